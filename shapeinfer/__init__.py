@@ -1,0 +1,19 @@
+"""shapeinfer: symbolic shape inference for JAX programs.
+
+>>> import shapeinfer
+>>> str(shapeinfer.infer("vmap(add, (0, None), 1)((a,b,c), (a,b,c))"))
+'(a, a, b, c)'
+
+``import shapeinfer`` does not import JAX; :func:`check` imports it lazily.
+"""
+from .api import Result, infer
+from .errors import CODES, ShapeError, ShapeSyntaxError
+
+__all__ = ["infer", "check", "Result", "ShapeError", "ShapeSyntaxError", "CODES"]
+__version__ = "0.1.0"
+
+
+def check(text: str, **options):
+    """Compare :func:`infer` with ``jax.eval_shape`` (see :mod:`shapeinfer.oracle`)."""
+    from .oracle import check as _check
+    return _check(text, **options)

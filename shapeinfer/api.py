@@ -1,0 +1,103 @@
+"""The Python API: :func:`infer` and :class:`Result`."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+from . import dims, pytree
+from .engine import Evaluator
+from .errors import ShapeError
+from .library import builtins
+from .syntax import parse
+from .values import Array, Function, fmt_value, to_pytree
+
+
+@dataclass
+class Result:
+    """What a program evaluates to.
+
+    ``value`` is a pytree of :class:`~shapeinfer.values.Array`; ``leaves`` its
+    shapes in ``jax.tree.leaves`` order; ``guards`` the conditions the result
+    needs (always empty until symbolic reasoning arrives).
+    """
+    expr: str
+    value: object
+    guards: list = field(default_factory=list)
+    symbols: frozenset = frozenset()
+
+    @property
+    def arrays(self) -> list[Array]:
+        return pytree.leaves(self.value)
+
+    @property
+    def leaves(self) -> list[tuple]:
+        return [a.shape for a in self.arrays]
+
+    @property
+    def dtypes(self) -> list[str]:
+        return [a.dtype for a in self.arrays]
+
+    @property
+    def shape(self) -> tuple:
+        """The shape of a single-array result."""
+        if not isinstance(self.value, Array):
+            raise ValueError(f"the result is a pytree of {len(self.arrays)} arrays; use .leaves")
+        return self.value.shape
+
+    def __str__(self) -> str:
+        return fmt_value(self.value)
+
+    def to_json(self) -> dict:
+        return {
+            "ok": True,
+            "expr": self.expr,
+            "result": str(self),
+            "leaves": [[dims.fmt_dim(d) for d in shape] for shape in self.leaves],
+            "guards": [str(g) for g in self.guards],
+        }
+
+
+def infer(text: str, *, sizes: dict[str, int] | None = None) -> Result:
+    """Infer the shapes a program produces.
+
+    >>> str(infer("vmap(add, (0, None), 1)((a,b,c), (a,b,c))"))
+    '(a, a, b, c)'
+
+    Raises :class:`ShapeError` for a program JAX would reject and
+    :class:`ShapeSyntaxError` for text that does not parse.
+    """
+    program = parse(text)
+    ev = Evaluator(builtins(), sizes=_check_sizes(sizes))
+    try:
+        value = ev.run(program)
+    except RecursionError:
+        raise ShapeError("unsupported", "RecursionError",
+                         "the program nests too deeply to evaluate", program.span) from None
+    if isinstance(value, Function):
+        raise ShapeError("bad-argument", "TypeError",
+                         f"the program's value is the function {value.name}, not arrays; "
+                         "call it on arguments", program.expr.span)
+    value = to_pytree(value, program.expr.span)
+    return Result(text, value, [], frozenset(ev.symbols_used))
+
+
+def _check_sizes(sizes):
+    if not sizes:
+        return {}
+    for name, n in sizes.items():
+        if not isinstance(n, int) or isinstance(n, bool) or n < 0:
+            raise ValueError(f"size {name}={n!r} must be a non-negative int")
+    return dict(sizes)
+
+
+def error_json(text: str, err: ShapeError) -> dict:
+    return {"ok": False, "expr": text, "error": err.to_json()}
+
+
+def result_json_line(text: str, sizes=None) -> tuple[str, int]:
+    """One JSON line for one expression and the exit code it implies."""
+    try:
+        out, code = infer(text, sizes=sizes).to_json(), 0
+    except ShapeError as e:
+        out, code = error_json(text, e), (2 if e.code == "syntax" else 1)
+    return json.dumps(out), code

@@ -1,0 +1,154 @@
+"""The ``shapeinfer`` command.
+
+Exit codes (every command): 0 success; 1 the program has a shape error (or
+the checker found a disagreement); 2 usage error or unparseable input;
+3 an internal error of shapeinfer (a bug: please report it).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from . import __version__
+from .api import error_json, infer
+from .errors import ShapeError
+
+EXIT_OK, EXIT_SHAPE_ERROR, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+class _UsageError(Exception):
+    pass
+
+
+def parse_sizes(text: str | None) -> dict[str, int]:
+    """``a=2,b=3`` -> ``{"a": 2, "b": 3}``."""
+    sizes: dict[str, int] = {}
+    if not text:
+        return sizes
+    for item in text.split(","):
+        name, sep, value = item.strip().partition("=")
+        if not sep or not name.strip().isidentifier() or not value.strip().isdigit():
+            raise _UsageError(f"--sizes wants NAME=INT pairs separated by commas, got {item!r}")
+        sizes[name.strip()] = int(value)
+    return sizes
+
+
+def _exit_code(err: ShapeError) -> int:
+    return EXIT_USAGE if err.code == "syntax" else EXIT_SHAPE_ERROR
+
+
+def _eval_one(text: str, sizes: dict, as_json: bool, out, err) -> int:
+    e: ShapeError | None = None
+    try:
+        result = infer(text, sizes=sizes)
+    except ShapeError as raised:
+        e = raised
+    except Exception as bug:  # noqa: BLE001 - one bad line must not stop a stream
+        e = ShapeError("internal", type(bug).__name__,
+                       f"internal error: {bug}; this is a bug in shapeinfer, please report it")
+    if e is not None:
+        if as_json:
+            print(json.dumps(error_json(text, e)), file=out)
+        else:
+            print(f"{e.render(text)}\n[{e.code}]", file=err)
+        return EXIT_INTERNAL if e.code == "internal" else _exit_code(e)
+    print(json.dumps(result.to_json()) if as_json else str(result), file=out)
+    return EXIT_OK
+
+
+def cmd_eval(args, out, err) -> int:
+    sizes = parse_sizes(args.sizes)
+    if args.expr != "-":
+        return _eval_one(args.expr, sizes, args.json, out, err)
+    # One expression per line; a bad line never stops the stream.
+    worst = EXIT_OK
+    for line in sys.stdin:
+        text = line.rstrip("\r\n")
+        if not text.strip():
+            continue
+        worst = max(worst, _eval_one(text, sizes, args.json, out, err))
+        out.flush()
+    return worst
+
+
+def cmd_check(args, out, err) -> int:
+    from .oracle import check  # imports JAX
+
+    sizes = parse_sizes(args.sizes)
+    try:
+        report = check(args.expr, sizes=sizes, samples=args.samples, seed=args.seed)
+    except ShapeError as e:
+        print(f"{e.render(args.expr)}\n[{e.code}]", file=err)
+        return _exit_code(e)
+    if args.json:
+        print(json.dumps(report.to_json()), file=out)
+    else:
+        for case in report.cases:
+            sizes_txt = ", ".join(f"{k}={v}" for k, v in case.sizes.items()) or "(no sizes)"
+            if case.oracle is None:
+                print(f"unchecked  {sizes_txt}: shapeinfer does not model this yet "
+                      f"({case.engine})", file=out)
+            elif case.agreed:
+                print(f"agree      {sizes_txt}: {case.engine}", file=out)
+            else:
+                print(f"DISAGREE   {sizes_txt}:\n  shapeinfer: {case.engine}\n"
+                      f"  jax:        {case.oracle}", file=out)
+        n, bad = len(report.cases), len(report.disagreements)
+        print(f"{n - bad} of {n} cases agree with jax.eval_shape", file=out)
+    return EXIT_OK if report.agreed else EXIT_SHAPE_ERROR
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="shapeinfer",
+        description="Symbolic shape inference for JAX programs.")
+    parser.add_argument("--version", action="version", version=f"shapeinfer {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("eval", help="infer the shape of an expression",
+                       description="Infer the shapes an expression produces. "
+                                   "EXPR '-' reads one expression per line from standard input.")
+    p.add_argument("expr", metavar="EXPR")
+    p.add_argument("--json", action="store_true", help="print one JSON object per expression")
+    p.add_argument("--sizes", metavar="a=2,b=3", help="substitute concrete sizes first")
+    p.set_defaults(run=cmd_eval)
+
+    p = sub.add_parser("check", help="compare the answer with jax.eval_shape",
+                       description="Run the expression through jax.eval_shape at concrete "
+                                   "sizes and compare with shapeinfer's answer.")
+    p.add_argument("expr", metavar="EXPR")
+    p.add_argument("--sizes", metavar="a=2,b=3", help="check at these sizes only")
+    p.add_argument("--samples", type=int, default=8, metavar="N",
+                   help="size assignments to sample when --sizes does not fix them (default 8)")
+    p.add_argument("--seed", type=int, default=0, metavar="S", help="sampling seed")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.set_defaults(run=cmd_check)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as e:  # argparse already printed the usage message
+        return EXIT_USAGE if e.code else EXIT_OK
+    if not getattr(args, "run", None):
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    try:
+        return args.run(args, sys.stdout, sys.stderr)
+    except _UsageError as e:
+        print(f"shapeinfer: error: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+    except Exception as e:  # noqa: BLE001 - the last guard against a traceback
+        print(f"shapeinfer: internal error: {type(e).__name__}: {e}\n"
+              "This is a bug in shapeinfer; please report it with the expression.",
+              file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

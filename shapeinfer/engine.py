@@ -1,0 +1,294 @@
+"""Evaluation: syntax tree -> value.
+
+One :class:`Evaluator` runs one program. Names resolve, in order, to
+statement / lambda bindings, then the built-in library (operations and
+transformations, by bare or dotted name), then size symbols. Operators on
+dims are dim arithmetic; on anything else they are the array operations
+(``x + y`` is ``add``).
+"""
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+
+import sympy
+
+from . import dims, syntax as ast
+from .errors import ShapeError
+from .values import (DTYPES, Array, Function, arrayify, describe, shape_array)
+
+# Binary / unary operators on arrays, by the operation they stand for.
+ARRAY_BINOPS = {"+": "add", "-": "subtract", "*": "multiply", "/": "true_divide",
+                "//": "floor_divide", "%": "mod", "@": "matmul"}
+ARRAY_UNOPS = {"-": "negative", "+": "positive"}
+
+
+@dataclass(frozen=True)
+class CallSite:
+    """Where a call happens, for error spans: the callee, each argument, the whole call."""
+    span: tuple[int, int] | None
+    func_span: tuple[int, int] | None = None
+    arg_spans: tuple = ()
+    kw_spans: dict = field(default_factory=dict)
+
+    def arg(self, i: int):
+        return self.arg_spans[i] if i < len(self.arg_spans) else self.span
+
+    def kw(self, name: str):
+        return self.kw_spans.get(name, self.span)
+
+    def param(self, index: int, name: str):
+        """The span of a parameter given positionally at ``index`` or by ``name``."""
+        if name in self.kw_spans:
+            return self.kw_spans[name]
+        return self.arg(index)
+
+
+class Closure(Function):
+    """A lambda together with the bindings it was created in."""
+
+    def __init__(self, node: ast.Lambda, env: dict):
+        self.node = node
+        self.env = env
+        self.name = "<lambda>"
+
+    def param_names(self):
+        return list(self.node.params)
+
+    def call(self, ev: "Evaluator", args, kwargs, site):
+        params = self.node.params
+        bound = bind_arguments("<lambda>", params, args, kwargs, site)
+        env = dict(self.env)
+        for name in params:
+            env[name] = arrayify(bound[name])
+        return ev.eval(self.node.body, env)
+
+
+def bind_arguments(fname: str, params, args, kwargs, site, defaults=None,
+                   positional_only=()) -> dict:
+    """Bind arguments to parameter names the way Python does, or raise TypeError."""
+    defaults = defaults or {}
+    if len(args) > len(params):
+        raise ShapeError(
+            "arity", "TypeError",
+            f"{fname}() takes {len(params)} positional argument{'s' if len(params) != 1 else ''} "
+            f"but {len(args)} {'were' if len(args) != 1 else 'was'} given",
+            site.arg(len(params)))
+    bound = dict(zip(params, args))
+    for name, value in kwargs.items():
+        if name not in params or name in positional_only:
+            raise ShapeError("arity", "TypeError",
+                             f"{fname}() got an unexpected keyword argument {name!r}",
+                             site.kw(name))
+        if name in bound:
+            raise ShapeError("arity", "TypeError",
+                             f"{fname}() got multiple values for argument {name!r}",
+                             site.kw(name))
+        bound[name] = value
+    missing = [p for p in params if p not in bound and p not in defaults]
+    if missing:
+        names = " and ".join(repr(m) for m in missing)
+        raise ShapeError(
+            "arity", "TypeError",
+            f"{fname}() missing {len(missing)} required positional argument"
+            f"{'s' if len(missing) != 1 else ''}: {names}", site.span)
+    for p in params:
+        bound.setdefault(p, defaults.get(p))
+    return bound
+
+
+class Evaluator:
+    """Evaluates one program. ``sizes`` maps size-symbol names to integers."""
+
+    def __init__(self, builtins: dict[str, Function], sizes: dict[str, int] | None = None):
+        self.builtins = builtins
+        self.sizes = dict(sizes or {})
+        self.symbols_used: set[str] = set()
+        self._trace_ids = itertools.count(1)
+
+    def new_trace_id(self) -> int:
+        return next(self._trace_ids)
+
+    # ---------------------------------------------------------------- program
+
+    def run(self, program: ast.Program):
+        env: dict = {}
+        for stmt in program.statements:
+            if isinstance(stmt, ast.Assign):
+                env[stmt.name] = self.eval(stmt.value, env)
+            else:
+                raise ShapeError(
+                    "unsupported", "NotImplementedError",
+                    "`assume` arrives with symbolic reasoning (SPEC section 4); "
+                    "it is not supported yet", stmt.span)
+        return self.eval(program.expr, env)
+
+    # ---------------------------------------------------------------- expressions
+
+    def eval(self, node: ast.Node, env: dict):
+        method = getattr(self, "eval_" + type(node).__name__)
+        return method(node, env)
+
+    def eval_Int(self, node, env):
+        return sympy.Integer(node.value)
+
+    def eval_Float(self, node, env):
+        return node.value
+
+    def eval_Str(self, node, env):
+        return node.value
+
+    def eval_Const(self, node, env):
+        return node.value
+
+    def eval_TupleExpr(self, node, env):
+        return tuple(self.eval(item, env) for item in node.items)
+
+    def eval_ListExpr(self, node, env):
+        return [self.eval(item, env) for item in node.items]
+
+    def eval_DictExpr(self, node, env):
+        out = {}
+        for k, v in zip(node.keys, node.values):
+            key = self.eval(k, env)
+            if not isinstance(key, str):
+                raise ShapeError("bad-argument", "TypeError",
+                                 f"dict keys must be strings, got {describe(key)}", k.span)
+            out[key] = self.eval(v, env)
+        return out
+
+    def eval_Lambda(self, node, env):
+        if len(set(node.params)) != len(node.params):
+            raise ShapeError("syntax", "SyntaxError",
+                             "duplicate argument in lambda definition", node.span)
+        return Closure(node, env)
+
+    def eval_Name(self, node, env):
+        if node.id in env:
+            return env[node.id]
+        if node.id in self.builtins:
+            return self.builtins[node.id]
+        return self.size_symbol(node.id)
+
+    def size_symbol(self, name: str):
+        self.symbols_used.add(name)
+        if name in self.sizes:
+            return sympy.Integer(self.sizes[name])
+        return dims.symbol(name)
+
+    def eval_Attribute(self, node, env):
+        dotted = dotted_name(node)
+        if dotted is not None and dotted.split(".")[0] not in env:
+            if dotted in self.builtins:
+                return self.builtins[dotted]
+            raise ShapeError("unknown-name", "NameError",
+                             f"unknown name {dotted!r}", node.span)
+        value = self.eval(node.value, env)
+        if isinstance(value, Array) and node.attr == "T":
+            return self.apply_op(".T", [value], {}, CallSite(node.span, node.span, (node.value.span,)))
+        raise ShapeError("bad-argument", "AttributeError",
+                         f"{describe(value)} has no attribute {node.attr!r}", node.span)
+
+    def eval_Subscript(self, node, env):
+        # `f32[a, b]` is an array literal when f32 is not bound to anything.
+        if isinstance(node.value, ast.Name) and node.value.id in DTYPES and node.value.id not in env:
+            shape = []
+            for item in node.items:
+                d = self.eval(item, env)
+                if not dims.is_dim(d):
+                    raise ShapeError("bad-argument", "TypeError",
+                                     f"array sizes must be dimension expressions, got {describe(d)}",
+                                     item.span)
+                shape.append(d)
+            return shape_array(tuple(shape), node.value.id, span=node.span)
+        raise ShapeError("unsupported", "NotImplementedError",
+                         "array indexing is not supported yet", node.span)
+
+    def eval_BinOp(self, node, env):
+        left = self.eval(node.left, env)
+        right = self.eval(node.right, env)
+        if dims.is_dim(left) and dims.is_dim(right):
+            return dim_binop(node.op, left, right, node)
+        site = CallSite(node.span, node.span, (node.left.span, node.right.span))
+        return self.apply_op(ARRAY_BINOPS[node.op], [left, right], {}, site)
+
+    def eval_UnaryOp(self, node, env):
+        operand = self.eval(node.operand, env)
+        if dims.is_dim(operand):
+            return -operand if node.op == "-" else operand
+        site = CallSite(node.span, node.span, (node.operand.span,))
+        return self.apply_op(ARRAY_UNOPS[node.op], [operand], {}, site)
+
+    def eval_Call(self, node, env):
+        if (isinstance(node.func, ast.Name) and node.func.id in ("max", "min")
+                and node.func.id not in env and node.func.id not in self.builtins):
+            # max(a, b) / min(a, b) on dims (SPEC section 1)
+            args = [self.eval(a, env) for a in node.args]
+            return dim_minmax(node.func.id, args, node.keywords, node)
+        func = self.eval(node.func, env)
+        args = [self.eval(a, env) for a in node.args]
+        kwargs = {}
+        for kw in node.keywords:
+            if kw.name in kwargs:
+                raise ShapeError("syntax", "SyntaxError",
+                                 f"keyword argument repeated: {kw.name}", kw.span)
+            kwargs[kw.name] = self.eval(kw.value, env)
+        site = CallSite(node.span, node.func.span, tuple(a.span for a in node.args),
+                        {kw.name: kw.span for kw in node.keywords})
+        if not isinstance(func, Function):
+            if isinstance(node.func, ast.Name) and node.func.id not in env:
+                raise ShapeError("unknown-name", "NameError",
+                                 f"name {node.func.id!r} is not defined", node.func.span)
+            raise ShapeError("not-callable", "TypeError",
+                             f"{describe(func)} is not callable", node.func.span)
+        return self.call(func, args, kwargs, site)
+
+    def call(self, func: Function, args: list, kwargs: dict, site: CallSite):
+        """Call a function value; errors without a span get the call's."""
+        try:
+            return func.call(self, args, kwargs, site)
+        except ShapeError as e:
+            raise e.with_span(site.span)
+
+    def apply_op(self, name: str, args, kwargs, site):
+        """Apply the operation an infix operator stands for (``x + y`` is add)."""
+        if name not in self.builtins:
+            raise ShapeError("unsupported", "NotImplementedError",
+                             f"{name} is not supported yet", site.span)
+        return self.call(self.builtins[name], args, kwargs, site)
+
+
+def dotted_name(node) -> str | None:
+    """``jax.numpy.add`` for an Attribute chain over a Name, else None."""
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    parts.append(node.id)
+    return ".".join(reversed(parts))
+
+
+def dim_binop(op: str, a, b, node):
+    if op == "+":
+        return a + b
+    if op == "-":
+        return a - b
+    if op == "*":
+        return a * b
+    if op in ("//", "%"):
+        if dims.decide_eq(b, 0) is dims.Decision.TRUE:
+            raise ShapeError("bad-argument", "ZeroDivisionError",
+                             "integer division or modulo by zero", node.right.span)
+        return dims.floordiv(a, b) if op == "//" else dims.mod(a, b)
+    raise ShapeError("bad-argument", "TypeError",
+                     f"dimension expressions use +, -, *, //, % (not {op})", node.span)
+
+
+def dim_minmax(name: str, args, keywords, node):
+    if keywords or len(args) < 2 or not all(dims.is_dim(a) for a in args):
+        raise ShapeError("unsupported", "NotImplementedError",
+                         f"{name}(...) is only supported on dimensions (max(a, b)) for now",
+                         node.span)
+    return (sympy.Max if name == "max" else sympy.Min)(*args)

@@ -1,0 +1,36 @@
+"""The built-in namespace: every operation and transformation by each name it
+is reachable by (bare, ``jnp.``, ``jax.numpy.``, ``jax.nn.``, ``jax.``).
+"""
+from __future__ import annotations
+
+import functools
+
+from .ops import elementwise_operations
+from .transforms import JitTransform, PartialTransform, VmapTransform
+from .values import Function
+
+
+@functools.lru_cache(maxsize=None)
+def builtins() -> dict[str, Function]:
+    names: dict[str, Function] = {}
+    for name, op in elementwise_operations().items():
+        names[name] = op
+        if name.startswith("."):
+            continue  # reachable only as an attribute (x.T)
+        if op.info.get("nn"):
+            names[f"jax.nn.{name}"] = op
+            names[f"nn.{name}"] = op
+        else:
+            names[f"jnp.{name}"] = op
+            names[f"jax.numpy.{name}"] = op
+    for transform, aliases in ((VmapTransform(), ("vmap", "jax.vmap")),
+                               (JitTransform(), ("jit", "jax.jit")),
+                               (PartialTransform(), ("partial", "functools.partial"))):
+        for alias in aliases:
+            names[alias] = transform
+    return names
+
+
+def operation_names() -> list[str]:
+    """Bare names of the public operations and transformations (for completion, docs)."""
+    return sorted(n for n in builtins() if "." not in n)

@@ -1,0 +1,221 @@
+"""Operations: a rule per jax.numpy / jax.nn function, as data.
+
+An :class:`Operation` is a signature (parameters, which of them are arrays)
+plus a shape rule. The elementwise library below is declared in tables; the
+rule-DSL issue replaces these Python rules with rule files, keeping the
+:class:`Operation` interface.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from . import dtypes, shapes
+from .engine import bind_arguments
+from .errors import ShapeError
+from .values import Array, Function, to_array
+
+REQUIRED = object()
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    array: bool = True              # an array argument (else a static one)
+    default: object = REQUIRED
+    positional_only: bool = True
+
+
+class Operation(Function):
+    """A jax.numpy / jax.nn function with a shape rule.
+
+    ``rule(op, bound, site)`` gets the bound arguments (array parameters
+    already turned into :class:`Array`) and returns the result value.
+    ``jax_name`` is the JAX callable it stands for (the checker calls it).
+    """
+
+    def __init__(self, name: str, params: tuple[Param, ...], rule: Callable,
+                 jax_name: str, lax_name: str | None = None, **info):
+        self.name = name
+        self.params = params
+        self.rule = rule
+        self.jax_name = jax_name
+        self.lax_name = lax_name or name
+        self.info = info
+
+    def param_names(self):
+        return [p.name for p in self.params]
+
+    def array_params(self) -> set[str]:
+        return {p.name for p in self.params if p.array}
+
+    def call(self, ev, args, kwargs, site):
+        names = [p.name for p in self.params]
+        defaults = {p.name: p.default for p in self.params if p.default is not REQUIRED}
+        posonly = [p.name for p in self.params if p.positional_only]
+        bound = bind_arguments(self.name, names, args, kwargs, site, defaults, posonly)
+        for i, p in enumerate(self.params):
+            if p.array and not (p.default is None and bound[p.name] is None):
+                bound[p.name] = to_array(bound[p.name], site.param(i, p.name))
+        return self.rule(self, bound, site)
+
+
+def _batch(*arrays) -> frozenset:
+    return frozenset().union(*(a.batch for a in arrays if a is not None))
+
+
+# ---------------------------------------------------------------- elementwise
+
+def _check_dtype(op: Operation, x: Array, site, position: int | None = None):
+    """JAX rejects some dtypes outright (``-x`` on bool, ``sigmoid`` on ints)."""
+    rejects = op.info.get("rejects", ())
+    if dtypes.kind(x.dtype) in rejects and not (x.weak and op.info.get("weak_ok")):
+        exception = op.info.get("reject_exception", "TypeError")
+        where = f" at position {position}" if position is not None else ""
+        raise ShapeError("dtype", exception,
+                         f"{op.lax_name} does not accept dtype {dtypes.NUMPY_NAME[x.dtype]}{where}",
+                         site.arg(position or 0))
+
+
+def _result_dtype(op: Operation, dtype: str) -> str:
+    out = op.info.get("out", "same")
+    if out == "bool":
+        return "bool"
+    if out == "inexact":
+        return dtypes.to_inexact(dtype)
+    return dtype
+
+
+def unary_rule(op, bound, site):
+    (x,) = bound.values()
+    _check_dtype(op, x, site)
+    return Array(x.shape, _result_dtype(op, x.dtype), x.weak, _batch(x))
+
+
+def binary_rule(op, bound, site):
+    arrays = [bound[p.name] for p in op.params if p.array]
+    for i, a in enumerate(arrays):
+        _check_dtype(op, a, site, i)
+    shape = shapes.broadcast_elementwise([a.shape for a in arrays], op.lax_name, site.func_span)
+    dtype, weak = dtypes.promote(arrays)
+    return Array(shape, _result_dtype(op, dtype), weak, _batch(*arrays))
+
+
+def where_rule(op, bound, site):
+    cond, x, y = bound["condition"], bound["x"], bound["y"]
+    if x is None or y is None:
+        raise ShapeError("unsupported", "NotImplementedError",
+                         "where(condition) with one argument has a data-dependent shape",
+                         site.span)
+    shape = shapes.broadcast_shapes([cond.shape, x.shape, y.shape], site.func_span)
+    dtype, weak = dtypes.promote([x, y])
+    return Array(shape, dtype, weak, _batch(cond, x, y))
+
+
+def clip_rule(op, bound, site):
+    # jnp.clip is maximum(min, x) then minimum(max, x): the same errors, in that order.
+    x, lo, hi = bound["arr"], bound["min"], bound["max"]
+    for limit, lax_name in ((lo, "max"), (hi, "min")):
+        if limit is not None:
+            shape = shapes.broadcast_elementwise([limit.shape, x.shape], lax_name, site.func_span)
+            dtype, weak = dtypes.promote([x, limit])
+            x = Array(shape, dtype, weak, _batch(x, limit))
+    return x
+
+
+# name -> (lax primitive name used in JAX's messages, info)
+_UNARY = {
+    "negative": ("neg", {"rejects": ("bool",)}),
+    "positive": ("positive", {}),
+    "abs": ("abs", {}),
+    "sign": ("sign", {"rejects": ("bool",)}),
+    "exp": ("exp", {"out": "inexact"}),
+    "exp2": ("exp2", {"out": "inexact"}),
+    "expm1": ("expm1", {"out": "inexact"}),
+    "log": ("log", {"out": "inexact"}),
+    "log1p": ("log1p", {"out": "inexact"}),
+    "log2": ("log2", {"out": "inexact"}),
+    "sqrt": ("sqrt", {"out": "inexact"}),
+    "square": ("square", {}),
+    "reciprocal": ("reciprocal", {"out": "inexact"}),
+    "sin": ("sin", {"out": "inexact"}),
+    "cos": ("cos", {"out": "inexact"}),
+    "tan": ("tan", {"out": "inexact"}),
+    "sinh": ("sinh", {"out": "inexact"}),
+    "cosh": ("cosh", {"out": "inexact"}),
+    "tanh": ("tanh", {"out": "inexact"}),
+    "arcsin": ("asin", {"out": "inexact"}),
+    "arccos": ("acos", {"out": "inexact"}),
+    "arctan": ("atan", {"out": "inexact"}),
+    "floor": ("floor", {}),
+    "ceil": ("ceil", {}),
+    "logical_not": ("not", {"out": "bool"}),
+    "isnan": ("isnan", {"out": "bool"}),
+    "isfinite": ("is_finite", {"out": "bool"}),
+}
+
+_NN_UNARY = {
+    "relu": ("relu", {}),
+    "sigmoid": ("logistic", {"out": "inexact", "rejects": ("bool", "int", "uint")}),
+    "gelu": ("gelu", {"out": "inexact"}),
+    "silu": ("logistic", {"out": "inexact", "rejects": ("bool", "int", "uint")}),
+    "softplus": ("softplus", {"out": "inexact"}),
+}
+
+_BINARY = {
+    "add": ("add", {}),
+    "subtract": ("sub", {"rejects": ("bool",)}),
+    "multiply": ("mul", {}),
+    "divide": ("div", {"out": "inexact"}),
+    "true_divide": ("div", {"out": "inexact"}),
+    "floor_divide": ("rem", {}),
+    "power": ("pow", {}),
+    "mod": ("rem", {}),
+    "maximum": ("max", {}),
+    "minimum": ("min", {}),
+    "arctan2": ("atan2", {"out": "inexact"}),
+    "hypot": ("or", {"out": "inexact"}),
+    "equal": ("eq", {"out": "bool"}),
+    "not_equal": ("ne", {"out": "bool"}),
+    "less": ("lt", {"out": "bool"}),
+    "less_equal": ("le", {"out": "bool"}),
+    "greater": ("gt", {"out": "bool"}),
+    "greater_equal": ("ge", {"out": "bool"}),
+    "logical_and": ("and", {"out": "bool"}),
+    "logical_or": ("or", {"out": "bool"}),
+}
+
+
+def elementwise_operations() -> dict[str, Operation]:
+    """The elementwise library, keyed by bare name."""
+    ops: dict[str, Operation] = {}
+    for name, (lax_name, info) in _UNARY.items():
+        ops[name] = Operation(name, (Param("x"),), unary_rule, f"jax.numpy.{name}", lax_name, **info)
+    ops["round"] = Operation(
+        "round", (Param("a", positional_only=False),
+                  Param("decimals", array=False, default=0, positional_only=False)),
+        unary_rule, "jax.numpy.round", "round",
+        rejects=("bool",), reject_exception="ValueError")
+    for name, (lax_name, info) in _NN_UNARY.items():
+        params = (Param("x", positional_only=False),)
+        if name == "gelu":
+            params += (Param("approximate", array=False, default=True, positional_only=False),)
+        ops[name] = Operation(name, params, unary_rule, f"jax.nn.{name}", lax_name, nn=True, **info)
+    for name, (lax_name, info) in _BINARY.items():
+        ops[name] = Operation(name, (Param("x"), Param("y")), binary_rule,
+                              f"jax.numpy.{name}", lax_name, **info)
+    ops["where"] = Operation(
+        "where", (Param("condition"), Param("x", default=None), Param("y", default=None)),
+        where_rule, "jax.numpy.where")
+    ops["clip"] = Operation(
+        "clip", (Param("arr"), Param("min", default=None, positional_only=False),
+                 Param("max", default=None, positional_only=False)),
+        clip_rule, "jax.numpy.clip")
+    # `x.T`; reachable only through the attribute (jnp.transpose with axes
+    # arrives with the structure operations of the rule library).
+    ops[".T"] = Operation(
+        ".T", (Param("a"),),
+        lambda op, b, site: Array(tuple(reversed(b["a"].shape)), b["a"].dtype, b["a"].weak,
+                                  b["a"].batch),
+        "jax.numpy.transpose")
+    return ops

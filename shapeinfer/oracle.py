@@ -1,0 +1,380 @@
+"""The JAX checker: run the same program through ``jax.eval_shape``.
+
+The program's syntax tree is interpreted a second time, with real JAX
+objects: operations become the jax.numpy / jax.nn functions their rules
+name (``Operation.jax_name``), ``vmap`` becomes ``jax.vmap``, lambdas become
+Python closures, array literals become arrays of that shape and dtype. The
+whole interpretation runs inside ``jax.eval_shape``, so nothing is computed.
+
+The neutral-literal conventions are the engine's (see ``values.py``): a tuple
+of ints is an array where a function receives it, an axis spec where vmap
+does. Those conventions are the language; everything about shapes and
+errors is left to JAX.
+
+This module imports JAX; nothing else in shapeinfer does.
+"""
+from __future__ import annotations
+
+import functools
+import importlib
+import random
+from dataclasses import dataclass, field
+
+import jax
+import jax.numpy as jnp
+
+from . import syntax as ast
+from .api import infer
+from .dtypes import NUMPY_NAME
+from .engine import ARRAY_BINOPS, ARRAY_UNOPS, dotted_name
+from .errors import ShapeError
+from .library import builtins
+from .ops import Operation
+from .syntax import parse
+from .transforms import JitTransform, PartialTransform, VmapTransform
+from .values import DTYPES
+
+
+# ---------------------------------------------------------------- outcomes
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one side (engine or JAX) said: leaves, or an exception class."""
+    leaves: tuple | None = None          # tuple of shapes (tuples of ints)
+    exception: str | None = None         # exception class name
+    message: str = ""
+    exception_mro: tuple = ()            # JAX side: the class and its bases
+    code: str | None = None              # engine side: the error code
+
+    @property
+    def ok(self) -> bool:
+        return self.exception is None
+
+    def __str__(self) -> str:
+        if self.ok:
+            return "leaves " + ", ".join(_fmt(s) for s in self.leaves)
+        first = self.message.splitlines()[0] if self.message else ""
+        return f"{self.exception}: {first}"
+
+
+def _fmt(shape) -> str:
+    return "(" + ", ".join(map(str, shape)) + (",)" if len(shape) == 1 else ")")
+
+
+def agree(engine: Outcome, oracle: Outcome) -> bool:
+    """Same leaves, or both errors with the same exception class.
+
+    JAX sometimes raises a subclass (e.g. a JAX TypeError subclass); the
+    engine agrees when the class it names is the JAX class or one of its bases.
+    """
+    if engine.ok and oracle.ok:
+        return engine.leaves == oracle.leaves
+    if engine.ok or oracle.ok:
+        return False
+    return engine.exception in (oracle.exception_mro or (oracle.exception,))
+
+
+@dataclass
+class Case:
+    sizes: dict
+    engine: Outcome
+    oracle: Outcome | None           # None: not checkable (the engine does not model it)
+
+    @property
+    def agreed(self) -> bool:
+        return self.oracle is None or agree(self.engine, self.oracle)
+
+
+@dataclass
+class CheckReport:
+    expr: str
+    cases: list[Case] = field(default_factory=list)
+
+    @property
+    def agreed(self) -> bool:
+        return all(c.agreed for c in self.cases)
+
+    @property
+    def disagreements(self) -> list[Case]:
+        return [c for c in self.cases if not c.agreed]
+
+    @property
+    def unsupported(self) -> bool:
+        return any(c.oracle is None for c in self.cases)
+
+    def to_json(self) -> dict:
+        return {
+            "expr": self.expr,
+            "agreed": self.agreed,
+            "cases": [{"sizes": c.sizes, "engine": str(c.engine),
+                       "jax": None if c.oracle is None else str(c.oracle),
+                       "agreed": c.agreed} for c in self.cases],
+        }
+
+
+# ---------------------------------------------------------------- engine side
+
+def engine_outcome(text: str, sizes: dict) -> Outcome:
+    try:
+        r = infer(text, sizes=sizes)
+    except ShapeError as e:
+        return Outcome(exception=e.exception, message=e.message, code=e.code)
+    return Outcome(leaves=tuple(tuple(int(d) for d in shape) for shape in r.leaves))
+
+
+# ---------------------------------------------------------------- JAX side
+
+class _Closure:
+    """A lambda as a Python callable that JAX can trace."""
+
+    def __init__(self, interp: "_Interpreter", node: ast.Lambda, env: dict):
+        self.interp, self.node, self.env = interp, node, env
+        self.__name__ = "<lambda>"
+
+    def __call__(self, *args, **kwargs):
+        params = self.node.params
+        if len(args) > len(params):
+            raise TypeError(f"<lambda>() takes {len(params)} positional arguments but {len(args)} were given")
+        bound = dict(zip(params, args))
+        for k, v in kwargs.items():
+            if k not in params or k in bound:
+                raise TypeError(f"<lambda>() got an unexpected or repeated keyword argument {k!r}")
+            bound[k] = v
+        missing = [p for p in params if p not in bound]
+        if missing:
+            raise TypeError(f"<lambda>() missing required positional arguments: {missing}")
+        env = dict(self.env)
+        env.update({k: self.interp.arrayify(v) for k, v in bound.items()})
+        return self.interp.eval(self.node.body, env)
+
+
+class _Unsupported(Exception):
+    """The engine does not model this construct; there is nothing to compare."""
+
+
+@functools.lru_cache(maxsize=None)
+def _resolve(path: str):
+    module, _, attr = path.rpartition(".")
+    return getattr(importlib.import_module(module), attr)
+
+
+class _Interpreter:
+    def __init__(self, sizes: dict):
+        self.sizes = sizes
+        self.library = builtins()
+
+    # -- literals become arrays only where a function receives them
+    @staticmethod
+    def is_shape(value) -> bool:
+        return isinstance(value, tuple) and all(type(v) is int for v in value)
+
+    def array(self, shape, dtype="f32"):
+        if any(d < 0 for d in shape):
+            raise ValueError(f"negative size in {shape}")
+        return jnp.zeros(shape, getattr(jnp, NUMPY_NAME[dtype]))
+
+    def arrayify(self, value):
+        if self.is_shape(value):
+            return self.array(value)
+        if isinstance(value, tuple):
+            return tuple(self.arrayify(v) for v in value)
+        if isinstance(value, list):
+            return [self.arrayify(v) for v in value]
+        if isinstance(value, dict):
+            return {k: self.arrayify(v) for k, v in sorted(value.items())}
+        return value
+
+    def callable_of(self, f):
+        """A Python callable JAX can call, applying the same argument conventions."""
+        if isinstance(f, (Operation, VmapTransform, JitTransform, PartialTransform)):
+            return lambda *a, **k: self.call(f, list(a), k)
+        return f
+
+    def call(self, f, args, kwargs):
+        if isinstance(f, Operation):
+            for i, p in enumerate(f.params[:len(args)]):
+                if p.array:
+                    args[i] = self.arrayify(args[i])
+            kwargs = {k: (self.arrayify(v) if k in f.array_params() else v) for k, v in kwargs.items()}
+            return _resolve(f.jax_name)(*args, **kwargs)
+        if isinstance(f, VmapTransform):
+            if args:
+                args[0] = self.callable_of(args[0])
+            if "fun" in kwargs:
+                kwargs["fun"] = self.callable_of(kwargs["fun"])
+            return jax.vmap(*args, **kwargs)
+        if isinstance(f, JitTransform):
+            return jax.jit(*[self.callable_of(a) for a in args], **kwargs)
+        if isinstance(f, PartialTransform):
+            return functools.partial(*[self.callable_of(a) if i == 0 else a
+                                       for i, a in enumerate(args)], **kwargs)
+        if callable(f):
+            return f(*[self.arrayify(a) for a in args],
+                     **{k: self.arrayify(v) for k, v in kwargs.items()})
+        raise TypeError(f"{type(f).__name__} is not callable")
+
+    # -- expressions
+    def run(self, program: ast.Program):
+        env: dict = {}
+        for stmt in program.statements:
+            if not isinstance(stmt, ast.Assign):
+                raise _Unsupported("assume")
+            env[stmt.name] = self.eval(stmt.value, env)
+        return self.arrayify(self.eval(program.expr, env))
+
+    def eval(self, node, env):
+        return getattr(self, "eval_" + type(node).__name__)(node, env)
+
+    def eval_Int(self, node, env):
+        return node.value
+
+    def eval_Float(self, node, env):
+        return node.value
+
+    def eval_Str(self, node, env):
+        return node.value
+
+    def eval_Const(self, node, env):
+        return node.value
+
+    def eval_TupleExpr(self, node, env):
+        return tuple(self.eval(i, env) for i in node.items)
+
+    def eval_ListExpr(self, node, env):
+        return [self.eval(i, env) for i in node.items]
+
+    def eval_DictExpr(self, node, env):
+        return {self.eval(k, env): self.eval(v, env) for k, v in zip(node.keys, node.values)}
+
+    def eval_Lambda(self, node, env):
+        return _Closure(self, node, env)
+
+    def eval_Name(self, node, env):
+        if node.id in env:
+            return env[node.id]
+        if node.id in self.library:
+            return self.library[node.id]
+        return self.sizes[node.id]
+
+    def eval_Attribute(self, node, env):
+        dotted = dotted_name(node)
+        if dotted is not None and dotted.split(".")[0] not in env:
+            if dotted in self.library:
+                return self.library[dotted]
+            raise NameError(dotted)
+        value = self.arrayify(self.eval(node.value, env))
+        return getattr(value, node.attr)
+
+    def eval_Subscript(self, node, env):
+        if isinstance(node.value, ast.Name) and node.value.id in DTYPES and node.value.id not in env:
+            return self.array(tuple(self.eval(i, env) for i in node.items), node.value.id)
+        raise _Unsupported("indexing")
+
+    def eval_BinOp(self, node, env):
+        left, right = self.eval(node.left, env), self.eval(node.right, env)
+        if type(left) is int and type(right) is int:
+            ops = {"+": int.__add__, "-": int.__sub__, "*": int.__mul__,
+                   "//": int.__floordiv__, "%": int.__mod__}
+            if node.op not in ops:
+                raise TypeError(f"dimension expressions do not use {node.op}")
+            return ops[node.op](left, right)
+        name = ARRAY_BINOPS[node.op]
+        if name not in self.library:
+            raise _Unsupported(name)
+        return self.call(self.library[name], [left, right], {})
+
+    def eval_UnaryOp(self, node, env):
+        value = self.eval(node.operand, env)
+        if type(value) is int:
+            return -value if node.op == "-" else value
+        return self.call(self.library[ARRAY_UNOPS[node.op]], [value], {})
+
+    def eval_Call(self, node, env):
+        if (isinstance(node.func, ast.Name) and node.func.id in ("max", "min")
+                and node.func.id not in env and node.func.id not in self.library):
+            args = [self.eval(a, env) for a in node.args]
+            return (max if node.func.id == "max" else min)(*args)
+        f = self.eval(node.func, env)
+        args = [self.eval(a, env) for a in node.args]
+        kwargs = {kw.name: self.eval(kw.value, env) for kw in node.keywords}
+        return self.call(f, args, kwargs)
+
+
+def jax_outcome(text: str, sizes: dict, program: ast.Program | None = None) -> Outcome | None:
+    """``jax.eval_shape`` of the program at concrete sizes; None if not checkable."""
+    program = program or parse(text)
+    interp = _Interpreter(sizes)
+    try:
+        out = jax.eval_shape(lambda: interp.run(program))
+    except _Unsupported:
+        return None
+    except Exception as e:  # JAX's verdict, whatever its class
+        mro = tuple(c.__name__ for c in type(e).__mro__)
+        return Outcome(exception=type(e).__name__, message=str(e), exception_mro=mro)
+    leaves = jax.tree.leaves(out)
+    return Outcome(leaves=tuple(tuple(int(d) for d in leaf.shape) for leaf in leaves))
+
+
+# ---------------------------------------------------------------- sampling
+
+def size_symbols(program: ast.Program) -> list[str]:
+    """Names the program uses as size symbols, in order of appearance."""
+    library = builtins()
+    bound = set()
+    for node in ast.walk(program):
+        if isinstance(node, ast.Lambda):
+            bound.update(node.params)
+        elif isinstance(node, ast.Assign):
+            bound.add(node.name)
+    skip = set()
+    for node in ast.walk(program):
+        if isinstance(node, ast.Attribute) and dotted_name(node) is not None:
+            skip.update(id(n) for n in ast.walk(node))
+        elif isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) \
+                and node.value.id in DTYPES:
+            skip.add(id(node.value))
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
+                and node.func.id in ("max", "min"):
+            skip.add(id(node.func))
+    names: list[str] = []
+    for node in ast.walk(program):
+        if (isinstance(node, ast.Name) and id(node) not in skip and node.id not in bound
+                and node.id not in library and node.id not in names):
+            names.append(node.id)
+    return names
+
+
+def sample_sizes(symbols: list[str], samples: int, seed: int, fixed: dict | None = None) -> list[dict]:
+    """Small sizes: all 1s, all distinct, then random draws from 1..5."""
+    fixed = dict(fixed or {})
+    free = [s for s in symbols if s not in fixed]
+    if not free:
+        return [fixed]
+    rng = random.Random(seed)
+    candidates = [{s: 1 for s in free}, {s: i + 2 for i, s in enumerate(free)}]
+    while len(candidates) < max(samples, 2) * 4 and len(candidates) < 10 * samples:
+        candidates.append({s: rng.randint(1, 5) for s in free})
+    out: list[dict] = []
+    for c in candidates:
+        full = {**fixed, **c}
+        if full not in out:
+            out.append(full)
+        if len(out) >= samples:
+            break
+    return out
+
+
+def check(text: str, *, sizes: dict | None = None, samples: int = 8, seed: int = 0) -> CheckReport:
+    """Compare the engine with ``jax.eval_shape`` on concrete sizes.
+
+    With every size symbol in ``sizes`` one case is run; otherwise ``samples``
+    assignments are drawn (1 included). Raises :class:`ShapeSyntaxError`
+    for text that does not parse.
+    """
+    program = parse(text)
+    report = CheckReport(text)
+    for assignment in sample_sizes(size_symbols(program), samples, seed, sizes):
+        engine = engine_outcome(text, assignment)
+        oracle = None if engine.code == "unsupported" else jax_outcome(text, assignment, program)
+        report.cases.append(Case(assignment, engine, oracle))
+    return report

@@ -1,0 +1,102 @@
+"""Pytrees as JAX sees them: tuples, lists and dicts are nodes, None is an
+empty node, everything else is a leaf. Dicts flatten in sorted key order,
+as ``jax.tree.leaves`` does.
+"""
+from __future__ import annotations
+
+from typing import Callable, Iterator
+
+
+def _children(tree) -> list[tuple[str, object]] | None:
+    """(key-path piece, child) pairs of a node, or None for a leaf."""
+    if isinstance(tree, (tuple, list)):
+        return [(f"[{i}]", c) for i, c in enumerate(tree)]
+    if isinstance(tree, dict):
+        return [(f"[{k!r}]", tree[k]) for k in sorted(tree)]
+    return None
+
+
+def leaves_with_paths(tree, path: str = "") -> Iterator[tuple[str, object]]:
+    if tree is None:
+        return
+    children = _children(tree)
+    if children is None:
+        yield path, tree
+        return
+    for key, child in children:
+        yield from leaves_with_paths(child, path + key)
+
+
+def leaves(tree) -> list:
+    return [leaf for _, leaf in leaves_with_paths(tree)]
+
+
+def map_leaves(fn: Callable, tree):
+    """The same structure with ``fn`` applied to each leaf, in leaf order."""
+    if tree is None:
+        return None
+    if isinstance(tree, tuple):
+        return tuple(map_leaves(fn, c) for c in tree)
+    if isinstance(tree, list):
+        return [map_leaves(fn, c) for c in tree]
+    if isinstance(tree, dict):
+        return {k: map_leaves(fn, tree[k]) for k in sorted(tree)}
+    return fn(tree)
+
+
+def _kind(tree) -> str:
+    if isinstance(tree, tuple):
+        return "tuple"
+    if isinstance(tree, list):
+        return "list"
+    if isinstance(tree, dict):
+        return "dict"
+    return "leaf"
+
+
+class PrefixError(ValueError):
+    """``prefix`` is not a tree prefix of ``full``; the message says where."""
+
+
+def broadcast_prefix(prefix, full, name: str, is_spec_leaf: Callable) -> list:
+    """One prefix leaf per leaf of ``full`` (JAX's ``flatten_axes``).
+
+    A spec leaf (``is_spec_leaf``: an int or None for axis specs) stands for
+    the whole subtree below it; otherwise the node kinds, lengths and dict
+    keys must agree.
+    """
+    out: list = []
+
+    def go(p, f, path):
+        if is_spec_leaf(p):
+            out.extend(p for _ in leaves(f))
+            return
+        pk, fk = _kind(p), _kind(f)
+        where = f"{name}{path}"
+        if f is None or fk != pk:
+            got = "None" if f is None else ("a leaf (an array)" if fk == "leaf" else f"a {fk}")
+            raise PrefixError(
+                f"{name} specification must be a tree prefix of the corresponding value; "
+                f"at {where} the specification has a {pk} but the value has {got}")
+        if pk in ("tuple", "list") and len(p) != len(f):
+            raise PrefixError(
+                f"{name} specification must be a tree prefix of the corresponding value; "
+                f"at {where} the specification has a {pk} of length {len(p)} but the value "
+                f"has a {fk} of length {len(f)}")
+        if pk == "dict" and sorted(p) != sorted(f):
+            raise PrefixError(
+                f"{name} specification must be a tree prefix of the corresponding value; "
+                f"at {where} the specification has dict keys {sorted(p)} but the value has "
+                f"keys {sorted(f)}")
+        for (key, pc), (_, fc) in zip(_children(p), _children(f)):
+            go(pc, fc, path + key)
+
+    go(prefix, full, "")
+    return out
+
+
+def unflatten_like(tree, new_leaves: list):
+    """Put ``new_leaves`` (in leaf order) into the structure of ``tree``."""
+    it = iter(new_leaves)
+    result = map_leaves(lambda _: next(it), tree)
+    return result

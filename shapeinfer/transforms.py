@@ -1,0 +1,335 @@
+"""Transformations: vmap, jit, partial.
+
+vmap follows ``jax/_src/api.py`` (``vmap``, ``vmap_f``, ``_mapped_axis_size``)
+check for check and in the same order, so that the first error JAX would
+raise is the one reported, with JAX's exception class.
+"""
+from __future__ import annotations
+
+from . import dims, pytree
+from .dims import Decision
+from .engine import CallSite, bind_arguments
+from .errors import ShapeError
+from .shapes import normalize_axis
+from .values import Array, Function, describe, to_pytree
+
+
+class _BadLeaf:
+    """An axis-spec leaf that is not an int or None (kept to report it)."""
+
+    def __init__(self, value):
+        self.value = value
+
+    def __repr__(self):
+        return _fmt_spec(self.value)
+
+
+def _fmt_spec(value) -> str:
+    if dims.is_dim(value):
+        return str(value)
+    if isinstance(value, tuple):
+        inner = [_fmt_spec(v) for v in value]
+        return "(" + inner[0] + ",)" if len(inner) == 1 else "(" + ", ".join(inner) + ")"
+    if isinstance(value, list):
+        return "[" + ", ".join(_fmt_spec(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k!r}: {_fmt_spec(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, Array):
+        return value.typed_str()
+    if isinstance(value, Function):
+        return value.name
+    return repr(value)
+
+
+def axis_spec(value):
+    """A value as an axis spec: ints, None, tuples, lists, dicts; else _BadLeaf leaves."""
+    if value is None:
+        return None
+    if dims.is_dim(value):
+        n = dims.as_int(value)
+        return n if n is not None else _BadLeaf(value)
+    if isinstance(value, tuple):
+        return tuple(axis_spec(v) for v in value)
+    if isinstance(value, list):
+        return [axis_spec(v) for v in value]
+    if isinstance(value, dict):
+        return {k: axis_spec(v) for k, v in value.items()}
+    return _BadLeaf(value)
+
+
+def _spec_leaves(spec) -> list:
+    return pytree.leaves(spec)
+
+
+def _is_axis_leaf(x) -> bool:
+    return x is None or isinstance(x, (int, _BadLeaf))
+
+
+def _check_callable(fun, name: str, span):
+    if not isinstance(fun, Function):
+        raise ShapeError("bad-argument", "TypeError",
+                         f"{name}: expected a callable value, got {describe(fun)}", span)
+
+
+class VmapTransform(Function):
+    """The built-in ``vmap(fun, in_axes=0, out_axes=0, axis_name=None, axis_size=None)``."""
+
+    name = "vmap"
+    jax_name = "jax.vmap"
+    params = ("fun", "in_axes", "out_axes", "axis_name", "axis_size", "spmd_axis_name")
+    defaults = {"in_axes": 0, "out_axes": 0, "axis_name": None, "axis_size": None,
+                "spmd_axis_name": None}
+
+    def call(self, ev, args, kwargs, site):
+        defaults = {k: (dims.const(v) if isinstance(v, int) else v) for k, v in self.defaults.items()}
+        b = bind_arguments("vmap", self.params, args, kwargs, site, defaults)
+        spans = {name: site.param(i, name) for i, name in enumerate(self.params)}
+        _check_callable(b["fun"], "vmap", spans["fun"])
+        in_axes = axis_spec(b["in_axes"])
+        out_axes = axis_spec(b["out_axes"])
+        if isinstance(in_axes, list):
+            in_axes = tuple(in_axes)  # JAX canonicalizes a top-level list (jax#2367)
+        if not (in_axes is None or isinstance(in_axes, (int, tuple))):
+            raise ShapeError(
+                "vmap-in-axes-spec", "TypeError",
+                "vmap in_axes must be an int, None, or a tuple of entries corresponding to the "
+                f"positional arguments passed to the function, but got {_fmt_spec(in_axes)}.",
+                spans["in_axes"])
+        if not all(isinstance(x, int) for x in _spec_leaves(in_axes)):
+            raise ShapeError(
+                "vmap-in-axes-spec", "TypeError",
+                "vmap in_axes must be an int, None, or (nested) container with those types as "
+                f"leaves, but got {_fmt_spec(in_axes)}.", spans["in_axes"])
+        if not all(isinstance(x, int) for x in _spec_leaves(out_axes)):
+            raise ShapeError(
+                "vmap-out-axes-spec", "TypeError",
+                "vmap out_axes must be an int, None, or (nested) container with those types as "
+                f"leaves, but got {_fmt_spec(out_axes)}.", spans["out_axes"])
+        axis_size = b["axis_size"]
+        if axis_size is not None and not dims.is_dim(axis_size):
+            raise ShapeError("bad-argument", "TypeError",
+                             f"vmap axis_size must be an int, got {describe(axis_size)}",
+                             spans["axis_size"])
+        return Vmapped(b["fun"], in_axes, out_axes, axis_size, spans)
+
+
+class Vmapped(Function):
+    """``vmap(fun, ...)``: a function that maps ``fun`` over an axis."""
+
+    def __init__(self, fun: Function, in_axes, out_axes, axis_size, spans: dict):
+        self.fun = fun
+        self.in_axes = in_axes
+        self.out_axes = out_axes
+        self.axis_size = axis_size
+        self.spans = spans
+        self.name = f"vmap({fun.name})"
+
+    def param_names(self):
+        return self.fun.param_names()
+
+    def call(self, ev, args, kwargs, site):
+        in_axes = self.in_axes
+        if isinstance(in_axes, tuple) and len(in_axes) != len(args):
+            raise ShapeError(
+                "vmap-in-axes-spec", "ValueError",
+                "vmap in_axes must be an int, None, or a tuple of entries corresponding to the "
+                "positional arguments passed to the function, but got "
+                f"len(in_axes)={len(in_axes)}, len(args)={len(args)}", self.spans["in_axes"])
+        args = tuple(to_pytree(a, site.arg(i)) for i, a in enumerate(args))
+        kwargs = {k: to_pytree(v, site.kw(k)) for k, v in kwargs.items()}
+        try:
+            arg_axes = pytree.broadcast_prefix(in_axes, args, "vmap in_axes", _is_axis_leaf)
+        except pytree.PrefixError as e:
+            raise ShapeError("vmap-in-axes-spec", "ValueError", str(e),
+                             self.spans["in_axes"]) from None
+        flat = [(path, leaf, axis, self._leaf_span(path, site))
+                for (path, leaf), axis in zip(pytree.leaves_with_paths(args), arg_axes)]
+        flat += [(f"kwargs[{k!r}]{path}", leaf, 0, site.kw(k))
+                 for k in sorted(kwargs) for path, leaf in pytree.leaves_with_paths(kwargs[k])]
+
+        size = self._mapped_size(flat)
+        tid = ev.new_trace_id()
+
+        def per_example(leaf, axis):
+            if axis is None:
+                return leaf
+            pos = normalize_axis(axis, leaf.rank)
+            shape = leaf.shape[:pos] + leaf.shape[pos + 1:]
+            return Array(shape, leaf.dtype, leaf.weak, leaf.batch | {tid})
+
+        ex_args = pytree.unflatten_like(args, [per_example(leaf, ax) for _, leaf, ax, _ in flat[:len(arg_axes)]])
+        ex_kwargs = {k: pytree.map_leaves(lambda leaf: per_example(leaf, 0), v) for k, v in kwargs.items()}
+        inner_site = CallSite(site.span, self.spans["fun"], site.arg_spans, site.kw_spans)
+        out = to_pytree(ev.call(self.fun, list(ex_args), ex_kwargs, inner_site),
+                        self.spans["fun"])
+        return self._stack_outputs(out, size, tid)
+
+    def _leaf_span(self, path: str, site):
+        index = int(path[1:path.index("]")])
+        return site.arg(index)
+
+    def _describe_leaf(self, path: str) -> str:
+        if path.startswith("kwargs"):
+            return path
+        index = int(path[1:path.index("]")])
+        names = self.fun.param_names()
+        rest = path[path.index("]") + 1:]
+        if names is None or index >= len(names):
+            return f"args{path}"
+        return f"argument {names[index]}{rest}"
+
+    def _mapped_size(self, flat):
+        """The size of the mapped axis, or JAX's error (``_mapped_axis_size``)."""
+        if not flat:
+            if self.axis_size is not None:
+                return self.axis_size
+            raise ShapeError(
+                "vmap-no-mapped-axis", "ValueError",
+                "vmap wrapped function must be passed at least one argument containing an "
+                "array or axis_size must be specified", self.spans["in_axes"])
+        mapped = []
+        for path, leaf, axis, span in flat:
+            if axis is None:
+                continue
+            pos = normalize_axis(axis, leaf.rank)
+            if pos is None:
+                min_rank = axis + 1 if axis >= 0 else -axis
+                raise ShapeError(
+                    "vmap-axis-out-of-range", "ValueError",
+                    f"vmap was requested to map its argument along axis {axis}, which implies "
+                    f"that its rank should be at least {min_rank}, but is only {leaf.rank} "
+                    f"(its shape is {leaf})", span)
+            mapped.append((leaf.shape[pos], path, leaf, axis, span))
+        sizes = [m[0] for m in mapped]
+        if self.axis_size is not None:
+            sizes.append(self.axis_size)
+        if not sizes:
+            raise ShapeError(
+                "vmap-no-mapped-axis", "ValueError",
+                "vmap must have at least one non-None value in in_axes or axis_size must be "
+                "specified", self.spans["in_axes"])
+        reference = self.axis_size if self.axis_size is not None else sizes[0]
+        if all(dims.decide_eq(s, reference) is Decision.TRUE for s in sizes):
+            return reference
+        self._raise_inconsistent(mapped)
+
+    def _raise_inconsistent(self, mapped):
+        groups: list[list] = []  # mapped entries grouped by equal size, in order
+        for entry in mapped:
+            for g in groups:
+                if dims.decide_eq(g[0][0], entry[0]) is Decision.TRUE:
+                    g.append(entry)
+                    break
+            else:
+                groups.append([entry])
+        groups.sort(key=len, reverse=True)  # most common first, as JAX reports
+        lines = ["vmap got inconsistent sizes for array axes to be mapped:"]
+        if self.axis_size is not None:
+            lines.append(f"  * the `axis_size` argument was {self.axis_size};")
+        for i, g in enumerate(groups):
+            size, path, leaf, axis, _ = g[0]
+            what = f"axis {axis} of {self._describe_leaf(path)} of type {leaf.typed_str()}"
+            if len(g) == 1:
+                lines.append(f"  * one axis had size {size}: {what};")
+            else:
+                many = "most" if i == 0 else "some"
+                lines.append(f"  * {many} axes ({len(g)} of them) had size {size}, e.g. {what};")
+        if self.axis_size is not None:
+            culprit = next((e for e in mapped
+                            if dims.decide_eq(e[0], self.axis_size) is not Decision.TRUE), mapped[0])
+        else:
+            culprit = groups[1][0] if len(groups) > 1 else groups[0][0]
+        raise ShapeError("vmap-inconsistent-sizes", "ValueError",
+                         "\n".join(lines)[:-1], culprit[4])
+
+    def _stack_outputs(self, out, size, tid):
+        try:
+            out_axes = pytree.broadcast_prefix(self.out_axes, out, "vmap out_axes", _is_axis_leaf)
+        except pytree.PrefixError as e:
+            raise ShapeError("vmap-out-axes-spec", "ValueError", str(e),
+                             self.spans["out_axes"]) from None
+        stacked = []
+        for (path, leaf), axis in zip(pytree.leaves_with_paths(out), out_axes):
+            batched = tid in leaf.batch
+            if axis is None:
+                if batched:
+                    raise ShapeError(
+                        "vmap-out-axes-none", "ValueError",
+                        f"at vmap out_axes{path}, got axis spec None but output was batched: "
+                        "it depends on a mapped input, so it needs an int out_axes",
+                        self.spans["out_axes"])
+                stacked.append(leaf)
+                continue
+            rank = leaf.rank + 1
+            pos = normalize_axis(axis, rank)
+            if pos is None:
+                raise ShapeError(
+                    "vmap-out-axis-out-of-range", "ValueError",
+                    f"axis {axis} is out of bounds for array of dimension {rank} "
+                    f"(out_axes{path} for an output of shape {leaf} with the mapped axis added)",
+                    self.spans["out_axes"])
+            shape = leaf.shape[:pos] + (size,) + leaf.shape[pos:]
+            stacked.append(Array(shape, leaf.dtype, leaf.weak, leaf.batch - {tid}))
+        return pytree.unflatten_like(out, stacked)
+
+
+class JitTransform(Function):
+    """``jit(fun, **options)``: the same shapes; options do not change them."""
+
+    name = "jit"
+    jax_name = "jax.jit"
+
+    def call(self, ev, args, kwargs, site):
+        if len(args) != 1:
+            bind_arguments("jit", ("fun",), args, {}, site)
+        _check_callable(args[0], "jit", site.arg(0))
+        return Jitted(args[0], site.arg(0))
+
+
+class Jitted(Function):
+    def __init__(self, fun: Function, fun_span):
+        self.fun = fun
+        self.fun_span = fun_span
+        self.name = f"jit({fun.name})"
+
+    def param_names(self):
+        return self.fun.param_names()
+
+    def call(self, ev, args, kwargs, site):
+        args = [to_pytree(a, site.arg(i)) for i, a in enumerate(args)]
+        kwargs = {k: to_pytree(v, site.kw(k)) for k, v in kwargs.items()}
+        inner_site = CallSite(site.span, self.fun_span, site.arg_spans, site.kw_spans)
+        return to_pytree(ev.call(self.fun, args, kwargs, inner_site), self.fun_span)
+
+
+class PartialTransform(Function):
+    """``partial(fun, *args, **kwargs)`` (functools.partial)."""
+
+    name = "partial"
+    jax_name = "functools.partial"
+
+    def call(self, ev, args, kwargs, site):
+        if not args:
+            raise ShapeError("arity", "TypeError",
+                             "partial() missing required argument 'func'", site.span)
+        _check_callable(args[0], "partial", site.arg(0))
+        return Partial(args[0], list(args[1:]), dict(kwargs), site)
+
+
+class Partial(Function):
+    def __init__(self, fun: Function, args: list, kwargs: dict, site: CallSite):
+        self.fun = fun
+        self.args = args
+        self.kwargs = kwargs
+        self.site = site
+        self.name = f"partial({fun.name})"
+
+    def param_names(self):
+        names = self.fun.param_names()
+        return None if names is None else names[len(self.args):]
+
+    def call(self, ev, args, kwargs, site):
+        inner_site = CallSite(site.span, self.site.arg(0),
+                              tuple(self.site.arg_spans[1:]) + tuple(site.arg_spans),
+                              {**self.site.kw_spans, **site.kw_spans})
+        return ev.call(self.fun, self.args + list(args), {**self.kwargs, **kwargs}, inner_site)

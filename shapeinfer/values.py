@@ -1,0 +1,177 @@
+"""The values a program evaluates to.
+
+A value is one of:
+
+- an :class:`Array` (shape of dims, dtype, and which vmaps it depends on);
+- a dim (``sympy.Expr``): integer literals, size symbols, dim arithmetic;
+- a Python ``None``, ``bool``, ``float`` or ``str`` literal;
+- a Python ``tuple``, ``list`` or ``dict`` of values;
+- a :class:`Function`.
+
+Literals stay neutral until something consumes them: a tuple of dims is an
+array shape for an operation, an axis spec for vmap. :func:`to_array` and
+:func:`to_pytree` are the one place that turns neutral values into arrays.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from . import dims
+from .dims import Dim
+from .errors import ShapeError
+
+DTYPES = ("bool", "i8", "i16", "i32", "i64", "u8", "u16", "u32", "u64",
+          "f16", "bf16", "f32", "f64", "c64", "c128")
+DEFAULT_DTYPE = "f32"
+
+
+@dataclass(frozen=True)
+class Array:
+    """An abstract array.
+
+    ``batch`` holds the ids of the enclosing vmap calls whose mapped inputs
+    this array depends on; vmap needs it to know which outputs are batched
+    (out_axes=None is only allowed for the others). ``weak`` marks Python
+    scalars, which take the dtype of the array they meet.
+    """
+    shape: tuple[Dim, ...]
+    dtype: str = DEFAULT_DTYPE
+    weak: bool = False
+    batch: frozenset = field(default=frozenset(), compare=False)
+
+    @property
+    def rank(self) -> int:
+        return len(self.shape)
+
+    def __str__(self) -> str:
+        return dims.fmt_shape(self.shape)
+
+    def typed_str(self) -> str:
+        """JAX's short form, e.g. ``f32[a,3]``."""
+        return f"{self.dtype}[{','.join(dims.fmt_dim(d) for d in self.shape)}]"
+
+
+class Function:
+    """Anything callable in a program: operations, lambdas, transformed functions.
+
+    ``name`` is used in messages; ``param_names`` names the positional
+    parameters where known (vmap's error messages name arguments by them).
+    """
+    name: str = "function"
+
+    def param_names(self) -> list[str] | None:
+        return None
+
+    def call(self, ev, args: list, kwargs: dict, site) -> object:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+def is_shape_tuple(value) -> bool:
+    """A tuple whose items are all dims: an array shape where an array is wanted."""
+    return isinstance(value, tuple) and all(dims.is_dim(v) for v in value)
+
+
+def describe(value) -> str:
+    """A short description for messages."""
+    if isinstance(value, Array):
+        return f"an array of shape {value}"
+    if isinstance(value, Function):
+        return f"the function {value.name}"
+    if value is None:
+        return "None"
+    if isinstance(value, bool):
+        return f"the literal {value}"
+    if dims.is_dim(value):
+        return f"the integer {value}"
+    if isinstance(value, str):
+        return f"the string {value!r}"
+    if isinstance(value, float):
+        return f"the number {value}"
+    if isinstance(value, tuple):
+        return "a tuple"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a dict"
+    return type(value).__name__
+
+
+def to_array(value, span=None) -> Array:
+    """The array a value stands for where an operation wants an array."""
+    if isinstance(value, Array):
+        return value
+    if is_shape_tuple(value):
+        return shape_array(value, span=span)
+    if isinstance(value, bool):
+        return Array((), "bool", weak=True)
+    if dims.is_dim(value):
+        return Array((), "i32", weak=True)
+    if isinstance(value, float):
+        return Array((), "f32", weak=True)
+    raise ShapeError("bad-argument", "TypeError",
+                     f"expected an array, got {describe(value)}", span)
+
+
+def shape_array(shape: tuple, dtype: str = DEFAULT_DTYPE, span=None) -> Array:
+    """An array literal ``(a, b)`` / ``f32[a, b]``; sizes must be >= 0."""
+    for d in shape:
+        if d.is_number and (not d.is_integer or d < 0):
+            raise ShapeError("bad-argument", "ValueError",
+                             f"array sizes must be non-negative integers, got {dims.fmt_shape(shape)}",
+                             span)
+    return Array(tuple(shape), dtype)
+
+
+def to_pytree(value, span=None):
+    """Turn a value into a pytree of arrays (JAX's view of a function argument).
+
+    Shape tuples become arrays; Python scalars become weak scalar arrays;
+    None stays None (an empty subtree, as in JAX).
+    """
+    if isinstance(value, Array) or value is None:
+        return value
+    if is_shape_tuple(value):
+        return shape_array(value, span=span)
+    if isinstance(value, tuple):
+        return tuple(to_pytree(v, span) for v in value)
+    if isinstance(value, list):
+        return [to_pytree(v, span) for v in value]
+    if isinstance(value, dict):
+        return {k: to_pytree(v, span) for k, v in value.items()}
+    if isinstance(value, (Function, str)):
+        raise ShapeError("bad-argument", "TypeError",
+                         f"{describe(value)} is not a valid JAX type", span)
+    return to_array(value, span)
+
+
+def arrayify(value, span=None):
+    """Like :func:`to_pytree` but leaves non-array leaves (functions, ints) alone.
+
+    Used for the arguments of lambdas and other user functions: a shape tuple
+    passed to a lambda is an array, an int stays an int.
+    """
+    if is_shape_tuple(value):
+        return shape_array(value, span=span)
+    if isinstance(value, tuple):
+        return tuple(arrayify(v, span) for v in value)
+    if isinstance(value, list):
+        return [arrayify(v, span) for v in value]
+    if isinstance(value, dict):
+        return {k: arrayify(v, span) for k, v in value.items()}
+    return value
+
+
+def fmt_value(value) -> str:
+    """Print a result: arrays as shapes, containers in Python syntax."""
+    if isinstance(value, Array):
+        return str(value)
+    if isinstance(value, tuple):
+        inner = [fmt_value(v) for v in value]
+        return "(" + inner[0] + ",)" if len(inner) == 1 else "(" + ", ".join(inner) + ")"
+    if isinstance(value, list):
+        return "[" + ", ".join(fmt_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k!r}: {fmt_value(v)}" for k, v in value.items()) + "}"
+    if value is None:
+        return "None"
+    return str(value)
