@@ -66,15 +66,16 @@ def _batch(*arrays) -> frozenset:
 
 # ---------------------------------------------------------------- elementwise
 
-def _check_dtype(op: Operation, x: Array, site, position: int | None = None):
-    """JAX rejects some dtypes outright (``-x`` on bool, ``sigmoid`` on ints)."""
-    rejects = op.info.get("rejects", ())
-    if dtypes.kind(x.dtype) in rejects and not (x.weak and op.info.get("weak_ok")):
-        exception = op.info.get("reject_exception", "TypeError")
-        where = f" at position {position}" if position is not None else ""
-        raise ShapeError("dtype", exception,
-                         f"{op.lax_name} does not accept dtype {dtypes.NUMPY_NAME[x.dtype]}{where}",
-                         site.arg(position or 0))
+def _check_dtype(op: Operation, dtype: str, site):
+    """JAX rejects some dtypes outright (``-x`` on bool, ``sigmoid`` on ints).
+
+    For several operands JAX promotes them first, so ``dtype`` is the
+    promoted one: bool - f32 is fine, bool - bool is not.
+    """
+    if dtypes.kind(dtype) in op.info.get("rejects", ()):
+        raise ShapeError("dtype", op.info.get("reject_exception", "TypeError"),
+                         f"{op.lax_name} does not accept dtype {dtypes.NUMPY_NAME[dtype]}",
+                         site.func_span)
 
 
 def _result_dtype(op: Operation, dtype: str) -> str:
@@ -87,17 +88,17 @@ def _result_dtype(op: Operation, dtype: str) -> str:
 
 
 def unary_rule(op, bound, site):
-    (x,) = bound.values()
-    _check_dtype(op, x, site)
+    x = bound[op.params[0].name]
+    _check_dtype(op, x.dtype, site)
     return Array(x.shape, _result_dtype(op, x.dtype), x.weak, _batch(x))
 
 
 def binary_rule(op, bound, site):
     arrays = [bound[p.name] for p in op.params if p.array]
-    for i, a in enumerate(arrays):
-        _check_dtype(op, a, site, i)
+    # JAX checks shapes (jnp's rank promotion, then lax's shape rule) before dtypes.
     shape = shapes.broadcast_elementwise([a.shape for a in arrays], op.lax_name, site.func_span)
     dtype, weak = dtypes.promote(arrays)
+    _check_dtype(op, dtype, site)
     return Array(shape, _result_dtype(op, dtype), weak, _batch(*arrays))
 
 

@@ -236,7 +236,7 @@ class _ToNodes(Transformer):
 
     def lambda_expr(self, meta, children):
         *params, body = children
-        return Lambda(tuple(str(p) for p in params), body, span=_span(meta))
+        return Lambda(tuple(str(p) for p in params if p is not None), body, span=_span(meta))
 
     def _binop(op):  # noqa: N805 - a small factory used at class creation
         def method(self, meta, children):
