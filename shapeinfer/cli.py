@@ -77,7 +77,8 @@ def cmd_check(args, out, err) -> int:
 
     sizes = parse_sizes(args.sizes)
     try:
-        report = check(args.expr, sizes=sizes, samples=args.samples, seed=args.seed)
+        report = check(args.expr, sizes=sizes, samples=args.samples, seed=args.seed,
+                       symbolic=args.symbolic)
     except ShapeError as e:
         print(f"{e.render(args.expr)}\n[{e.code}]", file=err)
         return _exit_code(e)
@@ -85,7 +86,8 @@ def cmd_check(args, out, err) -> int:
         print(json.dumps(report.to_json()), file=out)
     else:
         for case in report.cases:
-            sizes_txt = ", ".join(f"{k}={v}" for k, v in case.sizes.items()) or "(no sizes)"
+            sizes_txt = ", ".join(f"{k}={v}" for k, v in case.sizes.items()) or (
+                "symbolic" if args.symbolic else "(no sizes)")
             if case.oracle is None:
                 print(f"unchecked  {sizes_txt}: shapeinfer does not model this yet "
                       f"({case.engine})", file=out)
@@ -122,6 +124,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--samples", type=int, default=8, metavar="N",
                    help="size assignments to sample when --sizes does not fix them (default 8)")
     p.add_argument("--seed", type=int, default=0, metavar="S", help="sampling seed")
+    p.add_argument("--symbolic", action="store_true",
+                   help="compare with jax.eval_shape on jax.export.symbolic_shape sizes")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.set_defaults(run=cmd_check)
     return parser

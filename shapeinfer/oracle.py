@@ -22,6 +22,9 @@ from dataclasses import dataclass, field
 
 import jax
 import jax.numpy as jnp
+import sympy
+from jax import export as jax_export
+from jax._src import core as jax_core  # max_dim / min_dim for symbolic sizes
 
 from . import syntax as ast
 from .api import infer
@@ -119,7 +122,7 @@ def engine_outcome(text: str, sizes: dict) -> Outcome:
         r = infer(text, sizes=sizes)
     except ShapeError as e:
         return Outcome(exception=e.exception, message=e.message, code=e.code)
-    return Outcome(leaves=tuple(tuple(int(d) for d in shape) for shape in r.leaves))
+    return Outcome(leaves=tuple(tuple(sympy.expand(d) for d in shape) for shape in r.leaves))
 
 
 # ---------------------------------------------------------------- JAX side
@@ -165,11 +168,14 @@ class _Interpreter:
 
     # -- literals become arrays only where a function receives them
     @staticmethod
-    def is_shape(value) -> bool:
-        return isinstance(value, tuple) and all(type(v) is int for v in value)
+    def is_dim(value) -> bool:
+        return type(value) is int or jax_export.is_symbolic_dim(value)
+
+    def is_shape(self, value) -> bool:
+        return isinstance(value, tuple) and all(self.is_dim(v) for v in value)
 
     def array(self, shape, dtype="f32"):
-        if any(d < 0 for d in shape):
+        if any(type(d) is int and d < 0 for d in shape):
             raise ValueError(f"negative size in {shape}")
         return jnp.zeros(shape, getattr(jnp, NUMPY_NAME[dtype]))
 
@@ -272,9 +278,9 @@ class _Interpreter:
 
     def eval_BinOp(self, node, env):
         left, right = self.eval(node.left, env), self.eval(node.right, env)
-        if type(left) is int and type(right) is int:
-            ops = {"+": int.__add__, "-": int.__sub__, "*": int.__mul__,
-                   "//": int.__floordiv__, "%": int.__mod__}
+        if self.is_dim(left) and self.is_dim(right):
+            ops = {"+": lambda x, y: x + y, "-": lambda x, y: x - y, "*": lambda x, y: x * y,
+                   "//": lambda x, y: x // y, "%": lambda x, y: x % y}
             if node.op not in ops:
                 raise TypeError(f"dimension expressions do not use {node.op}")
             return ops[node.op](left, right)
@@ -285,7 +291,7 @@ class _Interpreter:
 
     def eval_UnaryOp(self, node, env):
         value = self.eval(node.operand, env)
-        if type(value) is int:
+        if self.is_dim(value):
             return -value if node.op == "-" else value
         return self.call(self.library[ARRAY_UNOPS[node.op]], [value], {})
 
@@ -293,15 +299,40 @@ class _Interpreter:
         if (isinstance(node.func, ast.Name) and node.func.id in ("max", "min")
                 and node.func.id not in env and node.func.id not in self.library):
             args = [self.eval(a, env) for a in node.args]
-            return (max if node.func.id == "max" else min)(*args)
+            return functools.reduce(jax_core.max_dim if node.func.id == "max" else jax_core.min_dim,
+                                    args)
         f = self.eval(node.func, env)
         args = [self.eval(a, env) for a in node.args]
         kwargs = {kw.name: self.eval(kw.value, env) for kw in node.keywords}
         return self.call(f, args, kwargs)
 
 
+_JAX_DIM_FUNCTIONS = {"floordiv": lambda a, b: sympy.floor(a / b), "mod": sympy.Mod,
+                      "max": sympy.Max, "min": sympy.Min}
+
+
+def _from_jax_dim(d):
+    """A JAX dim (int or symbolic) as a sympy expression over positive symbols."""
+    if type(d) is int:
+        return sympy.Integer(d)
+    expr = sympy.sympify(str(d), locals=_JAX_DIM_FUNCTIONS)
+    positive = {s: sympy.Symbol(s.name, integer=True, positive=True) for s in expr.free_symbols}
+    return sympy.expand(expr.subs(positive))
+
+
+def symbolic_sizes(symbols: list[str]) -> dict:
+    """JAX symbolic dims for ``symbols``, all in one scope."""
+    if not symbols:
+        return {}
+    return dict(zip(symbols, jax_export.symbolic_shape(",".join(symbols))))
+
+
 def jax_outcome(text: str, sizes: dict, program: ast.Program | None = None) -> Outcome | None:
-    """``jax.eval_shape`` of the program at concrete sizes; None if not checkable."""
+    """``jax.eval_shape`` of the program; None if not checkable.
+
+    ``sizes`` maps size symbols to ints, or to JAX symbolic dims
+    (:func:`symbolic_sizes`) to check against JAX's own symbolic shapes.
+    """
     program = program or parse(text)
     interp = _Interpreter(sizes)
     try:
@@ -312,7 +343,7 @@ def jax_outcome(text: str, sizes: dict, program: ast.Program | None = None) -> O
         mro = tuple(c.__name__ for c in type(e).__mro__)
         return Outcome(exception=type(e).__name__, message=str(e), exception_mro=mro)
     leaves = jax.tree.leaves(out)
-    return Outcome(leaves=tuple(tuple(int(d) for d in leaf.shape) for leaf in leaves))
+    return Outcome(leaves=tuple(tuple(_from_jax_dim(d) for d in leaf.shape) for leaf in leaves))
 
 
 # ---------------------------------------------------------------- sampling
@@ -364,15 +395,24 @@ def sample_sizes(symbols: list[str], samples: int, seed: int, fixed: dict | None
     return out
 
 
-def check(text: str, *, sizes: dict | None = None, samples: int = 8, seed: int = 0) -> CheckReport:
-    """Compare the engine with ``jax.eval_shape`` on concrete sizes.
+def check(text: str, *, sizes: dict | None = None, samples: int = 8, seed: int = 0,
+          symbolic: bool = False) -> CheckReport:
+    """Compare the engine with ``jax.eval_shape``.
 
     With every size symbol in ``sizes`` one case is run; otherwise ``samples``
-    assignments are drawn (1 included). Raises :class:`ShapeSyntaxError`
-    for text that does not parse.
+    assignments are drawn (1 included). With ``symbolic=True`` one case
+    compares the engine's symbolic answer with ``jax.eval_shape`` on inputs
+    whose sizes are ``jax.export.symbolic_shape`` symbols. Raises
+    :class:`ShapeSyntaxError` for text that does not parse.
     """
     program = parse(text)
     report = CheckReport(text)
+    if symbolic:
+        engine = engine_outcome(text, {})
+        oracle = None if engine.code == "unsupported" else jax_outcome(
+            text, symbolic_sizes(size_symbols(program)), program)
+        report.cases.append(Case({}, engine, oracle))
+        return report
     for assignment in sample_sizes(size_symbols(program), samples, seed, sizes):
         engine = engine_outcome(text, assignment)
         oracle = None if engine.code == "unsupported" else jax_outcome(text, assignment, program)
