@@ -66,18 +66,19 @@ def infer(text: str, *, sizes: dict[str, int] | None = None) -> Result:
     Raises :class:`ShapeError` for a program JAX would reject and
     :class:`ShapeSyntaxError` for text that does not parse.
     """
-    program = parse(text)
-    ev = Evaluator(builtins(), sizes=_check_sizes(sizes))
+    sizes = _check_sizes(sizes)
     try:
+        program = parse(text)
+        ev = Evaluator(builtins(), sizes=sizes)
         value = ev.run(program)
+        if isinstance(value, Function):
+            raise ShapeError("bad-argument", "TypeError",
+                             f"the program's value is the function {value.name}, not arrays; "
+                             "call it on arguments", program.expr.span)
+        value = to_pytree(value, program.expr.span)
     except RecursionError:
         raise ShapeError("unsupported", "RecursionError",
-                         "the program nests too deeply to evaluate", program.span) from None
-    if isinstance(value, Function):
-        raise ShapeError("bad-argument", "TypeError",
-                         f"the program's value is the function {value.name}, not arrays; "
-                         "call it on arguments", program.expr.span)
-    value = to_pytree(value, program.expr.span)
+                         "the program nests too deeply for shapeinfer", (0, len(text))) from None
     return Result(text, value, [], frozenset(ev.symbols_used))
 
 

@@ -405,7 +405,11 @@ def check(text: str, *, sizes: dict | None = None, samples: int = 8, seed: int =
     whose sizes are ``jax.export.symbolic_shape`` symbols. Raises
     :class:`ShapeSyntaxError` for text that does not parse.
     """
-    program = parse(text)
+    try:
+        program = parse(text)
+    except RecursionError:
+        raise ShapeError("unsupported", "RecursionError",
+                         "the program nests too deeply for shapeinfer", (0, len(text))) from None
     report = CheckReport(text)
     if symbolic:
         engine = engine_outcome(text, {})

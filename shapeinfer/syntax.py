@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Iterator
 
 from lark import Lark, Token, Transformer, v_args
-from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+from lark.exceptions import (UnexpectedCharacters, UnexpectedEOF, UnexpectedInput,
+                             UnexpectedToken, VisitError)
 
 from .errors import ShapeSyntaxError
 
@@ -300,7 +301,11 @@ class _ToNodes(Transformer):
         return Name(str(children[0]), span=_tok_span(children[0]))
 
     def int(self, meta, children):
-        return Int(int(children[0]), span=_tok_span(children[0]))
+        try:
+            value = int(children[0])
+        except ValueError:  # beyond Python's digit limit for int()
+            raise ShapeSyntaxError("integer literal too long", span=_tok_span(children[0])) from None
+        return Int(value, span=_tok_span(children[0]))
 
     def float(self, meta, children):
         return Float(float(children[0]), span=_tok_span(children[0]))
@@ -373,8 +378,5 @@ def parse(text: str) -> Program:
         raise ShapeSyntaxError(str(e).splitlines()[0], span=(pos, pos + 1)) from None
     try:
         return _ToNodes().transform(tree)
-    except Exception as e:  # Lark wraps errors raised in callbacks
-        inner = getattr(e, "orig_exc", e)
-        if isinstance(inner, ShapeSyntaxError):
-            raise inner from None
-        raise
+    except VisitError as e:  # Lark wraps errors raised in callbacks
+        raise e.orig_exc from None
