@@ -151,10 +151,17 @@ class Evaluator:
         out = {}
         for k, v in zip(node.keys, node.values):
             key = self.eval(k, env)
-            if not isinstance(key, str):
+            if dims.is_dim(key) and dims.as_int(key) is not None:
+                key = dims.as_int(key)
+            if not isinstance(key, (str, int)) or isinstance(key, bool):
                 raise ShapeError("bad-argument", "TypeError",
-                                 f"dict keys must be strings, got {describe(key)}", k.span)
+                                 f"dict keys must be strings or integers, got {describe(key)}",
+                                 k.span)
             out[key] = self.eval(v, env)
+        if len({type(key) for key in out}) > 1:
+            raise ShapeError("bad-argument", "TypeError",
+                             "a dict mixes string and integer keys; JAX sorts the keys of a "
+                             "pytree dict, so they must be comparable", node.span)
         return out
 
     def eval_Lambda(self, node, env):
