@@ -1,0 +1,329 @@
+"""The examples in docs/ are answers shapeinfer gives, and JAX agrees with them.
+
+Three conventions mark an example in a Markdown file under docs/:
+
+1. A fenced ``console`` block of shell sessions. A line ``$ shapeinfer eval
+   [--sizes a=2,b=3] EXPR`` (EXPR quoted for the shell) is followed by what
+   the command prints. A one-line output is the result, compared exactly with
+   ``str(shapeinfer.infer(EXPR, sizes=...))``. An output whose last line is
+   ``[code]`` is an error: its first line starts with ``ExceptionClass:``,
+   and the class and the code are compared with the ShapeError's (the
+   message and the caret lines are shown for the reader, not compared, so
+   that rewording a message does not break the docs). A line
+   ``$ shapeinfer check ...`` is run through the CLI and its whole output is
+   compared.
+
+2. A Markdown table right after an HTML comment
+   ``<!-- template: vmap(add, {in_axes}, {out_axes})(...) -->``: the columns
+   named like the placeholders fill the template; the last column is the
+   expected result (a shape, or ``ExceptionClass [code]`` for an error).
+
+3. A Markdown grid right after ``<!-- grid: vmap(exp, {row}, {col})(...) -->``:
+   the first column holds the row values, the header the column values, and
+   each cell the expected result.
+
+Every example is also run through the JAX checker
+(``shapeinfer.check(EXPR, samples=2)``), which must agree. Finally the
+doctests of the public modules, and any ``>>>`` examples in docs/, are run.
+
+Run ``python tests/test_docs.py`` to print every example with the engine's
+answer, which is handy when writing docs.
+"""
+from __future__ import annotations
+
+import contextlib
+import doctest
+import io
+import re
+import shlex
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+import shapeinfer
+from shapeinfer import dims
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs"
+DOC_FILES = sorted(DOCS.glob("*.md"))
+
+_ERROR_CELL = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*) \[([a-z-]+)\]$")
+_CODE_LINE = re.compile(r"^\[([a-z-]+)\]$")
+
+
+@dataclass
+class Example:
+    source: str                 # file:line, for test ids and messages
+    command: str                # "eval" or "check"
+    argv: list                  # for "check": the CLI arguments
+    expr: str
+    sizes: dict
+    expected: str               # the result, or the full output of `check`
+    exception: str | None = None
+    code: str | None = None
+
+    @property
+    def is_error(self) -> bool:
+        return self.code is not None
+
+
+# ---------------------------------------------------------------- extraction
+
+def _parse_sizes(text: str) -> dict:
+    sizes = {}
+    for item in text.split(","):
+        name, _, value = item.partition("=")
+        sizes[name.strip()] = int(value)
+    return sizes
+
+
+def _console_example(source: str, command_line: str, output: list[str]) -> Example:
+    argv = shlex.split(command_line)
+    if argv[:1] != ["shapeinfer"] or len(argv) < 3 or argv[1] not in ("eval", "check"):
+        raise ValueError(f"{source}: only `shapeinfer eval` and `shapeinfer check` "
+                         f"commands are checked, got {command_line!r}")
+    sizes, rest = {}, argv[2:]
+    if argv[1] == "eval":
+        if len(rest) == 3 and rest[0] == "--sizes":
+            sizes, rest = _parse_sizes(rest[1]), rest[2:]
+        if len(rest) != 1:
+            raise ValueError(f"{source}: expected `shapeinfer eval [--sizes S] EXPR`")
+        expr = rest[0]
+        if output and _CODE_LINE.match(output[-1]):
+            exception = output[0].split(":", 1)[0]
+            code = _CODE_LINE.match(output[-1]).group(1)
+            return Example(source, "eval", argv[1:], expr, sizes, "\n".join(output),
+                           exception, code)
+        if len(output) != 1:
+            raise ValueError(f"{source}: a result is one line, got {output!r}")
+        return Example(source, "eval", argv[1:], expr, sizes, output[0])
+    # check: the expression is the one positional argument
+    positional = [a for i, a in enumerate(rest)
+                  if not a.startswith("--") and not (i and rest[i - 1] in
+                                                     ("--sizes", "--samples", "--seed"))]
+    if "--sizes" in rest:
+        sizes = _parse_sizes(rest[rest.index("--sizes") + 1])
+    return Example(source, "check", argv[1:], positional[0], sizes, "\n".join(output))
+
+
+def _table_rows(lines: list[str], start: int) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """The header cells and body rows of the Markdown table at or after ``start``."""
+    i = start
+    while i < len(lines) and not lines[i].lstrip().startswith("|"):
+        if lines[i].strip():
+            raise ValueError(f"line {i + 1}: a table must follow the template comment")
+        i += 1
+    table = []  # (1-based line number, cells)
+    while i < len(lines) and lines[i].lstrip().startswith("|"):
+        cells = [c.strip().strip("`").strip() for c in lines[i].strip().strip("|").split("|")]
+        table.append((i + 1, cells))
+        i += 1
+    if len(table) < 3:
+        raise ValueError(f"line {start + 1}: expected a table with a header and rows")
+    return table[0][1], table[2:]  # table[1] is the |---| line
+
+
+def _table_example(source: str, expr: str, cell: str) -> Example:
+    m = _ERROR_CELL.match(cell)
+    if m:
+        return Example(source, "eval", [], expr, {}, cell, m.group(1), m.group(2))
+    return Example(source, "eval", [], expr, {}, cell)
+
+
+def _fill(template: str, values: dict) -> str:
+    out = template
+    for name, value in values.items():
+        out = out.replace("{" + name + "}", value)
+    if re.search(r"\{[a-z_]+\}", out):
+        raise ValueError(f"unfilled placeholder in {out!r}")
+    return out
+
+
+def extract(path: Path) -> list[Example]:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    name = path.relative_to(ROOT).as_posix()
+    examples: list[Example] = []
+    in_console = False
+    pending = None  # (line number, command line, output lines)
+    for i, line in enumerate(lines):
+        stripped = line.strip()
+        if stripped.startswith("```"):
+            if pending:
+                examples.append(_console_example(*pending))
+                pending = None
+            in_console = (not in_console) and stripped[3:].strip() == "console"
+            continue
+        if in_console:
+            if stripped.startswith("$ "):
+                if pending:
+                    examples.append(_console_example(*pending))
+                pending = (f"{name}:{i + 1}", stripped[2:], [])
+            elif pending is not None and stripped:
+                pending[2].append(line.rstrip())
+            continue
+        m = re.match(r"^<!--\s*(template|grid):\s*(.*?)\s*-->$", stripped)
+        if not m:
+            continue
+        kind, template = m.groups()
+        header, rows = _table_rows(lines, i + 1)
+        for lineno, row in rows:
+            source = f"{name}:{lineno}"
+            if kind == "template":
+                values = {h.lower(): v for h, v in zip(header[:-1], row[:-1])}
+                examples.append(_table_example(source, _fill(template, values), row[-1]))
+            else:
+                for col, cell in zip(header[1:], row[1:]):
+                    expr = _fill(template, {"row": row[0], "col": col})
+                    examples.append(_table_example(source, expr, cell))
+    return examples
+
+
+EXAMPLES = [ex for path in DOC_FILES for ex in extract(path)]
+
+
+# ---------------------------------------------------------------- checking
+
+def engine_answer(ex: Example) -> str:
+    """What the engine says, in the example's own terms."""
+    try:
+        return str(shapeinfer.infer(ex.expr, sizes=ex.sizes or None))
+    except shapeinfer.ShapeError as e:
+        return f"{e.exception} [{e.code}]"
+
+
+def expected_answer(ex: Example) -> str:
+    return f"{ex.exception} [{ex.code}]" if ex.is_error else ex.expected
+
+
+def run_cli(argv: list[str]) -> str:
+    from shapeinfer.cli import main
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        main(list(argv))
+    return (out.getvalue() + err.getvalue()).rstrip("\n")
+
+
+def checker_agrees(ex: Example) -> tuple[bool, str]:
+    """``shapeinfer.check`` agrees, and so does the documented answer itself.
+
+    The checker compares JAX with the engine run at each sampled assignment;
+    the docs show the symbolic answer, so it is also instantiated at each
+    sampled assignment and compared with what JAX said there.
+    """
+    try:
+        report = shapeinfer.check(ex.expr, sizes=ex.sizes or None, samples=2)
+    except shapeinfer.ShapeSyntaxError:
+        return ex.code == "syntax", "the checker refuses text that does not parse"
+    problems = [f"{c.sizes}: shapeinfer {c.engine}; jax {c.oracle}" for c in report.disagreements]
+    try:
+        symbolic = shapeinfer.infer(ex.expr, sizes=ex.sizes or None)
+    except shapeinfer.ShapeError as e:
+        symbolic = e
+    for case in report.cases:
+        if case.oracle is None:
+            continue
+        if isinstance(symbolic, shapeinfer.ShapeError):
+            if case.oracle.ok or symbolic.exception not in case.oracle.exception_mro:
+                problems.append(f"{case.sizes}: the symbolic answer is {symbolic.exception}, "
+                                f"jax says {case.oracle}")
+            continue
+        subs = {dims.symbol(k): v for k, v in case.sizes.items()}
+        leaves = tuple(tuple(int(d.subs(subs)) for d in shape) for shape in symbolic.leaves)
+        if not case.oracle.ok or leaves != case.oracle.leaves:
+            problems.append(f"{case.sizes}: the symbolic answer {symbolic} gives {leaves}, "
+                            f"jax says {case.oracle}")
+    return not problems, "\n".join(problems)
+
+
+def test_docs_have_examples():
+    assert DOC_FILES, "docs/*.md are missing"
+    assert len(EXAMPLES) >= 50
+
+
+@pytest.mark.parametrize("ex", [e for e in EXAMPLES if e.command == "eval"],
+                         ids=lambda e: f"{e.source} {e.expr}")
+def test_eval_example(ex: Example):
+    assert engine_answer(ex) == expected_answer(ex), ex.source
+    agreed, why = checker_agrees(ex)
+    assert agreed, f"{ex.source}: jax.eval_shape disagrees with {ex.expr!r}:\n{why}"
+
+
+@pytest.mark.parametrize("ex", [e for e in EXAMPLES if e.command == "check"],
+                         ids=lambda e: f"{e.source} {e.expr}")
+def test_check_example(ex: Example):
+    assert run_cli(ex.argv) == ex.expected, ex.source
+
+
+def test_every_error_code_is_documented():
+    text = (DOCS / "errors.md").read_text(encoding="utf-8")
+    headings = set(re.findall(r"^### `([a-z-]+)`", text, flags=re.M))
+    assert headings == set(shapeinfer.CODES)
+
+
+def test_error_examples_sit_under_their_code():
+    """In errors.md, an example shown under ``### `code``` raises that code."""
+    text = (DOCS / "errors.md").read_text(encoding="utf-8").splitlines()
+    section = {}
+    current = None
+    for i, line in enumerate(text, start=1):
+        m = re.match(r"^### `([a-z-]+)`", line)
+        if m:
+            current = m.group(1)
+        section[i] = current
+    for ex in EXAMPLES:
+        path, line = ex.source.rsplit(":", 1)
+        if path == "docs/errors.md" and ex.is_error and section[int(line)] is not None:
+            assert ex.code == section[int(line)], ex.source
+
+
+@pytest.mark.parametrize("module", ["shapeinfer", "shapeinfer.api", "shapeinfer.dims",
+                                    "shapeinfer.syntax"])
+def test_module_doctests(module):
+    import importlib
+    mod = importlib.import_module(module)
+    result = doctest.testmod(mod, optionflags=doctest.ELLIPSIS, report=False)
+    assert result.failed == 0, f"{module}: {result.failed} doctest(s) failed"
+
+
+def python_blocks(path: Path) -> str:
+    """The file with everything outside ```python blocks blanked (line numbers kept)."""
+    out, inside = [], False
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip().startswith("```"):
+            inside = (not inside) and line.strip()[3:].strip() == "python"
+            out.append("")
+        else:
+            out.append(line if inside else "")
+    return "\n".join(out) + "\n"
+
+
+@pytest.mark.parametrize("path", DOC_FILES, ids=lambda p: p.name)
+def test_doc_doctests(path):
+    """``>>>`` examples in ```python blocks of docs/*.md run and print what they show."""
+    test = doctest.DocTestParser().get_doctest(
+        python_blocks(path), {"shapeinfer": shapeinfer}, path.name, str(path), 0)
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
+    runner.run(test)
+    assert runner.failures == 0, f"{path.name}: {runner.failures} doctest(s) failed"
+
+
+if __name__ == "__main__":  # a report for doc writers: every example, and whether it holds
+    bad = 0
+    for ex in EXAMPLES:
+        if ex.command == "check":
+            got = run_cli(ex.argv)
+            ok, why = got == ex.expected, got
+        else:
+            got = engine_answer(ex)
+            agreed, why = checker_agrees(ex)
+            ok = got == expected_answer(ex) and agreed
+            why = why if got == expected_answer(ex) else f"engine says {got}"
+        bad += not ok
+        print(f"{'ok ' if ok else 'BAD'} {ex.source:24} {ex.expr}  ->  "
+              f"{expected_answer(ex) if ex.command == 'eval' else '(check output)'}")
+        if not ok:
+            print("    " + why.replace("\n", "\n    "))
+    print(f"{len(EXAMPLES) - bad} of {len(EXAMPLES)} examples hold")
+    sys.exit(1 if bad else 0)
