@@ -15,12 +15,15 @@ import sympy
 
 from . import dims, syntax as ast
 from .errors import ShapeError
-from .values import (DTYPES, Array, Function, arrayify, describe, shape_array)
+from .values import (DTYPES, Array, Function, arrayify, describe, is_shape_tuple, shape_array,
+                     to_array)
 
 # Binary / unary operators on arrays, by the operation they stand for.
 ARRAY_BINOPS = {"+": "add", "-": "subtract", "*": "multiply", "/": "true_divide",
                 "//": "floor_divide", "%": "mod", "@": "matmul"}
 ARRAY_UNOPS = {"-": "negative", "+": "positive"}
+# Attributes of arrays the language knows (the checker allows no others).
+ARRAY_ATTRIBUTES = ("T", "shape", "ndim")
 
 
 @dataclass(frozen=True)
@@ -165,9 +168,6 @@ class Evaluator:
         return out
 
     def eval_Lambda(self, node, env):
-        if len(set(node.params)) != len(node.params):
-            raise ShapeError("syntax", "SyntaxError",
-                             "duplicate argument in lambda definition", node.span)
         return Closure(node, env)
 
     def eval_Name(self, node, env):
@@ -191,7 +191,13 @@ class Evaluator:
             raise ShapeError("unknown-name", "NameError",
                              f"unknown name {dotted!r}", node.span)
         value = self.eval(node.value, env)
-        if isinstance(value, Array) and node.attr == "T":
+        if is_shape_tuple(value):
+            value = to_array(value, node.value.span)  # `(a, b).T`: a literal is an array here
+        if isinstance(value, Array) and node.attr in ARRAY_ATTRIBUTES:
+            if node.attr == "shape":
+                return value.shape
+            if node.attr == "ndim":
+                return sympy.Integer(value.rank)
             return self.apply_op(".T", [value], {}, CallSite(node.span, node.span, (node.value.span,)))
         raise ShapeError("bad-argument", "AttributeError",
                          f"{describe(value)} has no attribute {node.attr!r}", node.span)
@@ -234,12 +240,7 @@ class Evaluator:
             return dim_minmax(node.func.id, args, node.keywords, node)
         func = self.eval(node.func, env)
         args = [self.eval(a, env) for a in node.args]
-        kwargs = {}
-        for kw in node.keywords:
-            if kw.name in kwargs:
-                raise ShapeError("syntax", "SyntaxError",
-                                 f"keyword argument repeated: {kw.name}", kw.span)
-            kwargs[kw.name] = self.eval(kw.value, env)
+        kwargs = {kw.name: self.eval(kw.value, env) for kw in node.keywords}
         site = CallSite(node.span, node.func.span, tuple(a.span for a in node.args),
                         {kw.name: kw.span for kw in node.keywords})
         if not isinstance(func, Function):

@@ -29,13 +29,13 @@ from jax._src import core as jax_core  # max_dim / min_dim for symbolic sizes
 from . import syntax as ast
 from .api import infer
 from .dtypes import NUMPY_NAME
-from .engine import ARRAY_BINOPS, ARRAY_UNOPS, dotted_name
+from .engine import ARRAY_ATTRIBUTES, ARRAY_BINOPS, ARRAY_UNOPS, dotted_name
 from .errors import ShapeError
 from .library import builtins
 from .ops import Operation
 from .syntax import parse
 from .transforms import JitTransform, PartialTransform, VmapTransform
-from .values import DTYPES
+from .values import DTYPES, Function
 
 
 # ---------------------------------------------------------------- outcomes
@@ -155,6 +155,10 @@ class _Unsupported(Exception):
     """The engine does not model this construct; there is nothing to compare."""
 
 
+def _is_function(f) -> bool:
+    return callable(f) or isinstance(f, Function)
+
+
 @functools.lru_cache(maxsize=None)
 def _resolve(path: str):
     module, _, attr = path.rpartition(".")
@@ -191,10 +195,12 @@ class _Interpreter:
         return value
 
     def callable_of(self, f):
-        """A Python callable JAX can call, applying the same argument conventions."""
-        if isinstance(f, (Operation, VmapTransform, JitTransform, PartialTransform)):
-            return lambda *a, **k: self.call(f, list(a), k)
-        return f
+        """A Python callable for JAX to call, with the engine's conventions: the
+        arguments are coerced by :meth:`call`, and what the function returns is
+        a value JAX receives, so shape literals in it are arrays."""
+        if not _is_function(f):
+            return f  # let JAX reject it
+        return lambda *a, **k: self.arrayify(self.call(f, list(a), k))
 
     def call(self, f, args, kwargs):
         if isinstance(f, Operation):
@@ -212,8 +218,11 @@ class _Interpreter:
         if isinstance(f, JitTransform):
             return jax.jit(*[self.callable_of(a) for a in args], **kwargs)
         if isinstance(f, PartialTransform):
-            return functools.partial(*[self.callable_of(a) if i == 0 else a
-                                       for i, a in enumerate(args)], **kwargs)
+            # The bound arguments reach the callee through `call`, as in the engine.
+            if args and _is_function(args[0]):
+                fun = args[0]
+                args[0] = lambda *a, **k: self.call(fun, list(a), k)
+            return functools.partial(*args, **kwargs)
         if callable(f):
             return f(*[self.arrayify(a) for a in args],
                      **{k: self.arrayify(v) for k, v in kwargs.items()})
@@ -269,6 +278,8 @@ class _Interpreter:
                 return self.library[dotted]
             raise NameError(dotted)
         value = self.arrayify(self.eval(node.value, env))
+        if node.attr not in ARRAY_ATTRIBUTES:
+            raise AttributeError(node.attr)
         return getattr(value, node.attr)
 
     def eval_Subscript(self, node, env):
@@ -301,6 +312,9 @@ class _Interpreter:
             args = [self.eval(a, env) for a in node.args]
             return functools.reduce(jax_core.max_dim if node.func.id == "max" else jax_core.min_dim,
                                     args)
+        if (isinstance(node.func, ast.Name) and node.func.id not in env
+                and node.func.id not in self.library):
+            raise NameError(node.func.id)
         f = self.eval(node.func, env)
         args = [self.eval(a, env) for a in node.args]
         kwargs = {kw.name: self.eval(kw.value, env) for kw in node.keywords}
@@ -364,9 +378,8 @@ def size_symbols(program: ast.Program) -> list[str]:
         elif isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) \
                 and node.value.id in DTYPES:
             skip.add(id(node.value))
-        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
-                and node.func.id in ("max", "min"):
-            skip.add(id(node.func))
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            skip.add(id(node.func))  # a called name is a function, never a size
     names: list[str] = []
     for node in ast.walk(program):
         if (isinstance(node, ast.Name) and id(node) not in skip and node.id not in bound

@@ -237,7 +237,14 @@ class _ToNodes(Transformer):
 
     def lambda_expr(self, meta, children):
         *params, body = children
-        return Lambda(tuple(str(p) for p in params if p is not None), body, span=_span(meta))
+        params = [p for p in params if p is not None]
+        seen = set()
+        for p in params:
+            if str(p) in seen:
+                raise ShapeSyntaxError("duplicate argument in lambda definition",
+                                       span=_tok_span(p))
+            seen.add(str(p))
+        return Lambda(tuple(str(p) for p in params), body, span=_span(meta))
 
     def _binop(op):  # noqa: N805 - a small factory used at class creation
         def method(self, meta, children):
@@ -264,6 +271,9 @@ class _ToNodes(Transformer):
         args, keywords = [], []
         for item in arguments or ():
             if isinstance(item, Keyword):
+                if any(k.name == item.name for k in keywords):
+                    raise ShapeSyntaxError(f"keyword argument repeated: {item.name}",
+                                           span=item.span)
                 keywords.append(item)
             elif keywords:
                 raise ShapeSyntaxError(

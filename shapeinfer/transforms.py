@@ -65,6 +65,11 @@ def _is_axis_leaf(x) -> bool:
     return x is None or isinstance(x, (int, _BadLeaf))
 
 
+def _same_size(a, b) -> bool:
+    """Provably equal sizes (an axis_size that is not a dim equals nothing)."""
+    return dims.is_dim(a) and dims.is_dim(b) and dims.decide_eq(a, b) is Decision.TRUE
+
+
 def _check_callable(fun, name: str, span):
     if not isinstance(fun, Function):
         raise ShapeError("bad-argument", "TypeError",
@@ -76,9 +81,12 @@ class VmapTransform(Function):
 
     name = "vmap"
     jax_name = "jax.vmap"
-    params = ("fun", "in_axes", "out_axes", "axis_name", "axis_size", "spmd_axis_name")
+    # jax.vmap's signature in the pinned JAX; axis_name, spmd_axis_name and
+    # sum_match do not change shapes.
+    params = ("fun", "in_axes", "out_axes", "axis_name", "axis_size", "spmd_axis_name",
+              "sum_match")
     defaults = {"in_axes": 0, "out_axes": 0, "axis_name": None, "axis_size": None,
-                "spmd_axis_name": None}
+                "spmd_axis_name": None, "sum_match": False}
 
     def call(self, ev, args, kwargs, site):
         defaults = {k: (dims.const(v) if isinstance(v, int) else v) for k, v in self.defaults.items()}
@@ -105,12 +113,7 @@ class VmapTransform(Function):
                 "vmap-out-axes-spec", "TypeError",
                 "vmap out_axes must be an int, None, or (nested) container with those types as "
                 f"leaves, but got {_fmt_spec(out_axes)}.", spans["out_axes"])
-        axis_size = b["axis_size"]
-        if axis_size is not None and not dims.is_dim(axis_size):
-            raise ShapeError("bad-argument", "TypeError",
-                             f"vmap axis_size must be an int, got {describe(axis_size)}",
-                             spans["axis_size"])
-        return Vmapped(b["fun"], in_axes, out_axes, axis_size, spans)
+        return Vmapped(b["fun"], in_axes, out_axes, b["axis_size"], spans)
 
 
 class Vmapped(Function):
@@ -182,7 +185,7 @@ class Vmapped(Function):
         """The size of the mapped axis, or JAX's error (``_mapped_axis_size``)."""
         if not flat:
             if self.axis_size is not None:
-                return self.axis_size
+                return self._valid_axis_size()
             raise ShapeError(
                 "vmap-no-mapped-axis", "ValueError",
                 "vmap wrapped function must be passed at least one argument containing an "
@@ -208,10 +211,21 @@ class Vmapped(Function):
                 "vmap-no-mapped-axis", "ValueError",
                 "vmap must have at least one non-None value in in_axes or axis_size must be "
                 "specified", self.spans["in_axes"])
+        if not mapped:
+            return self._valid_axis_size()
         reference = self.axis_size if self.axis_size is not None else sizes[0]
-        if all(dims.decide_eq(s, reference) is Decision.TRUE for s in sizes):
+        if all(_same_size(s, reference) for s in sizes):
             return reference
         self._raise_inconsistent(mapped)
+
+    def _valid_axis_size(self):
+        """axis_size as the size of the new axis (JAX checks it only when it builds that axis)."""
+        size = self.axis_size
+        if not dims.is_dim(size) or (size.is_number and size < 0):
+            raise ShapeError("bad-argument", "TypeError",
+                             f"vmap axis_size must be a non-negative int, got {_fmt_spec(size)}",
+                             self.spans["axis_size"])
+        return size
 
     def _raise_inconsistent(self, mapped):
         groups: list[list] = []  # mapped entries grouped by equal size, in order
@@ -235,8 +249,7 @@ class Vmapped(Function):
                 many = "most" if i == 0 else "some"
                 lines.append(f"  * {many} axes ({len(g)} of them) had size {size}, e.g. {what};")
         if self.axis_size is not None:
-            culprit = next((e for e in mapped
-                            if dims.decide_eq(e[0], self.axis_size) is not Decision.TRUE), mapped[0])
+            culprit = next((e for e in mapped if not _same_size(e[0], self.axis_size)), mapped[0])
         else:
             culprit = groups[1][0] if len(groups) > 1 else groups[0][0]
         raise ShapeError("vmap-inconsistent-sizes", "ValueError",

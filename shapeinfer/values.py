@@ -136,8 +136,8 @@ def to_pytree(value, span=None):
         return tuple(to_pytree(v, span) for v in value)
     if isinstance(value, list):
         return [to_pytree(v, span) for v in value]
-    if isinstance(value, dict):
-        return {k: to_pytree(v, span) for k, v in value.items()}
+    if isinstance(value, dict):  # JAX's pytree order: sorted keys
+        return {k: to_pytree(value[k], span) for k in sorted(value)}
     if isinstance(value, (Function, str)):
         raise ShapeError("bad-argument", "TypeError",
                          f"{describe(value)} is not a valid JAX type", span)

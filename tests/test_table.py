@@ -129,7 +129,7 @@ PYTREES = [
     ok("((a, b), (c,))", "((a, b), (c,))"),
     ok("((), (a,))", "((), (a,))"),
     ok("[(a,), (b, c)]", "[(a,), (b, c)]"),
-    ok('{"w": (a, b), "b": (b,)}', "{'w': (a, b), 'b': (b,)}"),
+    ok('{"w": (a, b), "b": (b,)}', "{'b': (b,), 'w': (a, b)}"),  # JAX sorts dict keys
     ok('((a,), [(b,), {"k": (c,)}])', "((a,), [(b,), {'k': (c,)}])"),
     ok("[f32[a], i32[b, c], bool[]]", "[(a,), (b, c), ()]"),
     ok("{1: (a,)}", "{1: (a,)}", id="int dict key"),
@@ -165,9 +165,7 @@ KEYWORDS = [
     ok("gelu((a,), approximate=False)", "(a,)"),
     ok("jax.nn.relu(x=(a,))", "(a,)"),
     ok("(lambda x, y: x - y)(y=(a,), x=(b, a))", "(b, a)"),
-    ok("vmap(sin, sum_match=False)((b,))", "(b,)",
-       marks=bug("engine bug: jax.vmap in JAX 0.10.2 has a 7th parameter sum_match; "
-                 "the engine's vmap rejects it with arity/TypeError while jax gives (b,)")),
+    ok("vmap(sin, sum_match=False)((b,))", "(b,)"),
 ]
 
 DOTTED = [
@@ -314,11 +312,7 @@ VMAP = [
     ok("vmap(lambda x, y: y, (0, None))((b, n), (m,))", "(b, m)"),
     ok("vmap(lambda x, y: y, (0, None), 1)((b, n), (m, k))", "(m, b, k)"),
     ok("vmap(lambda x, y: (x, y), (0, None))((b, n), (m,))", "((b, n), (b, m))"),
-    ok("vmap(lambda x: (3,), 0)((b,))", "(b, 3)",
-       marks=bug("engine/checker disagree: the engine reads the lambda body (3,) as an "
-                 "array of shape (3,) (SPEC 1: a tuple of dims is a shape) and gives (b, 3); "
-                 "the checker's JAX program returns the Python tuple (3,), a pytree with one "
-                 "int leaf, and JAX gives (b,)")),
+    ok("vmap(lambda x: (3,), 0)((b,))", "(b, 3)"),  # SPEC 1: a tuple of dims is an array
     # keyword arguments to a vmapped function are mapped on axis 0
     ok("vmap(lambda x, y: x + y, (1,))((n, b), y=(b, n))", "(b, n)"),
     ok("vmap(lambda x, y: x + y, None)((n,), y=(b, n))", "(b, n)"),
@@ -443,10 +437,7 @@ OTHER_ERRORS = [
     # unknown-name
     err("jnp.nonexistent((a,))", "unknown-name", "NameError", "jnp.nonexistent"),
     err("jax.nn.sine((a,))", "unknown-name", "NameError", "jax.nn.sine"),
-    err("foo((a,))", "unknown-name", "NameError", "foo",
-        marks=bug("checker bug: oracle.size_symbols treats the callee `foo` as a size "
-                  "symbol, so the JAX side calls an int and raises TypeError where the "
-                  "engine (and Python) raise NameError")),
+    err("foo((a,))", "unknown-name", "NameError", "foo"),
     # not-callable
     err("(a,)((b,))", "not-callable", "TypeError", "(a,)"),
     err("x = (a,); x((b,))", "not-callable", "TypeError", "x"),
@@ -461,15 +452,6 @@ OTHER_ERRORS = [
     err("round(bool[2])", "dtype", "ValueError"),
     err("(lambda x: -x)(bool[n])", "dtype", "TypeError"),
     err("vmap(negative)(bool[b, n])", "dtype", "TypeError"),
-    # Python compile errors (JAX never sees these programs)
-    err("vmap(sin, in_axes=0, in_axes=1)((a,))", "syntax", "SyntaxError", "in_axes=1",
-        marks=bug("checker disagrees: a repeated keyword is a Python SyntaxError (the engine "
-                  "says so), but check() still runs the program through JAX, where the last "
-                  "in_axes=1 wins and jax raises ValueError (axis out of range)")),
-    err("(lambda x, x: x)((a,), (a,))", "syntax", "SyntaxError", "lambda x, x: x",
-        marks=bug("checker disagrees: a duplicate lambda parameter is a Python SyntaxError "
-                  "(the engine says so), but check() still runs the program through JAX, "
-                  "which returns leaves (a,)")),
     # bad-argument
     err("(a, -3)", "bad-argument", "ValueError"),
     err("i32[-1]", "bad-argument", "ValueError"),
@@ -503,6 +485,9 @@ SYNTAX_ERRORS = [
     pytest.param("x = (a,)\nadd(x,, x)", 15, id="second line"),
     pytest.param("lambda x (a,)", 9, id="lambda without a colon"),
     pytest.param("", 0, id="empty"),
+    # Python's compile-time errors: JAX never sees these programs.
+    pytest.param("vmap(sin, in_axes=0, in_axes=1)((a,))", 21, id="repeated keyword"),
+    pytest.param("(lambda x, x: x)((a,), (a,))", 11, id="duplicate lambda parameter"),
 ]
 
 
