@@ -57,10 +57,6 @@ def axis_spec(value):
     return _BadLeaf(value)
 
 
-def _spec_leaves(spec) -> list:
-    return pytree.leaves(spec)
-
-
 def _is_axis_leaf(x) -> bool:
     return x is None or isinstance(x, (int, _BadLeaf))
 
@@ -103,12 +99,12 @@ class VmapTransform(Function):
                 "vmap in_axes must be an int, None, or a tuple of entries corresponding to the "
                 f"positional arguments passed to the function, but got {_fmt_spec(in_axes)}.",
                 spans["in_axes"])
-        if not all(isinstance(x, int) for x in _spec_leaves(in_axes)):
+        if not all(isinstance(x, int) for x in pytree.leaves(in_axes)):
             raise ShapeError(
                 "vmap-in-axes-spec", "TypeError",
                 "vmap in_axes must be an int, None, or (nested) container with those types as "
                 f"leaves, but got {_fmt_spec(in_axes)}.", spans["in_axes"])
-        if not all(isinstance(x, int) for x in _spec_leaves(out_axes)):
+        if not all(isinstance(x, int) for x in pytree.leaves(out_axes)):
             raise ShapeError(
                 "vmap-out-axes-spec", "TypeError",
                 "vmap out_axes must be an int, None, or (nested) container with those types as "
