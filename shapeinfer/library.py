@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import functools
 
+from .autodiff import DifferentiateTransform
 from .ops import elementwise_operations
-from .transforms import JitTransform, PartialTransform, VmapTransform
+from .transforms import PartialTransform, PassThroughTransform, VmapTransform
 from .values import Function
 
 
@@ -23,9 +24,19 @@ def builtins() -> dict[str, Function]:
         else:
             names[f"jnp.{name}"] = op
             names[f"jax.numpy.{name}"] = op
-    for transform, aliases in ((VmapTransform(), ("vmap", "jax.vmap")),
-                               (JitTransform(), ("jit", "jax.jit")),
-                               (PartialTransform(), ("partial", "functools.partial"))):
+    checkpoint = PassThroughTransform("checkpoint", "jax.checkpoint")
+    transforms = [
+        (VmapTransform(), ("vmap", "jax.vmap")),
+        (PassThroughTransform("jit", "jax.jit"), ("jit", "jax.jit")),
+        (checkpoint, ("checkpoint", "jax.checkpoint", "remat", "jax.remat")),
+        (PartialTransform(), ("partial", "functools.partial")),
+        (DifferentiateTransform("grad"), ("grad", "jax.grad")),
+        (DifferentiateTransform("value_and_grad"), ("value_and_grad", "jax.value_and_grad")),
+        (DifferentiateTransform("jacfwd"), ("jacfwd", "jax.jacfwd")),
+        (DifferentiateTransform("jacrev"), ("jacrev", "jax.jacrev", "jacobian", "jax.jacobian")),
+        (DifferentiateTransform("hessian"), ("hessian", "jax.hessian")),
+    ]
+    for transform, aliases in transforms:
         for alias in aliases:
             names[alias] = transform
     return names

@@ -7,10 +7,11 @@ rule-DSL issue replaces these Python rules with rule files, keeping the
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable
 
 from . import dtypes, shapes
+from .autodiff import merge, propagate, scaled
 from .engine import bind_arguments
 from .errors import ShapeError
 from .values import Array, Function, to_array
@@ -64,6 +65,10 @@ def _batch(*arrays) -> frozenset:
     return frozenset().union(*(a.batch for a in arrays if a is not None))
 
 
+def _uncertain(*arrays) -> bool:
+    return any(a.uncertain for a in arrays if a is not None)
+
+
 # ---------------------------------------------------------------- elementwise
 
 def _check_dtype(op: Operation, dtype: str, site):
@@ -90,7 +95,8 @@ def _result_dtype(op: Operation, dtype: str) -> str:
 def unary_rule(op, bound, site):
     x = bound[op.params[0].name]
     _check_dtype(op, x.dtype, site)
-    return Array(x.shape, _result_dtype(op, x.dtype), x.weak, _batch(x))
+    return Array(x.shape, _result_dtype(op, x.dtype), x.weak, _batch(x),
+                 propagate(op.info.get("deriv", "nonlinear"), [x]), x.uncertain)
 
 
 def binary_rule(op, bound, site):
@@ -99,7 +105,8 @@ def binary_rule(op, bound, site):
     shape = shapes.broadcast_elementwise([a.shape for a in arrays], op.lax_name, site.func_span)
     dtype, weak = dtypes.promote(arrays)
     _check_dtype(op, dtype, site)
-    return Array(shape, _result_dtype(op, dtype), weak, _batch(*arrays))
+    return Array(shape, _result_dtype(op, dtype), weak, _batch(*arrays),
+                 propagate(op.info.get("deriv", "nonlinear"), arrays), _uncertain(*arrays))
 
 
 def where_rule(op, bound, site):
@@ -110,7 +117,9 @@ def where_rule(op, bound, site):
                          site.span)
     shape = shapes.broadcast_shapes([cond.shape, x.shape, y.shape], site.func_span)
     dtype, weak = dtypes.promote([x, y])
-    return Array(shape, dtype, weak, _batch(cond, x, y))
+    # select(cond, x, y): each branch's path is masked by cond
+    deriv = merge(scaled(x.deriv, cond.batch), scaled(y.deriv, cond.batch))
+    return Array(shape, dtype, weak, _batch(cond, x, y), deriv, _uncertain(cond, x, y))
 
 
 def clip_rule(op, bound, site):
@@ -120,16 +129,17 @@ def clip_rule(op, bound, site):
         if limit is not None:
             shape = shapes.broadcast_elementwise([limit.shape, x.shape], lax_name, site.func_span)
             dtype, weak = dtypes.promote([x, limit])
-            x = Array(shape, dtype, weak, _batch(x, limit))
+            x = Array(shape, dtype, weak, _batch(x, limit), propagate("nonlinear", [x, limit]),
+                      _uncertain(x, limit))
     return x
 
 
 # name -> (lax primitive name used in JAX's messages, info)
 _UNARY = {
-    "negative": ("neg", {"rejects": ("bool",)}),
-    "positive": ("positive", {}),
+    "negative": ("neg", {"rejects": ("bool",), "deriv": "linear"}),
+    "positive": ("positive", {"deriv": "linear"}),
     "abs": ("abs", {}),
-    "sign": ("sign", {"rejects": ("bool",)}),
+    "sign": ("sign", {"rejects": ("bool",), "deriv": "none"}),
     "exp": ("exp", {"out": "inexact"}),
     "exp2": ("exp2", {"out": "inexact"}),
     "expm1": ("expm1", {"out": "inexact"}),
@@ -148,11 +158,11 @@ _UNARY = {
     "arcsin": ("asin", {"out": "inexact"}),
     "arccos": ("acos", {"out": "inexact"}),
     "arctan": ("atan", {"out": "inexact"}),
-    "floor": ("floor", {}),
-    "ceil": ("ceil", {}),
-    "logical_not": ("not", {"out": "bool"}),
-    "isnan": ("isnan", {"out": "bool"}),
-    "isfinite": ("is_finite", {"out": "bool"}),
+    "floor": ("floor", {"deriv": "none"}),
+    "ceil": ("ceil", {"deriv": "none"}),
+    "logical_not": ("not", {"out": "bool", "deriv": "none"}),
+    "isnan": ("isnan", {"out": "bool", "deriv": "none"}),
+    "isfinite": ("is_finite", {"out": "bool", "deriv": "none"}),
 }
 
 _NN_UNARY = {
@@ -164,26 +174,26 @@ _NN_UNARY = {
 }
 
 _BINARY = {
-    "add": ("add", {}),
-    "subtract": ("sub", {"rejects": ("bool",)}),
-    "multiply": ("mul", {}),
-    "divide": ("div", {"out": "inexact"}),
-    "true_divide": ("div", {"out": "inexact"}),
-    "floor_divide": ("rem", {}),
+    "add": ("add", {"deriv": "linear"}),
+    "subtract": ("sub", {"rejects": ("bool",), "deriv": "linear"}),
+    "multiply": ("mul", {"deriv": "multiply"}),
+    "divide": ("div", {"out": "inexact", "deriv": "divide"}),
+    "true_divide": ("div", {"out": "inexact", "deriv": "divide"}),
+    "floor_divide": ("rem", {"deriv": "none"}),
     "power": ("pow", {}),
-    "mod": ("rem", {}),
+    "mod": ("rem", {}),  # jnp.mod selects on both operands: nonlinear
     "maximum": ("max", {}),
     "minimum": ("min", {}),
     "arctan2": ("atan2", {"out": "inexact"}),
     "hypot": ("or", {"out": "inexact"}),
-    "equal": ("eq", {"out": "bool"}),
-    "not_equal": ("ne", {"out": "bool"}),
-    "less": ("lt", {"out": "bool"}),
-    "less_equal": ("le", {"out": "bool"}),
-    "greater": ("gt", {"out": "bool"}),
-    "greater_equal": ("ge", {"out": "bool"}),
-    "logical_and": ("and", {"out": "bool"}),
-    "logical_or": ("or", {"out": "bool"}),
+    "equal": ("eq", {"out": "bool", "deriv": "none"}),
+    "not_equal": ("ne", {"out": "bool", "deriv": "none"}),
+    "less": ("lt", {"out": "bool", "deriv": "none"}),
+    "less_equal": ("le", {"out": "bool", "deriv": "none"}),
+    "greater": ("gt", {"out": "bool", "deriv": "none"}),
+    "greater_equal": ("ge", {"out": "bool", "deriv": "none"}),
+    "logical_and": ("and", {"out": "bool", "deriv": "none"}),
+    "logical_or": ("or", {"out": "bool", "deriv": "none"}),
 }
 
 
@@ -196,7 +206,7 @@ def elementwise_operations() -> dict[str, Operation]:
         "round", (Param("a", positional_only=False),
                   Param("decimals", array=False, default=0, positional_only=False)),
         unary_rule, "jax.numpy.round", "round",
-        rejects=("bool",), reject_exception="ValueError")
+        rejects=("bool",), reject_exception="ValueError", deriv="none")
     for name, (lax_name, info) in _NN_UNARY.items():
         params = (Param("x", positional_only=False),)
         if name == "gelu":
@@ -216,7 +226,6 @@ def elementwise_operations() -> dict[str, Operation]:
     # arrives with the structure operations of the rule library).
     ops[".T"] = Operation(
         ".T", (Param("a"),),
-        lambda op, b, site: Array(tuple(reversed(b["a"].shape)), b["a"].dtype, b["a"].weak,
-                                  b["a"].batch),
+        lambda op, b, site: replace(b["a"], shape=tuple(reversed(b["a"].shape))),
         "jax.numpy.transpose")
     return ops

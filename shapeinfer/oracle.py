@@ -34,8 +34,8 @@ from .errors import ShapeError
 from .library import builtins
 from .ops import Operation
 from .syntax import parse
-from .transforms import JitTransform, PartialTransform, VmapTransform
-from .values import DTYPES, Function
+from .transforms import PartialTransform
+from .values import DTYPES, Function, Transform
 
 
 # ---------------------------------------------------------------- outcomes
@@ -209,20 +209,18 @@ class _Interpreter:
                     args[i] = self.arrayify(args[i])
             kwargs = {k: (self.arrayify(v) if k in f.array_params() else v) for k, v in kwargs.items()}
             return _resolve(f.jax_name)(*args, **kwargs)
-        if isinstance(f, VmapTransform):
-            if args:
-                args[0] = self.callable_of(args[0])
-            if "fun" in kwargs:
-                kwargs["fun"] = self.callable_of(kwargs["fun"])
-            return jax.vmap(*args, **kwargs)
-        if isinstance(f, JitTransform):
-            return jax.jit(*[self.callable_of(a) for a in args], **kwargs)
         if isinstance(f, PartialTransform):
             # The bound arguments reach the callee through `call`, as in the engine.
             if args and _is_function(args[0]):
                 fun = args[0]
                 args[0] = lambda *a, **k: self.call(fun, list(a), k)
             return functools.partial(*args, **kwargs)
+        if isinstance(f, Transform):  # vmap, jit, grad, ...: the function comes first
+            if args:
+                args[0] = self.callable_of(args[0])
+            if "fun" in kwargs:
+                kwargs["fun"] = self.callable_of(kwargs["fun"])
+            return _resolve(f.jax_name)(*args, **kwargs)
         if callable(f):
             return f(*[self.arrayify(a) for a in args],
                      **{k: self.arrayify(v) for k, v in kwargs.items()})

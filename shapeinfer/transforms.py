@@ -6,12 +6,15 @@ raise is the one reported, with JAX's exception class.
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 from . import dims, pytree
+from .autodiff import without_tag
 from .dims import Decision
 from .engine import CallSite, bind_arguments
 from .errors import ShapeError
 from .shapes import normalize_axis
-from .values import Array, Function, describe, to_pytree
+from .values import Array, Function, Transform, describe, to_pytree
 
 
 class _BadLeaf:
@@ -72,7 +75,7 @@ def _check_callable(fun, name: str, span):
                          f"{name}: expected a callable value, got {describe(fun)}", span)
 
 
-class VmapTransform(Function):
+class VmapTransform(Transform):
     """The built-in ``vmap(fun, in_axes=0, out_axes=0, axis_name=None, axis_size=None)``."""
 
     name = "vmap"
@@ -153,8 +156,8 @@ class Vmapped(Function):
             if axis is None:
                 return leaf
             pos = normalize_axis(axis, leaf.rank)
-            shape = leaf.shape[:pos] + leaf.shape[pos + 1:]
-            return Array(shape, leaf.dtype, leaf.weak, leaf.batch | {tid})
+            return replace(leaf, shape=leaf.shape[:pos] + leaf.shape[pos + 1:],
+                           batch=leaf.batch | {tid})
 
         ex_args = pytree.unflatten_like(args, [per_example(leaf, ax) for _, leaf, ax, _ in flat[:len(arg_axes)]])
         ex_kwargs = {k: pytree.map_leaves(lambda leaf: per_example(leaf, 0), v) for k, v in kwargs.items()}
@@ -261,13 +264,19 @@ class Vmapped(Function):
         for (path, leaf), axis in zip(pytree.leaves_with_paths(out), out_axes):
             batched = tid in leaf.batch
             if axis is None:
+                if batched and leaf.uncertain:
+                    raise ShapeError(
+                        "unsupported", "NotImplementedError",
+                        f"at vmap out_axes{path}: whether this second derivative is batched "
+                        "is beyond what shapeinfer tracks; use an int out_axes",
+                        self.spans["out_axes"])
                 if batched:
                     raise ShapeError(
                         "vmap-out-axes-none", "ValueError",
                         f"at vmap out_axes{path}, got axis spec None but output was batched: "
                         "it depends on a mapped input, so it needs an int out_axes",
                         self.spans["out_axes"])
-                stacked.append(leaf)
+                stacked.append(replace(leaf, deriv=without_tag(leaf.deriv, tid)))
                 continue
             rank = leaf.rank + 1
             pos = normalize_axis(axis, rank)
@@ -277,29 +286,34 @@ class Vmapped(Function):
                     f"axis {axis} is out of bounds for array of dimension {rank} "
                     f"(out_axes{path} for an output of shape {leaf} with the mapped axis added)",
                     self.spans["out_axes"])
-            shape = leaf.shape[:pos] + (size,) + leaf.shape[pos:]
-            stacked.append(Array(shape, leaf.dtype, leaf.weak, leaf.batch - {tid}))
+            stacked.append(replace(leaf, shape=leaf.shape[:pos] + (size,) + leaf.shape[pos:],
+                                   batch=leaf.batch - {tid}, deriv=without_tag(leaf.deriv, tid)))
         return pytree.unflatten_like(out, stacked)
 
 
-class JitTransform(Function):
-    """``jit(fun, **options)``: the same shapes; options do not change them."""
+class PassThroughTransform(Transform):
+    """``jit(fun, **options)``, ``checkpoint(fun, **options)``: the same shapes.
 
-    name = "jit"
-    jax_name = "jax.jit"
+    Their options (static_argnums, donate_argnums, policy, ...) do not change
+    shapes; the arguments and results must still be JAX values.
+    """
+
+    def __init__(self, name: str, jax_name: str):
+        self.name = name
+        self.jax_name = jax_name
 
     def call(self, ev, args, kwargs, site):
         if len(args) != 1:
-            bind_arguments("jit", ("fun",), args, {}, site)
-        _check_callable(args[0], "jit", site.arg(0))
-        return Jitted(args[0], site.arg(0))
+            bind_arguments(self.name, ("fun",), args, {}, site)
+        _check_callable(args[0], self.name, site.arg(0))
+        return Jitted(args[0], site.arg(0), self.name)
 
 
 class Jitted(Function):
-    def __init__(self, fun: Function, fun_span):
+    def __init__(self, fun: Function, fun_span, transform: str = "jit"):
         self.fun = fun
         self.fun_span = fun_span
-        self.name = f"jit({fun.name})"
+        self.name = f"{transform}({fun.name})"
 
     def param_names(self):
         return self.fun.param_names()
@@ -311,7 +325,7 @@ class Jitted(Function):
         return to_pytree(ev.call(self.fun, args, kwargs, inner_site), self.fun_span)
 
 
-class PartialTransform(Function):
+class PartialTransform(Transform):
     """``partial(fun, *args, **kwargs)`` (functools.partial)."""
 
     name = "partial"

@@ -38,6 +38,11 @@ class Array:
     dtype: str = DEFAULT_DTYPE
     weak: bool = False
     batch: frozenset = field(default=frozenset(), compare=False)
+    # Differentiated inputs this array depends on -> batch tags of the
+    # derivative's coefficients (see autodiff.py).
+    deriv: dict = field(default_factory=dict, compare=False)
+    # True when `batch` is only an upper bound (second derivatives).
+    uncertain: bool = field(default=False, compare=False)
 
     @property
     def rank(self) -> int:
@@ -64,6 +69,13 @@ class Function:
 
     def call(self, ev, args: list, kwargs: dict, site) -> object:  # pragma: no cover - abstract
         raise NotImplementedError
+
+
+class Transform(Function):
+    """A built-in transformation (vmap, jit, grad, ...): takes a function as its
+    first argument and stands for the JAX callable ``jax_name``."""
+
+    jax_name: str
 
 
 def is_shape_tuple(value) -> bool:

@@ -15,9 +15,9 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-UNARY = ["sin", "exp", "negative", "abs", "tanh", "jnp.cos", "sqrt", "square",
+UNARY = ["sin", "exp", "negative", "abs", "tanh", "jnp.cos", "sqrt", "square", "sign", "ceil",
          "jax.nn.relu", "jax.nn.sigmoid", "floor", "jax.numpy.log1p", "logical_not"]
-BINARY = ["add", "subtract", "multiply", "maximum", "jnp.add", "divide", "jnp.minimum",
+BINARY = ["add", "subtract", "multiply", "maximum", "jnp.add", "divide", "jnp.minimum", "floor_divide",
           "power", "arctan2", "equal", "less", "jax.numpy.hypot", "mod"]
 SYMBOLS = ("a", "b", "c")
 
@@ -221,12 +221,52 @@ class Generator:
         return Program(f"vmap(lambda p, y: {body}, {in_axes}, {out})({tree}, {t3})",
                        dict(self.sizes))
 
+    def grad_program(self) -> Program:
+        """vmap of grad / value_and_grad / jacfwd / jacrev of an elementwise lambda.
+
+        out_axes=None is frequent: whether a derivative is batched depends on
+        the derivative, which is what this exercises.
+        """
+        r = self.rng
+        arity = r.choice([1, 2, 2, 3])
+        params = ["x", "y", "z"][:arity]
+        body = self.body(params) if r.random() < 0.3 else self.term(params)
+        if r.random() < 0.5:
+            body = f"{self.term(params)} {r.choice(['+', '-', '*'])} {self.term(params)}"
+        transform = r.choice(["grad", "grad", "value_and_grad", "jacfwd", "jacrev", "jax.grad",
+                              "hessian"])
+        argnums = r.choice(["", "", ", argnums=1", ", argnums=(0, 1)", ", argnums=-1"])
+        if arity == 1 and argnums != "":
+            argnums = ""
+        if r.random() < 0.15:
+            body = f"({body}, {r.choice(params)})"
+            argnums += ", has_aux=True"
+        per_example = [[] if r.random() < 0.85 else self.shape(1) for _ in params]
+        size = self.dim()
+        axes = [r.choice([0, 0, None]) for _ in params]
+        if all(a is None for a in axes):
+            axes[0] = 0
+        args = []
+        for shape, ax in zip(per_example, axes):
+            full = shape if ax is None else [size] + shape
+            dtype = "i32" if r.random() < 0.04 else None
+            args.append(f"{dtype}[{', '.join(full)}]" if dtype else self.arg(full))
+        in_axes = "(" + ", ".join("None" if a is None else str(a) for a in axes) + \
+            ("," if len(axes) == 1 else "") + ")"
+        out_axes = r.choice(["None", "None", "0", "(None, None)", "(0, None)"])
+        if transform == "hessian" and r.random() < 0.7:
+            out_axes = "0"  # out_axes=None on a second derivative may be `unsupported`
+        text = f"vmap({transform}(lambda {', '.join(params)}: {body}{argnums}), {in_axes}, {out_axes})"
+        return Program(f"{text}({', '.join(args)})", dict(self.sizes))
+
     def program(self) -> Program:
         r = self.rng
         self.sizes = {}
         self.symbolic = r.random() < 0.3
         if r.random() < 0.15:
             return self.pytree_program()
+        if r.random() < 0.15:
+            return self.grad_program()
         arity = r.choice([1, 2, 2, 2, 3])
         depth = r.choice([1, 1, 2, 2, 3])
         fn, shapes = self.vmapped(depth, arity)

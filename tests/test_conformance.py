@@ -1,8 +1,11 @@
 """Random-program conformance: the engine against jax.eval_shape.
 
 2,500 seeded programs (nested vmaps, elementwise operations, lambdas,
-closures, pytree arguments, varied in_axes / out_axes, valid and invalid);
-every one must agree with JAX on the result shapes or the exception class.
+closures, pytree arguments, grad / jacobians under vmap, varied in_axes /
+out_axes, valid and invalid); every one must agree with JAX on the result
+shapes or the exception class. The engine may decline a program it does
+not model (code ``unsupported``: whether a second derivative is batched),
+but rarely.
 """
 import collections
 
@@ -23,6 +26,9 @@ def test_random_programs_agree_with_jax(chunk):
     kinds = collections.Counter()
     for program in programs(PER_CHUNK, seed=1000 + chunk):
         engine = engine_outcome(program.text, program.sizes)
+        if engine.code == "unsupported":
+            kinds["unsupported"] += 1
+            continue
         oracle = jax_outcome(program.text, program.sizes)
         kinds["ok" if engine.ok else "error"] += 1
         if oracle is None or not agree(engine, oracle):
@@ -31,6 +37,7 @@ def test_random_programs_agree_with_jax(chunk):
     assert not disagreements, "\n".join(disagreements[:10])
     # Both valid and invalid programs must be well represented.
     assert kinds["ok"] >= PER_CHUNK // 5 and kinds["error"] >= PER_CHUNK // 5, kinds
+    assert kinds["unsupported"] <= PER_CHUNK // 50, kinds
 
 
 def test_symbolic_answers_specialise_to_the_concrete_ones():
@@ -63,6 +70,8 @@ def test_symbolic_programs_agree_with_jax_symbolic_shapes():
         if not symbols:
             continue
         engine = engine_outcome(program.text, {})
+        if engine.code == "unsupported":
+            continue
         oracle = jax_outcome(program.text, symbolic_sizes(symbols))
         checked += 1
         if oracle is None or not agree(engine, oracle):
