@@ -324,7 +324,33 @@ VMAP = [
     ok("vmap(add, (0, None), 1)((a, b, c), (a, b, c))", "(a, a, b, c)"),
 ]
 
-VALID = SHAPES + PYTREES + BINDINGS + LAMBDAS + KEYWORDS + DOTTED + JIT_PARTIAL + UNARY + BINARY + VMAP
+AUTODIFF = [
+    ok("grad(sin)(())", "()"),
+    ok("jax.grad(lambda x, y: x * y, argnums=1)((), f32[])", "()"),
+    ok("grad(lambda x, y: x * y, argnums=(0, 1))((), ())", "((), ())"),
+    ok("grad(lambda x, y: x * y, argnums=-1)((), ())", "()"),
+    ok("grad(lambda x: (sin(x), (x, x)), has_aux=True)(())", "((), ((), ()))"),
+    ok("value_and_grad(lambda x: x * x)(())", "((), ())"),
+    ok("value_and_grad(lambda x: (x * x, x), has_aux=True)(())", "(((), ()), ())"),
+    ok("jacfwd(sin)((a, b))", "(a, b, a, b)"),
+    ok("jacrev(lambda x, y: x * y, argnums=(0, 1))((n,), (n,))", "((n, n), (n, n))"),
+    ok("jax.jacobian(lambda x: (x, 2 * x))((n,))", "((n, n), (n, n))"),
+    ok("hessian(lambda x: sin(x) * x)((n,))", "(n, n, n)"),
+    ok("checkpoint(sin)((a, b))", "(a, b)"),
+    ok("jax.remat(lambda x: x * 2)((a,))", "(a,)"),
+    # per-example gradients, and whether the derivative is batched
+    ok("vmap(grad(lambda x: sin(x) * x))((b,))", "(b,)"),
+    ok("vmap(grad(lambda x, y: x * y), (0, None), None)((b,), ())", "()", id="d(x*y)/dx = y: unbatched"),
+    ok("vmap(grad(lambda x, y: x + y, argnums=1), (0, None), None)((b,), ())", "()"),
+    ok("vmap(grad(lambda x, y: floor(x) * y), (None, 0), None)((), (b,))", "()",
+       id="floor has a zero derivative"),
+    ok("vmap(jacfwd(lambda x, y: x * y), (0, None), None)((b, n), (n,))", "(n, n)"),
+    ok("vmap(hessian(lambda x: sin(x)), 0, 0)((b, n))", "(b, n, n, n)"),
+    ok("vmap(lambda y: grad(lambda x: x + y)(2.0), 0, None)((b,))", "()"),
+]
+
+VALID = (SHAPES + PYTREES + BINDINGS + LAMBDAS + KEYWORDS + DOTTED + JIT_PARTIAL + UNARY + BINARY
+         + VMAP + AUTODIFF)
 
 
 @pytest.mark.parametrize("expr, expected", VALID)
@@ -461,7 +487,25 @@ OTHER_ERRORS = [
     err('{1: (a,), "b": (b,)}', "bad-argument", "TypeError", id="mixed dict key types"),
 ]
 
-ERRORS = VMAP_ERRORS + BROADCAST_ERRORS + OTHER_ERRORS
+AUTODIFF_ERRORS = [
+    err("grad(sin)((n,))", "grad-non-scalar", "TypeError", "sin"),
+    err("grad(lambda x: (x, x))(())", "grad-non-scalar", "TypeError"),
+    err("grad(sin)(i32[])", "dtype", "TypeError"),
+    err("grad(lambda x: greater(x, 0.0))(())", "dtype", "TypeError"),
+    err("jacfwd(sin)(i32[n])", "dtype", "TypeError"),
+    err("jacrev(lambda x: less(x, 1.0))((n,))", "dtype", "TypeError"),
+    err("grad(lambda x, y: x * y, argnums=2)((), ())", "bad-argument", "TypeError", "argnums=2"),
+    err("grad(lambda x, y: x * y, argnums=-3)((), ())", "bad-argument", "ValueError"),
+    err("grad(lambda x: x, has_aux=True)(())", "bad-argument", "TypeError"),
+    err("vmap(grad(lambda x, y: x * y, argnums=1), (0, None), None)((b,), ())",
+        "vmap-out-axes-none", "ValueError", "None", id="d(x*y)/dy = x: batched"),
+    err("vmap(grad(lambda x, y: maximum(x, y), argnums=1), (0, None), None)((b,), ())",
+        "vmap-out-axes-none", "ValueError"),
+    err("vmap(jacrev(lambda x, y: (y * x, x), argnums=1), (0, None), (0, None))((b,), ())",
+        "vmap-out-axes-none", "ValueError", id="jacrev pulls all outputs back together"),
+]
+
+ERRORS = VMAP_ERRORS + BROADCAST_ERRORS + OTHER_ERRORS + AUTODIFF_ERRORS
 
 
 @pytest.mark.parametrize("expr, code, exception, blame", ERRORS)
