@@ -217,6 +217,9 @@ SYNTAX_ERRORS = [
     pytest.param("(2**3,)", 3, id="power operator"),
     pytest.param("", 0, id="empty input"),
     pytest.param("sin((a,)) cos((b,))", 10, id="two expressions"),
+    # Python's compile-time errors: JAX never sees these programs.
+    pytest.param("vmap(sin, in_axes=0, in_axes=1)((a,))", 21, id="repeated keyword"),
+    pytest.param("(lambda x, x: x)((a,), (a,))", 11, id="duplicate lambda parameter"),
 ]
 
 
@@ -231,6 +234,9 @@ def test_syntax_error(text, column):
     assert e.span is not None
     assert e.span[0] == column, (e.span, e.message)
     assert 0 <= e.span[0] <= e.span[1] <= len(text)
+    # JAX never sees text that does not parse: the checker refuses it the same way.
+    with pytest.raises(ShapeSyntaxError):
+        shapeinfer.check(text, samples=2)
 
 
 def _caret_column(text: str, rendered: str) -> tuple[str, int]:

@@ -20,7 +20,7 @@ import math
 import pytest
 
 import shapeinfer
-from shapeinfer import ShapeError, ShapeSyntaxError
+from shapeinfer import ShapeError
 
 SAMPLES = 3
 
@@ -516,36 +516,6 @@ def test_error(expr, code, exception, blame):
 def test_error_codes_are_documented():
     codes = {p.values[1] for p in ERRORS}
     assert codes <= set(shapeinfer.CODES)
-
-
-# ---------------------------------------------------------------- text that does not parse
-
-SYNTAX_ERRORS = [
-    pytest.param("add((a,)", 8, id="unclosed call"),
-    pytest.param("vmap(add,, 0)", 9, id="double comma"),
-    pytest.param("(a b)", 3, id="missing comma"),
-    pytest.param("a $ b", 2, id="bad character"),
-    pytest.param("f(x=1, (a,))", 7, id="positional after keyword"),
-    pytest.param("x = (a,)\nadd(x,, x)", 15, id="second line"),
-    pytest.param("lambda x (a,)", 9, id="lambda without a colon"),
-    pytest.param("", 0, id="empty"),
-    # Python's compile-time errors: JAX never sees these programs.
-    pytest.param("vmap(sin, in_axes=0, in_axes=1)((a,))", 21, id="repeated keyword"),
-    pytest.param("(lambda x, x: x)((a,), (a,))", 11, id="duplicate lambda parameter"),
-]
-
-
-@pytest.mark.parametrize("expr, column", SYNTAX_ERRORS)
-def test_syntax_error(expr, column):
-    with pytest.raises(ShapeSyntaxError) as info:
-        shapeinfer.infer(expr)
-    e = info.value
-    assert (e.code, e.exception) == ("syntax", "SyntaxError")
-    assert e.span is not None and e.span[0] == column
-    assert 0 <= e.span[0] <= e.span[1] <= len(expr)
-    # JAX never sees text that does not parse: the checker refuses it the same way.
-    with pytest.raises(ShapeSyntaxError):
-        shapeinfer.check(expr, samples=SAMPLES)
 
 
 # ---------------------------------------------------------------- messages
