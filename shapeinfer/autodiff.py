@@ -30,7 +30,8 @@ from dataclasses import replace
 from . import dtypes, pytree
 from .engine import CallSite, bind_arguments
 from .errors import ShapeError
-from .values import Array, Function, Transform, describe, to_pytree
+from .values import (Array, Function, Transform, Transformed, check_callable, describe,
+                     to_pytree)
 
 _diff_ids = itertools.count(1)
 
@@ -122,10 +123,7 @@ class DifferentiateTransform(Transform):
         b = bind_arguments(self.kind, self.params, args, kwargs, site, self.defaults)
         spans = {name: site.param(i, name) for i, name in enumerate(self.params)}
         fun = b["fun"]
-        if not isinstance(fun, Function):
-            raise ShapeError("bad-argument", "TypeError",
-                             f"{self.kind}: expected a callable value, got {describe(fun)}",
-                             spans["fun"])
+        check_callable(fun, self.kind, spans["fun"])
         argnums = b["argnums"]
         if isinstance(argnums, int) and not isinstance(argnums, bool):
             pass  # the default
@@ -145,23 +143,18 @@ class DifferentiateTransform(Transform):
         return Differentiated(self.kind, fun, argnums, has_aux, spans)
 
 
-class Differentiated(Function):
+class Differentiated(Transformed):
     """A function transformed by grad / value_and_grad / jacfwd / jacrev."""
 
     def __init__(self, kind: str, fun: Function, argnums, has_aux: bool, spans: dict):
+        super().__init__(fun, f"{kind}({fun.name})")
         self.kind = kind
-        self.fun = fun
         self.argnums = argnums
         self.has_aux = has_aux
         self.spans = spans
-        self.name = f"{kind}({fun.name})"
-
-    def param_names(self):
-        return self.fun.param_names()
 
     def call(self, ev, args, kwargs, site):
-        args = [to_pytree(a, site.arg(i)) for i, a in enumerate(args)]
-        kwargs = {k: to_pytree(v, site.kw(k)) for k, v in kwargs.items()}
+        args, kwargs = self.jax_arguments(args, kwargs, site)
         positions = self._positions(len(args), site)
         did = next(_diff_ids)
 

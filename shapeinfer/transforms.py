@@ -14,7 +14,7 @@ from .dims import Decision
 from .engine import CallSite, bind_arguments
 from .errors import ShapeError
 from .shapes import normalize_axis
-from .values import Array, Function, Transform, describe, to_pytree
+from .values import Array, Function, Transform, Transformed, check_callable, to_pytree
 
 
 class _BadLeaf:
@@ -69,12 +69,6 @@ def _same_size(a, b) -> bool:
     return dims.is_dim(a) and dims.is_dim(b) and dims.decide_eq(a, b) is Decision.TRUE
 
 
-def _check_callable(fun, name: str, span):
-    if not isinstance(fun, Function):
-        raise ShapeError("bad-argument", "TypeError",
-                         f"{name}: expected a callable value, got {describe(fun)}", span)
-
-
 class VmapTransform(Transform):
     """The built-in ``vmap(fun, in_axes=0, out_axes=0, axis_name=None, axis_size=None)``."""
 
@@ -91,7 +85,7 @@ class VmapTransform(Transform):
         defaults = {k: (dims.const(v) if isinstance(v, int) else v) for k, v in self.defaults.items()}
         b = bind_arguments("vmap", self.params, args, kwargs, site, defaults)
         spans = {name: site.param(i, name) for i, name in enumerate(self.params)}
-        _check_callable(b["fun"], "vmap", spans["fun"])
+        check_callable(b["fun"], "vmap", spans["fun"])
         in_axes = axis_spec(b["in_axes"])
         out_axes = axis_spec(b["out_axes"])
         if isinstance(in_axes, list):
@@ -115,19 +109,15 @@ class VmapTransform(Transform):
         return Vmapped(b["fun"], in_axes, out_axes, b["axis_size"], spans)
 
 
-class Vmapped(Function):
+class Vmapped(Transformed):
     """``vmap(fun, ...)``: a function that maps ``fun`` over an axis."""
 
     def __init__(self, fun: Function, in_axes, out_axes, axis_size, spans: dict):
-        self.fun = fun
+        super().__init__(fun, f"vmap({fun.name})")
         self.in_axes = in_axes
         self.out_axes = out_axes
         self.axis_size = axis_size
         self.spans = spans
-        self.name = f"vmap({fun.name})"
-
-    def param_names(self):
-        return self.fun.param_names()
 
     def call(self, ev, args, kwargs, site):
         in_axes = self.in_axes
@@ -137,8 +127,8 @@ class Vmapped(Function):
                 "vmap in_axes must be an int, None, or a tuple of entries corresponding to the "
                 "positional arguments passed to the function, but got "
                 f"len(in_axes)={len(in_axes)}, len(args)={len(args)}", self.spans["in_axes"])
-        args = tuple(to_pytree(a, site.arg(i)) for i, a in enumerate(args))
-        kwargs = {k: to_pytree(v, site.kw(k)) for k, v in kwargs.items()}
+        args, kwargs = self.jax_arguments(args, kwargs, site)
+        args = tuple(args)
         try:
             arg_axes = pytree.broadcast_prefix(in_axes, args, "vmap in_axes", _is_axis_leaf)
         except pytree.PrefixError as e:
@@ -305,22 +295,17 @@ class PassThroughTransform(Transform):
     def call(self, ev, args, kwargs, site):
         if len(args) != 1:
             bind_arguments(self.name, ("fun",), args, {}, site)
-        _check_callable(args[0], self.name, site.arg(0))
+        check_callable(args[0], self.name, site.arg(0))
         return Jitted(args[0], site.arg(0), self.name)
 
 
-class Jitted(Function):
+class Jitted(Transformed):
     def __init__(self, fun: Function, fun_span, transform: str = "jit"):
-        self.fun = fun
+        super().__init__(fun, f"{transform}({fun.name})")
         self.fun_span = fun_span
-        self.name = f"{transform}({fun.name})"
-
-    def param_names(self):
-        return self.fun.param_names()
 
     def call(self, ev, args, kwargs, site):
-        args = [to_pytree(a, site.arg(i)) for i, a in enumerate(args)]
-        kwargs = {k: to_pytree(v, site.kw(k)) for k, v in kwargs.items()}
+        args, kwargs = self.jax_arguments(args, kwargs, site)
         inner_site = CallSite(site.span, self.fun_span, site.arg_spans, site.kw_spans)
         return to_pytree(ev.call(self.fun, args, kwargs, inner_site), self.fun_span)
 
@@ -335,17 +320,16 @@ class PartialTransform(Transform):
         if not args:
             raise ShapeError("arity", "TypeError",
                              "partial() missing required argument 'func'", site.span)
-        _check_callable(args[0], "partial", site.arg(0))
+        check_callable(args[0], "partial", site.arg(0))
         return Partial(args[0], list(args[1:]), dict(kwargs), site)
 
 
-class Partial(Function):
+class Partial(Transformed):
     def __init__(self, fun: Function, args: list, kwargs: dict, site: CallSite):
-        self.fun = fun
+        super().__init__(fun, f"partial({fun.name})")
         self.args = args
         self.kwargs = kwargs
         self.site = site
-        self.name = f"partial({fun.name})"
 
     def param_names(self):
         names = self.fun.param_names()

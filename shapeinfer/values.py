@@ -78,6 +78,32 @@ class Transform(Function):
     jax_name: str
 
 
+class Transformed(Function):
+    """What a transformation returns: a function made from ``fun``.
+
+    Its arguments cross into JAX, so they must be JAX values
+    (:meth:`jax_arguments`); their names are ``fun``'s.
+    """
+
+    def __init__(self, fun: Function, name: str):
+        self.fun = fun
+        self.name = name
+
+    def param_names(self):
+        return self.fun.param_names()
+
+    @staticmethod
+    def jax_arguments(args, kwargs, site) -> tuple[list, dict]:
+        return ([to_pytree(a, site.arg(i)) for i, a in enumerate(args)],
+                {k: to_pytree(v, site.kw(k)) for k, v in kwargs.items()})
+
+
+def check_callable(fun, transform: str, span) -> None:
+    if not isinstance(fun, Function):
+        raise ShapeError("bad-argument", "TypeError",
+                         f"{transform}: expected a callable value, got {describe(fun)}", span)
+
+
 def is_shape_tuple(value) -> bool:
     """A tuple whose items are all dims: an array shape where an array is wanted."""
     return isinstance(value, tuple) and all(dims.is_dim(v) for v in value)
