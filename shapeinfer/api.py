@@ -8,7 +8,7 @@ from . import dims, pytree
 from .engine import Evaluator
 from .errors import ShapeError
 from .library import builtins
-from .syntax import parse
+from .syntax import Program, parse
 from .values import Array, Function, fmt_value, to_pytree
 
 
@@ -66,9 +66,19 @@ def infer(text: str, *, sizes: dict[str, int] | None = None) -> Result:
     Raises :class:`ShapeError` for a program JAX would reject and
     :class:`ShapeSyntaxError` for text that does not parse.
     """
-    sizes = _check_sizes(sizes)
     try:
         program = parse(text)
+    except RecursionError:
+        raise ShapeError("unsupported", "RecursionError",
+                         "the program nests too deeply for shapeinfer", (0, len(text))) from None
+    return infer_parsed(program, text, sizes=sizes)
+
+
+def infer_parsed(program: Program, text: str, *, sizes: dict[str, int] | None = None) -> Result:
+    """:func:`infer` for a program already parsed (the checker runs one program
+    at many sizes)."""
+    sizes = _check_sizes(sizes)
+    try:
         ev = Evaluator(builtins(), sizes=sizes)
         value = ev.run(program)
         if isinstance(value, Function):

@@ -27,7 +27,7 @@ from jax import export as jax_export
 from jax._src import core as jax_core  # max_dim / min_dim for symbolic sizes
 
 from . import syntax as ast
-from .api import infer
+from .api import infer, infer_parsed
 from .dtypes import NUMPY_NAME
 from .engine import ARRAY_ATTRIBUTES, ARRAY_BINOPS, ARRAY_UNOPS, dotted_name
 from .errors import ShapeError
@@ -117,9 +117,9 @@ class CheckReport:
 
 # ---------------------------------------------------------------- engine side
 
-def engine_outcome(text: str, sizes: dict) -> Outcome:
+def engine_outcome(text: str, sizes: dict, program: ast.Program | None = None) -> Outcome:
     try:
-        r = infer(text, sizes=sizes)
+        r = infer(text, sizes=sizes) if program is None else infer_parsed(program, text, sizes=sizes)
     except ShapeError as e:
         return Outcome(exception=e.exception, message=e.message, code=e.code)
     return Outcome(leaves=tuple(tuple(sympy.expand(d) for d in shape) for shape in r.leaves))
@@ -423,13 +423,13 @@ def check(text: str, *, sizes: dict | None = None, samples: int = 8, seed: int =
                          "the program nests too deeply for shapeinfer", (0, len(text))) from None
     report = CheckReport(text)
     if symbolic:
-        engine = engine_outcome(text, {})
+        engine = engine_outcome(text, {}, program)
         oracle = None if engine.code == "unsupported" else jax_outcome(
             text, symbolic_sizes(size_symbols(program)), program)
         report.cases.append(Case({}, engine, oracle))
         return report
     for assignment in sample_sizes(size_symbols(program), samples, seed, sizes):
-        engine = engine_outcome(text, assignment)
+        engine = engine_outcome(text, assignment, program)
         oracle = None if engine.code == "unsupported" else jax_outcome(text, assignment, program)
         report.cases.append(Case(assignment, engine, oracle))
     return report
