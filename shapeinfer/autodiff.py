@@ -28,6 +28,7 @@ import itertools
 from dataclasses import replace
 
 from . import dtypes, pytree
+from .dims import as_int, is_dim
 from .engine import CallSite, bind_arguments
 from .errors import ShapeError
 from .values import (Array, Function, Transform, Transformed, check_callable, describe,
@@ -97,30 +98,29 @@ def _coefficient_tags(*values: Array) -> frozenset:
 
 # ---------------------------------------------------------------- the transformations
 
-_KINDS = {
-    "grad": "jax.grad",
-    "value_and_grad": "jax.value_and_grad",
-    "jacfwd": "jax.jacfwd",
-    "jacrev": "jax.jacrev",
-    "hessian": "jax.hessian",
+# Each transformation's parameters, as in the pinned JAX.
+_SIGNATURES = {
+    "grad": ("fun", "argnums", "has_aux", "holomorphic", "allow_int", "reduce_axes"),
+    "value_and_grad": ("fun", "argnums", "has_aux", "holomorphic", "allow_int", "reduce_axes"),
+    "jacfwd": ("fun", "argnums", "has_aux", "holomorphic"),
+    "jacrev": ("fun", "argnums", "has_aux", "holomorphic", "allow_int"),
+    "hessian": ("fun", "argnums", "has_aux", "holomorphic"),
 }
+_DEFAULTS = {"argnums": 0, "has_aux": False, "holomorphic": False, "allow_int": False,
+             "reduce_axes": ()}
 
 
 class DifferentiateTransform(Transform):
     """The built-in ``grad(fun, argnums=0, has_aux=False, ...)`` and its kin."""
 
-    params = ("fun", "argnums", "has_aux", "holomorphic", "allow_int", "reduce_axes")
-    defaults = {"argnums": 0, "has_aux": False, "holomorphic": False, "allow_int": False,
-                "reduce_axes": ()}
-
     def __init__(self, kind: str):
         self.kind = kind
         self.name = kind
-        self.jax_name = _KINDS[kind]
+        self.jax_name = f"jax.{kind}"
+        self.params = _SIGNATURES[kind]
 
     def call(self, ev, args, kwargs, site):
-        from .dims import as_int, is_dim  # dims as argnums
-        b = bind_arguments(self.kind, self.params, args, kwargs, site, self.defaults)
+        b = bind_arguments(self.kind, self.params, args, kwargs, site, _DEFAULTS)
         spans = {name: site.param(i, name) for i, name in enumerate(self.params)}
         fun = b["fun"]
         check_callable(fun, self.kind, spans["fun"])
@@ -136,7 +136,8 @@ class DifferentiateTransform(Transform):
             raise ShapeError("bad-argument", "TypeError",
                              f"{self.kind}: argnums must be an int or a tuple of ints, "
                              f"got {describe(argnums)}", spans["argnums"])
-        has_aux = b["has_aux"] is True
+        flag = b["has_aux"]
+        has_aux = bool(as_int(flag)) if is_dim(flag) else flag not in (False, None)
         if self.kind == "hessian":
             inner = Differentiated("jacrev", fun, argnums, has_aux, spans)
             return Differentiated("jacfwd", inner, argnums, has_aux, spans)
