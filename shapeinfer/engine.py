@@ -9,11 +9,11 @@ dims are dim arithmetic; on anything else they are the array operations
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import sympy
 
-from . import dims, syntax as ast
+from . import dims, shapes, syntax as ast
 from .errors import ShapeError
 from .values import (DTYPES, Array, Function, arrayify, describe, is_shape_tuple, shape_array,
                      to_array)
@@ -214,8 +214,54 @@ class Evaluator:
                                      item.span)
                 shape.append(d)
             return shape_array(tuple(shape), node.value.id, span=node.span)
+        value = self.eval(node.value, env)
+        if is_shape_tuple(value):
+            value = to_array(value, node.value.span)  # `(a, b)[0]`: a literal is an array here
+        if not isinstance(value, Array):
+            raise ShapeError("bad-argument", "TypeError",
+                             f"{describe(value)} is not subscriptable", node.value.span)
+        if len(node.items) == 1 and not isinstance(node.items[0], (ast.Slice, ast.EllipsisExpr)):
+            single = self.eval(node.items[0], env)
+            # x[(i, j)] is x[i, j], as in Python
+            values = list(single) if isinstance(single, tuple) else [single]
+            items = [self.index_value(v, node.items[0].span) for v in values]
+        else:
+            items = [self.index_item(item, env) for item in node.items]
+        try:
+            shape = shapes.index_shape(value.shape, items)
+        except ShapeError as e:
+            raise e.with_span(node.span)
+        return replace(value, shape=shape)  # indexing is linear: derivatives pass through
+
+    def index_item(self, node, env):
+        """One item of a basic index: an int dim, a slice, None or `...`."""
+        if isinstance(node, ast.EllipsisExpr):
+            return shapes.EllipsisIndex()
+        if isinstance(node, ast.Slice):
+            return tuple(None if part is None else self.index_dim(part, env)
+                         for part in (node.start, node.stop, node.step))
+        return self.index_value(self.eval(node, env), node.span)
+
+    @staticmethod
+    def index_value(value, span):
+        if value is None:
+            return shapes.Newaxis()
+        if dims.is_dim(value):
+            return value
+        if isinstance(value, (float, str)):
+            raise ShapeError("index", "TypeError",
+                             f"Indexer must have integer or boolean type, got {describe(value)}",
+                             span)
         raise ShapeError("unsupported", "NotImplementedError",
-                         "array indexing is not supported yet", node.span)
+                         f"indexing with {describe(value)} (advanced indexing) is not supported; "
+                         "basic indexing takes ints, slices, None and ...", span)
+
+    def index_dim(self, node, env):
+        value = self.eval(node, env)
+        if not dims.is_dim(value):
+            raise ShapeError("unsupported", "NotImplementedError",
+                             f"slice bounds must be integers, got {describe(value)}", node.span)
+        return value
 
     def eval_BinOp(self, node, env):
         left = self.eval(node.left, env)

@@ -17,6 +17,7 @@ CODES: dict[str, str] = {
     "broadcast": "array shapes cannot be broadcast together",
     "dim-mismatch": "two dimensions that must agree do not",
     "axis-out-of-range": "an axis is out of range for an array's rank",
+    "index": "an index does not fit the array (too many indices, two ellipses, a zero step)",
     "reshape-size": "a reshape's target size differs from the array's size",
     "dtype": "an operation does not accept an argument's dtype",
     "vmap-in-axes-spec": "in_axes is not an int, None or a tuple / pytree prefix of the arguments",

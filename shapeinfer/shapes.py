@@ -7,6 +7,8 @@ shapes.
 """
 from __future__ import annotations
 
+import sympy
+
 from . import dims
 from .dims import Decision
 from .errors import ShapeError
@@ -73,3 +75,85 @@ def normalize_axis(axis: int, rank: int) -> int | None:
     if -rank <= axis < rank:
         return axis % rank if rank else 0
     return None
+
+
+# ---------------------------------------------------------------- basic indexing
+
+class Newaxis:
+    """``None`` in an index."""
+
+
+class EllipsisIndex:
+    """``...`` in an index."""
+
+
+def slice_size(start, stop, step, size):
+    """The length of ``x[start:stop:step]`` on an axis of ``size``.
+
+    JAX's ``core.canonicalize_slice``, with sympy Min / Max for its
+    min_dim / max_dim, so that symbolic sizes give JAX's formulas
+    (``x[:4]`` on ``b`` is ``min(b, 4)``).
+    """
+    step = dims.const(1) if step is None else step
+    if dims.decide_eq(step, 0) is Decision.TRUE:
+        raise ShapeError("index", "ValueError", "slice step cannot be zero")
+    step_gt_0 = _sign(step, "step") > 0
+
+    def clamp(i, which):
+        if _sign(i, which) >= 0:
+            return sympy.Min(size, i) if step_gt_0 else sympy.Min(size - 1, i)
+        return sympy.Max(0, size + i) if step_gt_0 else sympy.Max(-1, size + i)
+
+    start = (dims.const(0) if step_gt_0 else size - 1) if start is None else clamp(start, "start")
+    stop = (size if step_gt_0 else dims.const(-1)) if stop is None else clamp(stop, "stop")
+    gap = step if step_gt_0 else -step
+    distance = (stop - start) if step_gt_0 else (start - stop)
+    return dims.floordiv(sympy.Max(0, distance + gap - 1), gap)
+
+
+def _sign(d, which: str) -> int:
+    """1 if ``d >= 0`` (0 if ``d == 0``), -1 if ``d < 0``; JAX needs it decided."""
+    if d.is_number:
+        n = int(d)
+        return (n > 0) - (n < 0)
+    if d.is_nonnegative:
+        return 1
+    if d.is_negative:
+        return -1
+    raise ShapeError("inconclusive", "InconclusiveDimensionOperation",
+                     f"In slice with non-constant elements the {which} ({d}) must be resolved "
+                     "statically if it is >= 0.")
+
+
+def index_shape(shape: tuple, items: list) -> tuple:
+    """The shape of ``x[items]`` for NumPy basic indexing.
+
+    Items are dims (an int index: the axis goes), ``(start, stop, step)``
+    slices, :class:`Newaxis` and :class:`EllipsisIndex`. JAX clamps integer
+    indices rather than failing, so they raise nothing here.
+    """
+    ellipses = sum(isinstance(i, EllipsisIndex) for i in items)
+    if ellipses > 1:
+        raise ShapeError("index", "IndexError", "an index can only have a single ellipsis ('...')")
+    regular = [i for i in items if not isinstance(i, (Newaxis, EllipsisIndex))]
+    if len(regular) > len(shape):
+        raise ShapeError("index", "IndexError",
+                         f"Too many indices: array is {len(shape)}-dimensional, but "
+                         f"{len(regular)} were indexed")
+    if not ellipses:
+        items = list(items) + [EllipsisIndex()]
+    out: list = []
+    axis = 0
+    for item in items:
+        if isinstance(item, Newaxis):
+            out.append(dims.const(1))
+        elif isinstance(item, EllipsisIndex):
+            rest = len(shape) - len(regular)
+            out.extend(shape[axis:axis + rest])
+            axis += rest
+        elif isinstance(item, tuple):
+            out.append(slice_size(*item, shape[axis]))
+            axis += 1
+        else:  # an integer index removes its axis
+            axis += 1
+    return tuple(out)

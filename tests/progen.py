@@ -20,6 +20,8 @@ UNARY = ["sin", "exp", "negative", "abs", "tanh", "jnp.cos", "sqrt", "square", "
 BINARY = ["add", "subtract", "multiply", "maximum", "jnp.add", "divide", "jnp.minimum", "floor_divide",
           "power", "arctan2", "equal", "less", "jax.numpy.hypot", "mod"]
 SYMBOLS = ("a", "b", "c")
+INDICES = ["0", "-1", "1:", ":-1", "::2", "None", ":, None", "..., 0", "1:3", "::-1", "None, ...",
+           "0, 1", "-2:", ":2, ::2"]
 
 
 @dataclass
@@ -87,6 +89,8 @@ class Generator:
             return f"{r.choice(BINARY)}({p}, {r.choice(params)})"
         if roll < 0.88:
             return f"-{p}"
+        if roll < 0.93:
+            return f"{p}[{r.choice(INDICES)}]"
         return f"{p} {r.choice(['+', '-', '*'])} {r.choice(params)}"
 
     def body(self, params) -> str:

@@ -324,6 +324,25 @@ VMAP = [
     ok("vmap(add, (0, None), 1)((a, b, c), (a, b, c))", "(a, a, b, c)"),
 ]
 
+INDEXING = [
+    ok("(b, n)[0]", "(n,)"),
+    ok("(b, n)[-1]", "(n,)"),
+    ok("(b, n)[:4]", "(Min(4, b), n)"),
+    ok("(b, n)[1:]", "(b - 1, n)"),
+    ok("(b, n)[1:-1]", "(Max(0, b - 2), n)"),
+    ok("(b, n)[::-1]", "(b, n)"),
+    ok("(b, n)[:, None]", "(b, 1, n)"),
+    ok("(b, n)[None, ..., 0]", "(1, b)"),
+    ok("(b, n)[..., 1:]", "(b, n - 1)"),
+    ok("(b, n)[:n]", "(Min(b, n), n)"),
+    ok("(b, n)[(0, 1)]", "()", id="a tuple index is several indices"),
+    ok("(5, 3)[::2]", "(3, 3)"),
+    ok("(5, 3)[7]", "(3,)", id="an int index is clamped, as in JAX"),
+    ok("vmap(lambda x: x[1:] - x[:-1])((b, n))", "(b, n - 1)"),
+    ok("vmap(lambda x: x[0], 1)((b, n, c))", "(n, c)"),
+    ok("x = f32[b, n]; x[:, 0]", "(b,)"),
+]
+
 AUTODIFF = [
     ok("grad(sin)(())", "()"),
     ok("jax.grad(lambda x, y: x * y, argnums=1)((), f32[])", "()"),
@@ -350,7 +369,7 @@ AUTODIFF = [
 ]
 
 VALID = (SHAPES + PYTREES + BINDINGS + LAMBDAS + KEYWORDS + DOTTED + JIT_PARTIAL + UNARY + BINARY
-         + VMAP + AUTODIFF)
+         + VMAP + INDEXING + AUTODIFF)
 
 
 @pytest.mark.parametrize("expr, expected", VALID)
@@ -487,6 +506,15 @@ OTHER_ERRORS = [
     err('{1: (a,), "b": (b,)}', "bad-argument", "TypeError", id="mixed dict key types"),
 ]
 
+INDEX_ERRORS = [
+    err("(b, n)[0, 0, 0]", "index", "IndexError"),
+    err("(b, n)[..., 0, ...]", "index", "IndexError"),
+    err("(b, n)[::0]", "index", "ValueError"),
+    err("(b, n)[1.5]", "index", "TypeError"),
+    err("vmap(lambda x: x[0])((b,))", "index", "IndexError", id="a per-example scalar"),
+    err("sin[0]", "bad-argument", "TypeError"),
+]
+
 AUTODIFF_ERRORS = [
     err("grad(sin)((n,))", "grad-non-scalar", "TypeError", "sin"),
     err("grad(lambda x: (x, x))(())", "grad-non-scalar", "TypeError"),
@@ -505,7 +533,7 @@ AUTODIFF_ERRORS = [
         "vmap-out-axes-none", "ValueError", id="jacrev pulls all outputs back together"),
 ]
 
-ERRORS = VMAP_ERRORS + BROADCAST_ERRORS + OTHER_ERRORS + AUTODIFF_ERRORS
+ERRORS = VMAP_ERRORS + BROADCAST_ERRORS + OTHER_ERRORS + INDEX_ERRORS + AUTODIFF_ERRORS
 
 
 @pytest.mark.parametrize("expr, code, exception, blame", ERRORS)
