@@ -31,8 +31,8 @@ from . import dtypes, pytree
 from .dims import as_int, is_dim
 from .engine import CallSite, bind_arguments
 from .errors import ShapeError
-from .values import (Array, Function, Transform, Transformed, check_callable, describe,
-                     to_pytree)
+from .values import (Array, Function, Transform, Transformed, arrayify, check_callable,
+                     describe, to_pytree)
 
 _diff_ids = itertools.count(1)
 
@@ -155,8 +155,12 @@ class Differentiated(Transformed):
         self.spans = spans
 
     def call(self, ev, args, kwargs, site):
-        args, kwargs = self.jax_arguments(args, kwargs, site)
         positions = self._positions(len(args), site)
+        # The differentiated arguments become JAX values; JAX passes the others
+        # through as they are.
+        args = [to_pytree(a, site.arg(i)) if i in positions else arrayify(a, site.arg(i))
+                for i, a in enumerate(args)]
+        kwargs = {k: arrayify(v, site.kw(k)) for k, v in kwargs.items()}
         did = next(_diff_ids)
 
         # Mark each differentiated input leaf with a key of its own.

@@ -62,9 +62,36 @@ def decide_eq(a: Dim, b: Dim) -> Decision:
         return Decision.TRUE
     if diff.is_number:
         return Decision.FALSE
-    if diff.is_positive or diff.is_negative:
+    if _holds(diff, "is_positive") or _holds(diff, "is_negative"):
         return Decision.FALSE
     return Decision.UNKNOWN
+
+
+def decide_nonnegative(d: Dim) -> Decision:
+    """Is ``d >= 0`` for every assignment of the size symbols?"""
+    if _holds(d, "is_nonnegative"):
+        return Decision.TRUE
+    if _holds(d, "is_negative"):
+        return Decision.FALSE
+    return Decision.UNKNOWN
+
+
+def _holds(d: Dim, prop: str) -> bool:
+    """Sympy's assumption ``prop`` of ``d``, helped along: sympy does not see
+    that ``a + b - 2 >= 0`` for sizes >= 1, but it does see ``a' + b' >= 0``
+    once each size is written as ``s' + 1`` with ``s' >= 0``."""
+    if getattr(d, prop):
+        return True
+    return bool(getattr(_shifted(d), prop))
+
+
+def _shifted(d: Dim) -> Dim:
+    return sympy.expand(d.xreplace({s: _offset_symbol(s.name) + 1 for s in d.free_symbols}))
+
+
+@functools.lru_cache(maxsize=None)
+def _offset_symbol(name: str) -> sympy.Symbol:
+    return sympy.Symbol(name + "'", integer=True, nonnegative=True)
 
 
 def definitely_equal(a: Dim, b: Dim) -> bool:

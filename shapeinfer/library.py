@@ -24,10 +24,16 @@ def builtins() -> dict[str, Function]:
         else:
             names[f"jnp.{name}"] = op
             names[f"jax.numpy.{name}"] = op
-    checkpoint = PassThroughTransform("checkpoint", "jax.checkpoint")
+    # jax.jit's and jax.checkpoint's options in the pinned JAX
+    jit = PassThroughTransform("jit", "jax.jit", (
+        "in_shardings", "out_shardings", "static_argnums", "static_argnames", "donate_argnums",
+        "donate_argnames", "keep_unused", "device", "backend", "inline", "compiler_options"),
+        fun_positional_only=True)
+    checkpoint = PassThroughTransform("checkpoint", "jax.checkpoint", (
+        "prevent_cse", "policy", "static_argnums", "static_argnames", "concrete"))
     transforms = [
         (VmapTransform(), ("vmap", "jax.vmap")),
-        (PassThroughTransform("jit", "jax.jit"), ("jit", "jax.jit")),
+        (jit, ("jit", "jax.jit")),
         (checkpoint, ("checkpoint", "jax.checkpoint", "remat", "jax.remat")),
         (PartialTransform(), ("partial", "functools.partial")),
         (DifferentiateTransform("grad"), ("grad", "jax.grad")),

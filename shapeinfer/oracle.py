@@ -204,8 +204,6 @@ class _Interpreter:
         return isinstance(value, tuple) and all(self.is_dim(v) for v in value)
 
     def array(self, shape, dtype="f32"):
-        if any(type(d) is int and d < 0 for d in shape):
-            raise ValueError(f"negative size in {shape}")
         return jnp.zeros(shape, getattr(jnp, NUMPY_NAME[dtype]))
 
     def arrayify(self, value):

@@ -14,7 +14,8 @@ from .dims import Decision
 from .engine import CallSite, bind_arguments
 from .errors import ShapeError
 from .shapes import normalize_axis
-from .values import Array, Function, Transform, Transformed, check_callable, to_pytree
+from .values import (Array, Function, Transform, Transformed, arrayify, check_callable,
+                     describe, to_pytree)
 
 
 class _BadLeaf:
@@ -62,6 +63,16 @@ def axis_spec(value):
 
 def _is_axis_leaf(x) -> bool:
     return x is None or isinstance(x, (int, _BadLeaf))
+
+
+def _is_jax_value(leaf) -> bool:
+    """Arrays and Python numbers; not strings or functions."""
+    return isinstance(leaf, (Array, bool, float)) or dims.is_dim(leaf)
+
+
+def _rank(leaf) -> int:
+    """A Python scalar or any other non-array leaf has rank 0, as np.shape says."""
+    return leaf.rank if isinstance(leaf, Array) else 0
 
 
 def _same_size(a, b) -> bool:
@@ -127,8 +138,10 @@ class Vmapped(Transformed):
                 "vmap in_axes must be an int, None, or a tuple of entries corresponding to the "
                 "positional arguments passed to the function, but got "
                 f"len(in_axes)={len(in_axes)}, len(args)={len(args)}", self.spans["in_axes"])
-        args, kwargs = self.jax_arguments(args, kwargs, site)
-        args = tuple(args)
+        # Shape literals are arrays; anything else (an int, a function) is passed
+        # through as JAX passes it, and is an error only where it is mapped.
+        args = tuple(arrayify(a, site.arg(i)) for i, a in enumerate(args))
+        kwargs = {k: arrayify(v, site.kw(k)) for k, v in kwargs.items()}
         try:
             arg_axes = pytree.broadcast_prefix(in_axes, args, "vmap in_axes", _is_axis_leaf)
         except pytree.PrefixError as e:
@@ -145,7 +158,7 @@ class Vmapped(Transformed):
         def per_example(leaf, axis):
             if axis is None:
                 return leaf
-            pos = normalize_axis(axis, leaf.rank)
+            pos = normalize_axis(axis, _rank(leaf))
             return replace(leaf, shape=leaf.shape[:pos] + leaf.shape[pos + 1:],
                            batch=leaf.batch | {tid})
 
@@ -179,18 +192,24 @@ class Vmapped(Transformed):
                 "vmap-no-mapped-axis", "ValueError",
                 "vmap wrapped function must be passed at least one argument containing an "
                 "array or axis_size must be specified", self.spans["in_axes"])
+        # JAX takes the type of every mapped argument first (core.typeof).
+        for path, leaf, axis, span in flat:
+            if axis is not None and not _is_jax_value(leaf):
+                raise ShapeError("bad-argument", "TypeError",
+                                 f"{self._describe_leaf(path)}: {describe(leaf)} is not a valid "
+                                 "JAX type, so vmap cannot map it", span)
         mapped = []
         for path, leaf, axis, span in flat:
             if axis is None:
                 continue
-            pos = normalize_axis(axis, leaf.rank)
+            pos = normalize_axis(axis, _rank(leaf))
             if pos is None:
                 min_rank = axis + 1 if axis >= 0 else -axis
                 raise ShapeError(
                     "vmap-axis-out-of-range", "ValueError",
                     f"vmap was requested to map its argument along axis {axis}, which implies "
-                    f"that its rank should be at least {min_rank}, but is only {leaf.rank} "
-                    f"(its shape is {leaf})", span)
+                    f"that its rank should be at least {min_rank}, but is only {_rank(leaf)} "
+                    f"(its shape is {leaf if isinstance(leaf, Array) else '()'})", span)
             mapped.append((leaf.shape[pos], path, leaf, axis, span))
         sizes = [m[0] for m in mapped]
         if self.axis_size is not None:
@@ -210,10 +229,15 @@ class Vmapped(Transformed):
     def _valid_axis_size(self):
         """axis_size as the size of the new axis (JAX checks it only when it builds that axis)."""
         size = self.axis_size
-        if not dims.is_dim(size) or (size.is_number and size < 0):
+        sign = dims.decide_nonnegative(size) if dims.is_dim(size) else Decision.FALSE
+        if sign is Decision.FALSE:
             raise ShapeError("bad-argument", "TypeError",
                              f"vmap axis_size must be a non-negative int, got {_fmt_spec(size)}",
                              self.spans["axis_size"])
+        if sign is Decision.UNKNOWN:
+            raise ShapeError("inconclusive", "InconclusiveDimensionOperation",
+                             f"vmap axis_size {size} may be negative: whether it is >= 0 is "
+                             "inconclusive", self.spans["axis_size"])
         return size
 
     def _raise_inconsistent(self, mapped):
@@ -284,30 +308,69 @@ class Vmapped(Transformed):
 class PassThroughTransform(Transform):
     """``jit(fun, **options)``, ``checkpoint(fun, **options)``: the same shapes.
 
-    Their options (static_argnums, donate_argnums, policy, ...) do not change
-    shapes; the arguments and results must still be JAX values.
+    Of their options only static_argnums / static_argnames matter to shapes:
+    static arguments are passed through as they are (and must be hashable,
+    so not arrays); every other argument becomes a JAX value.
     """
 
-    def __init__(self, name: str, jax_name: str):
+    def __init__(self, name: str, jax_name: str, options: tuple[str, ...],
+                 fun_positional_only: bool = False):
         self.name = name
         self.jax_name = jax_name
+        self.options = options  # keyword-only, as in JAX
+        self.fun_positional_only = fun_positional_only
 
     def call(self, ev, args, kwargs, site):
-        if len(args) != 1:
-            bind_arguments(self.name, ("fun",), args, {}, site)
-        check_callable(args[0], self.name, site.arg(0))
-        return Jitted(args[0], site.arg(0), self.name)
+        if len(args) > 1:
+            raise ShapeError("arity", "TypeError",
+                             f"{self.name}() takes 1 positional argument but {len(args)} were "
+                             "given", site.arg(1))
+        b = bind_arguments(self.name, ("fun",) + self.options, args, kwargs, site,
+                           {o: None for o in self.options},
+                           ("fun",) if self.fun_positional_only else ())
+        check_callable(b["fun"], self.name, site.param(0, "fun"))
+        static_nums = _int_tuple(b.get("static_argnums"), "static_argnums", site.kw("static_argnums"))
+        static_names = b.get("static_argnames")
+        static_names = ((static_names,) if isinstance(static_names, str)
+                        else tuple(static_names or ()))
+        return Jitted(b["fun"], site.param(0, "fun"), self.name, static_nums, static_names)
+
+
+def _int_tuple(value, what: str, span) -> tuple[int, ...]:
+    if value is None:
+        return ()
+    items = value if isinstance(value, (tuple, list)) else (value,)
+    if not all(dims.is_dim(i) and dims.as_int(i) is not None for i in items):
+        raise ShapeError("bad-argument", "TypeError",
+                         f"{what} must be an int or a tuple of ints, got {_fmt_spec(value)}", span)
+    return tuple(dims.as_int(i) for i in items)
 
 
 class Jitted(Transformed):
-    def __init__(self, fun: Function, fun_span, transform: str = "jit"):
+    def __init__(self, fun: Function, fun_span, transform: str = "jit",
+                 static_argnums: tuple = (), static_argnames: tuple = ()):
         super().__init__(fun, f"{transform}({fun.name})")
         self.fun_span = fun_span
+        self.static_argnums = static_argnums
+        self.static_argnames = static_argnames
 
     def call(self, ev, args, kwargs, site):
-        args, kwargs = self.jax_arguments(args, kwargs, site)
+        static = {i % len(args) for i in self.static_argnums if -len(args) <= i < len(args)}
+        args = [self._static(a, site.arg(i)) if i in static else to_pytree(a, site.arg(i))
+                for i, a in enumerate(args)]
+        kwargs = {k: self._static(v, site.kw(k)) if k in self.static_argnames
+                  else to_pytree(v, site.kw(k)) for k, v in kwargs.items()}
         inner_site = CallSite(site.span, self.fun_span, site.arg_spans, site.kw_spans)
         return to_pytree(ev.call(self.fun, args, kwargs, inner_site), self.fun_span)
+
+    @staticmethod
+    def _static(value, span):
+        value = arrayify(value)
+        if any(isinstance(leaf, Array) for leaf in pytree.leaves(value)):
+            raise ShapeError("bad-argument", "ValueError",
+                             "Non-hashable static arguments are not supported: an array "
+                             "cannot be a static argument", span)
+        return value
 
 
 class PartialTransform(Transform):

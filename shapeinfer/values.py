@@ -79,11 +79,8 @@ class Transform(Function):
 
 
 class Transformed(Function):
-    """What a transformation returns: a function made from ``fun``.
-
-    Its arguments cross into JAX, so they must be JAX values
-    (:meth:`jax_arguments`); their names are ``fun``'s.
-    """
+    """What a transformation returns: a function made from ``fun``, whose
+    parameter names are ``fun``'s."""
 
     def __init__(self, fun: Function, name: str):
         self.fun = fun
@@ -91,11 +88,6 @@ class Transformed(Function):
 
     def param_names(self):
         return self.fun.param_names()
-
-    @staticmethod
-    def jax_arguments(args, kwargs, site) -> tuple[list, dict]:
-        return ([to_pytree(a, site.arg(i)) for i, a in enumerate(args)],
-                {k: to_pytree(v, site.kw(k)) for k, v in kwargs.items()})
 
 
 def check_callable(fun, transform: str, span) -> None:
@@ -151,12 +143,22 @@ def to_array(value, span=None) -> Array:
 
 
 def shape_array(shape: tuple, dtype: str = DEFAULT_DTYPE, span=None) -> Array:
-    """An array literal ``(a, b)`` / ``f32[a, b]``; sizes must be >= 0."""
+    """An array literal ``(a, b)`` / ``f32[a, b]``; sizes must be >= 0.
+
+    A size that is negative for every assignment is JAX's TypeError; one
+    whose sign depends on the sizes (``a - 2``) is, as in JAX's symbolic
+    shapes, an inconclusive comparison.
+    """
     for d in shape:
-        if d.is_number and (not d.is_integer or d < 0):
-            raise ShapeError("bad-argument", "ValueError",
-                             f"array sizes must be non-negative integers, got {dims.fmt_shape(shape)}",
-                             span)
+        sign = dims.decide_nonnegative(d)
+        if sign is dims.Decision.FALSE:
+            raise ShapeError("bad-argument", "TypeError",
+                             "array sizes must be non-negative, got "
+                             f"{dims.fmt_shape(shape)}", span)
+        if sign is dims.Decision.UNKNOWN:
+            raise ShapeError("inconclusive", "InconclusiveDimensionOperation",
+                             f"the size {dims.fmt_dim(d)} in {dims.fmt_shape(shape)} may be "
+                             "negative: whether it is >= 0 is inconclusive", span)
     return Array(tuple(shape), dtype)
 
 

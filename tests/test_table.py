@@ -498,8 +498,9 @@ OTHER_ERRORS = [
     err("(lambda x: -x)(bool[n])", "dtype", "TypeError"),
     err("vmap(negative)(bool[b, n])", "dtype", "TypeError"),
     # bad-argument
-    err("(a, -3)", "bad-argument", "ValueError"),
-    err("i32[-1]", "bad-argument", "ValueError"),
+    err("(a, -3)", "bad-argument", "TypeError"),
+    err("i32[-1]", "bad-argument", "TypeError"),
+    err("(-a,)", "bad-argument", "TypeError", id="negative for every size"),
     err('"str"', "bad-argument", "TypeError"),
     err("sin", "bad-argument", "TypeError", "sin", id="a function is not a result"),
     err("(lambda x: x.foo)((a,))", "bad-argument", "AttributeError", "x.foo"),
@@ -539,6 +540,22 @@ ERRORS = VMAP_ERRORS + BROADCAST_ERRORS + OTHER_ERRORS + INDEX_ERRORS + AUTODIFF
 @pytest.mark.parametrize("expr, code, exception, blame", ERRORS)
 def test_error(expr, code, exception, blame):
     assert_error_row(expr, code, exception, blame)
+
+
+@pytest.mark.parametrize("expr", [
+    "(a - 2,)",
+    "(1 - a,)",
+    "f32[a - b]",
+    "vmap(exp, None, 0, axis_size=a - 2)((a,))",
+])
+def test_sizes_that_may_be_negative_are_inconclusive_as_in_jax(expr):
+    """Whether these are errors depends on the sizes: compared with JAX's symbolic shapes."""
+    with pytest.raises(ShapeError) as info:
+        shapeinfer.infer(expr)
+    assert (info.value.code, info.value.exception) == ("inconclusive",
+                                                       "InconclusiveDimensionOperation")
+    (case,) = shapeinfer.check(expr, symbolic=True).cases
+    assert case.oracle is not None and not case.oracle.ok and case.agreed, case.oracle
 
 
 def test_error_codes_are_documented():
