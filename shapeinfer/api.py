@@ -1,7 +1,9 @@
 """The Python API: :func:`infer` and :class:`Result`."""
 from __future__ import annotations
 
+import contextlib
 import json
+import sys
 from dataclasses import dataclass, field
 
 from . import dims, pytree
@@ -66,19 +68,34 @@ def infer(text: str, *, sizes: dict[str, int] | None = None) -> Result:
     Raises :class:`ShapeError` for a program JAX would reject and
     :class:`ShapeSyntaxError` for text that does not parse.
     """
+    with deep_recursion(text):
+        return infer_parsed(parse(text), text, sizes=sizes)
+
+
+@contextlib.contextmanager
+def deep_recursion(text: str):
+    """Room for long programs (the parser and evaluator recurse once per
+    nesting level, and ``a + b + c ...`` nests to the left); past that, an
+    ``unsupported`` error rather than a traceback."""
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, _RECURSION_LIMIT))
     try:
-        program = parse(text)
+        yield
     except RecursionError:
         raise ShapeError("unsupported", "RecursionError",
                          "the program nests too deeply for shapeinfer", (0, len(text))) from None
-    return infer_parsed(program, text, sizes=sizes)
+    finally:
+        sys.setrecursionlimit(limit)
+
+
+_RECURSION_LIMIT = 10_000
 
 
 def infer_parsed(program: Program, text: str, *, sizes: dict[str, int] | None = None) -> Result:
     """:func:`infer` for a program already parsed (the checker runs one program
     at many sizes)."""
     sizes = _check_sizes(sizes)
-    try:
+    with deep_recursion(text):
         ev = Evaluator(builtins(), sizes=sizes)
         value = ev.run(program)
         if isinstance(value, Function):
@@ -86,9 +103,6 @@ def infer_parsed(program: Program, text: str, *, sizes: dict[str, int] | None = 
                              f"the program's value is the function {value.name}, not arrays; "
                              "call it on arguments", program.expr.span)
         value = to_pytree(value, program.expr.span)
-    except RecursionError:
-        raise ShapeError("unsupported", "RecursionError",
-                         "the program nests too deeply for shapeinfer", (0, len(text))) from None
     return Result(text, value, [], frozenset(ev.symbols_used))
 
 

@@ -125,8 +125,8 @@ class DifferentiateTransform(Transform):
         fun = b["fun"]
         check_callable(fun, self.kind, spans["fun"])
         argnums = b["argnums"]
-        if isinstance(argnums, int) and not isinstance(argnums, bool):
-            pass  # the default
+        if isinstance(argnums, int):
+            argnums = int(argnums)  # the default, or True / False, which JAX takes as 1 / 0
         elif is_dim(argnums) and as_int(argnums) is not None:
             argnums = as_int(argnums)
         elif isinstance(argnums, (tuple, list)) and all(
@@ -136,22 +136,31 @@ class DifferentiateTransform(Transform):
             raise ShapeError("bad-argument", "TypeError",
                              f"{self.kind}: argnums must be an int or a tuple of ints, "
                              f"got {describe(argnums)}", spans["argnums"])
-        flag = b["has_aux"]
-        has_aux = bool(as_int(flag)) if is_dim(flag) else flag not in (False, None)
+        if argnums == ():
+            raise ShapeError("bad-argument", "ValueError",
+                             "argnums=() differentiates with respect to nothing "
+                             "(JAX: max() arg is an empty sequence)", spans["argnums"])
+        has_aux, holomorphic = _truthy(b["has_aux"]), _truthy(b["holomorphic"])
         if self.kind == "hessian":
-            inner = Differentiated("jacrev", fun, argnums, has_aux, spans)
-            return Differentiated("jacfwd", inner, argnums, has_aux, spans)
-        return Differentiated(self.kind, fun, argnums, has_aux, spans)
+            inner = Differentiated("jacrev", fun, argnums, has_aux, holomorphic, spans)
+            return Differentiated("jacfwd", inner, argnums, has_aux, holomorphic, spans)
+        return Differentiated(self.kind, fun, argnums, has_aux, holomorphic, spans)
+
+
+def _truthy(flag) -> bool:
+    return bool(as_int(flag)) if is_dim(flag) else flag not in (False, None)
 
 
 class Differentiated(Transformed):
     """A function transformed by grad / value_and_grad / jacfwd / jacrev."""
 
-    def __init__(self, kind: str, fun: Function, argnums, has_aux: bool, spans: dict):
+    def __init__(self, kind: str, fun: Function, argnums, has_aux: bool, holomorphic: bool,
+                 spans: dict):
         super().__init__(fun, f"{kind}({fun.name})")
         self.kind = kind
         self.argnums = argnums
         self.has_aux = has_aux
+        self.holomorphic = holomorphic
         self.spans = spans
 
     def call(self, ev, args, kwargs, site):
@@ -224,13 +233,14 @@ class Differentiated(Transformed):
     def _positions(self, nargs: int, site) -> list[int]:
         wanted = [self.argnums] if isinstance(self.argnums, int) else list(self.argnums)
         for a in wanted:
-            if a >= nargs:
+            # grad says so itself; the Jacobians find out through argnums_partial.
+            if a >= nargs and self.kind in ("grad", "value_and_grad"):
                 raise ShapeError(
                     "bad-argument", "TypeError",
                     f"differentiating with respect to argnums={self.argnums} requires at least "
                     f"{max(wanted) + 1} positional arguments to be passed by the caller, but got "
                     f"only {nargs} positional arguments.", self.spans["argnums"])
-            if a < -nargs:
+            if not -nargs <= a < nargs:
                 raise ShapeError(
                     "bad-argument", "ValueError",
                     "Positional argument indices, e.g. for `static_argnums`, must have value "
@@ -245,6 +255,13 @@ class Differentiated(Transformed):
 
     def _check_input_dtype(self, leaf: Array, span):
         kind = dtypes.kind(leaf.dtype)
+        if self.holomorphic:
+            if kind != "complex":
+                raise ShapeError(
+                    "dtype", "TypeError",
+                    f"{self.kind} with holomorphic=True requires inputs with complex dtype, "
+                    f"but got {dtypes.NUMPY_NAME[leaf.dtype]}.", span)
+            return
         if self.kind == "jacfwd" and kind != "float":
             raise ShapeError(
                 "dtype", "TypeError",
@@ -259,6 +276,13 @@ class Differentiated(Transformed):
                 "True.", span)
 
     def _check_output_dtype(self, o: Array, name: str):
+        if self.holomorphic:
+            if dtypes.kind(o.dtype) != "complex":
+                raise ShapeError(
+                    "dtype", "TypeError",
+                    f"{name} with holomorphic=True requires outputs with complex dtype, but got "
+                    f"{dtypes.NUMPY_NAME[o.dtype]}.", self.spans["fun"])
+            return
         if dtypes.kind(o.dtype) != "float":
             raise ShapeError(
                 "dtype", "TypeError",

@@ -46,7 +46,8 @@ def _eval_one(text: str, sizes: dict, as_json: bool, out, err) -> int:
         e = raised
     except Exception as bug:  # noqa: BLE001 - one bad line must not stop a stream
         e = ShapeError("internal", type(bug).__name__,
-                       f"internal error: {bug}; this is a bug in shapeinfer, please report it")
+                       f"internal error: {bug}; this is a bug in shapeinfer, please report it",
+                       (0, len(text)))
     if e is not None:
         if as_json:
             print(json.dumps(error_json(text, e)), file=out)
@@ -89,8 +90,7 @@ def cmd_check(args, out, err) -> int:
             sizes_txt = ", ".join(f"{k}={v}" for k, v in case.sizes.items()) or (
                 "symbolic" if args.symbolic else "(no sizes)")
             if case.oracle is None:
-                print(f"unchecked  {sizes_txt}: shapeinfer does not model this yet "
-                      f"({case.engine})", file=out)
+                print(f"unchecked  {sizes_txt}: {case.unchecked} ({case.engine})", file=out)
             elif case.agreed:
                 print(f"agree      {sizes_txt}: {case.engine}", file=out)
             else:

@@ -207,6 +207,10 @@ class Evaluator:
         if isinstance(node.value, ast.Name) and node.value.id in DTYPES and node.value.id not in env:
             shape = []
             for item in node.items:
+                if isinstance(item, (ast.Slice, ast.EllipsisExpr)):
+                    raise ShapeError("bad-argument", "TypeError",
+                                     "array sizes must be dimension expressions, not a slice or ...",
+                                     item.span)
                 d = self.eval(item, env)
                 if not dims.is_dim(d):
                     raise ShapeError("bad-argument", "TypeError",
@@ -217,6 +221,8 @@ class Evaluator:
         value = self.eval(node.value, env)
         if is_shape_tuple(value):
             value = to_array(value, node.value.span)  # `(a, b)[0]`: a literal is an array here
+        if isinstance(value, (tuple, list, dict)):
+            return self.container_item(value, node, env)
         if not isinstance(value, Array):
             raise ShapeError("bad-argument", "TypeError",
                              f"{describe(value)} is not subscriptable", node.value.span)
@@ -232,6 +238,39 @@ class Evaluator:
         except ShapeError as e:
             raise e.with_span(node.span)
         return replace(value, shape=shape)  # indexing is linear: derivatives pass through
+
+    def container_item(self, value, node, env):
+        """``params["w"]``, ``pair[0]``, ``xs[1:]``: Python's own indexing of a pytree."""
+        kind = type(value).__name__
+        if len(node.items) != 1 or isinstance(node.items[0], ast.EllipsisExpr):
+            raise ShapeError("index", "TypeError",
+                             f"{kind} indices must be a single key, integer or slice",
+                             node.span)
+        item = node.items[0]
+        if isinstance(item, ast.Slice) and not isinstance(value, dict):
+            bounds = [None if p is None else self.index_dim(p, env)
+                      for p in (item.start, item.stop, item.step)]
+            if any(b is not None and dims.as_int(b) is None for b in bounds):
+                raise ShapeError("unsupported", "NotImplementedError",
+                                 f"slicing a {kind} needs integer bounds", item.span)
+            if bounds[2] is not None and dims.as_int(bounds[2]) == 0:
+                raise ShapeError("index", "ValueError", "slice step cannot be zero", item.span)
+            return value[slice(*(None if b is None else dims.as_int(b) for b in bounds))]
+        key = self.eval(item, env)
+        if dims.is_dim(key) and dims.as_int(key) is not None:
+            key = dims.as_int(key)
+        if isinstance(value, dict):
+            if not isinstance(key, (str, int)) or key not in value:
+                raise ShapeError("index", "KeyError", f"{key!r} is not a key of this dict",
+                                 item.span)
+            return value[key]
+        if not isinstance(key, int) or isinstance(key, bool):
+            raise ShapeError("index", "TypeError",
+                             f"{kind} indices must be integers or slices, not {describe(key)}",
+                             item.span)
+        if not -len(value) <= key < len(value):
+            raise ShapeError("index", "IndexError", f"{kind} index out of range", item.span)
+        return value[key]
 
     def index_item(self, node, env):
         """One item of a basic index: an int dim, a slice, None or `...`."""
@@ -284,15 +323,17 @@ class Evaluator:
             # max(a, b) / min(a, b) on dims (SPEC section 1)
             args = [self.eval(a, env) for a in node.args]
             return dim_minmax(node.func.id, args, node.keywords, node)
+        if (isinstance(node.func, ast.Name) and node.func.id not in env
+                and node.func.id not in self.builtins):
+            # Python looks the callee up before it evaluates the arguments.
+            raise ShapeError("unknown-name", "NameError",
+                             f"name {node.func.id!r} is not defined", node.func.span)
         func = self.eval(node.func, env)
         args = [self.eval(a, env) for a in node.args]
         kwargs = {kw.name: self.eval(kw.value, env) for kw in node.keywords}
         site = CallSite(node.span, node.func.span, tuple(a.span for a in node.args),
                         {kw.name: kw.span for kw in node.keywords})
         if not isinstance(func, Function):
-            if isinstance(node.func, ast.Name) and node.func.id not in env:
-                raise ShapeError("unknown-name", "NameError",
-                                 f"name {node.func.id!r} is not defined", node.func.span)
             raise ShapeError("not-callable", "TypeError",
                              f"{describe(func)} is not callable", node.func.span)
         return self.call(func, args, kwargs, site)

@@ -27,8 +27,8 @@ import sympy
 from jax import export as jax_export
 from jax._src import core as jax_core  # max_dim / min_dim for symbolic sizes
 
-from . import syntax as ast
-from .api import infer, infer_parsed
+from . import dims, syntax as ast
+from .api import deep_recursion, infer, infer_parsed
 from .dtypes import NUMPY_NAME
 from .engine import ARRAY_ATTRIBUTES, ARRAY_BINOPS, ARRAY_UNOPS, dotted_name
 from .errors import ShapeError
@@ -106,7 +106,12 @@ def same_dim(a, b) -> bool:
 class Case:
     sizes: dict
     engine: Outcome
-    oracle: Outcome | None           # None: not checkable (the engine does not model it)
+    oracle: Outcome | None           # None: not checkable; `unchecked` says why
+    unchecked: str = ""
+
+    def __post_init__(self):
+        if self.oracle is None and not self.unchecked:
+            self.unchecked = "shapeinfer does not model this yet"
 
     @property
     def agreed(self) -> bool:
@@ -305,6 +310,8 @@ class _Interpreter:
 
     def eval_Subscript(self, node, env):
         if isinstance(node.value, ast.Name) and node.value.id in DTYPES and node.value.id not in env:
+            if any(isinstance(i, (ast.Slice, ast.EllipsisExpr)) for i in node.items):
+                raise TypeError("array sizes must be dimension expressions")
             return self.array(tuple(self.eval(i, env) for i in node.items), node.value.id)
         value = self.arrayify(self.eval(node.value, env))
         index = tuple(self.index_item(item, env) for item in node.items)
@@ -356,13 +363,13 @@ _JAX_DIM_FUNCTIONS = {"floordiv": lambda a, b: sympy.floor(a / b), "mod": sympy.
                       "max": sympy.Max, "min": sympy.Min}
 
 
-def _from_jax_dim(d):
-    """A JAX dim (int or symbolic) as a sympy expression over positive symbols."""
+def _from_jax_dim(d, names):
+    """A JAX dim (int or symbolic) as a sympy expression over the size symbols
+    ``names`` (mapped explicitly, so that a size called E or N is not sympy's)."""
     if type(d) is int:
         return sympy.Integer(d)
-    expr = sympy.sympify(str(d), locals=_JAX_DIM_FUNCTIONS)
-    positive = {s: sympy.Symbol(s.name, integer=True, positive=True) for s in expr.free_symbols}
-    return sympy.expand(expr.subs(positive))
+    symbols = {name: dims.symbol(name) for name in names}
+    return sympy.expand(sympy.sympify(str(d), locals={**_JAX_DIM_FUNCTIONS, **symbols}))
 
 
 def symbolic_sizes(symbols: list[str]) -> dict:
@@ -388,34 +395,52 @@ def jax_outcome(text: str, sizes: dict, program: ast.Program | None = None) -> O
         mro = tuple(c.__name__ for c in type(e).__mro__)
         return Outcome(exception=type(e).__name__, message=str(e), exception_mro=mro)
     leaves = jax.tree.leaves(out)
-    return Outcome(leaves=tuple(tuple(_from_jax_dim(d) for d in leaf.shape) for leaf in leaves))
+    return Outcome(leaves=tuple(tuple(_from_jax_dim(d, sizes) for d in leaf.shape)
+                                for leaf in leaves))
 
 
 # ---------------------------------------------------------------- sampling
 
 def size_symbols(program: ast.Program) -> list[str]:
-    """Names the program uses as size symbols, in order of appearance."""
+    """Names the program uses as size symbols, in order of appearance.
+
+    Scoped as the engine resolves names: a statement binds its name for the
+    statements after it, a lambda its parameters in its body; called names,
+    dotted library names and dtype names are never sizes.
+    """
     library = builtins()
-    bound = set()
-    for node in ast.walk(program):
-        if isinstance(node, ast.Lambda):
-            bound.update(node.params)
-        elif isinstance(node, ast.Assign):
-            bound.add(node.name)
-    skip = set()
-    for node in ast.walk(program):
-        if isinstance(node, ast.Attribute) and dotted_name(node) is not None:
-            skip.update(id(n) for n in ast.walk(node))
-        elif isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) \
-                and node.value.id in DTYPES:
-            skip.add(id(node.value))
-        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
-            skip.add(id(node.func))  # a called name is a function, never a size
     names: list[str] = []
-    for node in ast.walk(program):
-        if (isinstance(node, ast.Name) and id(node) not in skip and node.id not in bound
-                and node.id not in library and node.id not in names):
-            names.append(node.id)
+
+    def visit(node, bound):
+        if isinstance(node, ast.Name):
+            if node.id not in bound and node.id not in library and node.id not in names:
+                names.append(node.id)
+            return
+        if isinstance(node, ast.Lambda):
+            visit(node.body, bound | set(node.params))
+            return
+        if isinstance(node, ast.Attribute):
+            dotted = dotted_name(node)
+            if dotted is not None and dotted.split(".")[0] not in bound:
+                return  # a library name (or an unknown one), not a size
+        skipped = None
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            skipped = node.func
+        elif (isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name)
+              and node.value.id in DTYPES and node.value.id not in bound):
+            skipped = node.value
+        for child in ast.children(node):
+            if child is not skipped:
+                visit(child, bound)
+
+    bound: frozenset = frozenset()
+    for stmt in program.statements:
+        if isinstance(stmt, ast.Assign):
+            visit(stmt.value, bound)
+            bound = bound | {stmt.name}
+        else:
+            visit(stmt, bound)
+    visit(program.expr, bound)
     return names
 
 
@@ -449,20 +474,25 @@ def check(text: str, *, sizes: dict | None = None, samples: int = 8, seed: int =
     whose sizes are ``jax.export.symbolic_shape`` symbols. Raises
     :class:`ShapeSyntaxError` for text that does not parse.
     """
-    try:
+    with deep_recursion(text):
         program = parse(text)
-    except RecursionError:
-        raise ShapeError("unsupported", "RecursionError",
-                         "the program nests too deeply for shapeinfer", (0, len(text))) from None
     report = CheckReport(text)
     if symbolic:
         engine = engine_outcome(text, {}, program)
-        oracle = None if engine.code == "unsupported" else jax_outcome(
-            text, symbolic_sizes(size_symbols(program)), program)
-        report.cases.append(Case({}, engine, oracle))
+        if engine.code == "unsupported":
+            report.cases.append(Case({}, engine, None))
+            return report
+        try:
+            scope = symbolic_sizes(size_symbols(program))
+        except ValueError as e:  # a size name jax.export reserves (max, mod, ...)
+            report.cases.append(Case({}, engine, None, f"jax.export refuses the size names: {e}"))
+            return report
+        report.cases.append(Case({}, engine, jax_outcome(text, scope, program)))
         return report
     for assignment in sample_sizes(size_symbols(program), samples, seed, sizes):
         engine = engine_outcome(text, assignment, program)
-        oracle = None if engine.code == "unsupported" else jax_outcome(text, assignment, program)
-        report.cases.append(Case(assignment, engine, oracle))
+        if engine.code == "unsupported":
+            report.cases.append(Case(assignment, engine, None))
+        else:
+            report.cases.append(Case(assignment, engine, jax_outcome(text, assignment, program)))
     return report

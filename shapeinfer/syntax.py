@@ -155,14 +155,19 @@ class Program(Node):
     expr: Node
 
 
+def children(node: Node) -> Iterator[Node]:
+    """The nodes directly below ``node``, in source order."""
+    for value in vars(node).values():
+        for child in value if isinstance(value, tuple) else (value,):
+            if isinstance(child, Node):
+                yield child
+
+
 def walk(node: Node) -> Iterator[Node]:
     """Yield ``node`` and every node below it, parents first."""
     yield node
-    for value in vars(node).values():
-        children = value if isinstance(value, tuple) else (value,)
-        for child in children:
-            if isinstance(child, Node):
-                yield from walk(child)
+    for child in children(node):
+        yield from walk(child)
 
 
 # ---------------------------------------------------------------- parser
