@@ -341,6 +341,11 @@ INDEXING = [
     ok("vmap(lambda x: x[1:] - x[:-1])((b, n))", "(b, n - 1)"),
     ok("vmap(lambda x: x[0], 1)((b, n, c))", "(n, c)"),
     ok("x = f32[b, n]; x[:, 0]", "(b,)"),
+    # subscripts of pytrees are Python's
+    ok('vmap(lambda p: p["w"] * p["b"])({"w": (k, n), "b": (k, n)})', "(k, n)"),
+    ok("vmap(lambda p: p[0] + p[1])(((k, n), (k, n)))", "(k, n)"),
+    ok("value_and_grad(lambda x: x * x)(())[1:]", "((),)"),
+    ok("[(a,), (b,), (c,)][::2]", "[(a,), (c,)]"),
 ]
 
 AUTODIFF = [
@@ -366,10 +371,26 @@ AUTODIFF = [
     ok("vmap(jacfwd(lambda x, y: x * y), (0, None), None)((b, n), (n,))", "(n, n)"),
     ok("vmap(hessian(lambda x: sin(x)), 0, 0)((b, n))", "(b, n, n, n)"),
     ok("vmap(lambda y: grad(lambda x: x + y)(2.0), 0, None)((b,))", "()"),
+    ok('grad(lambda p: p["w"] * p["b"])({"w": (), "b": ()})', "{'b': (), 'w': ()}"),
+    ok("grad(lambda x, k: (x, (k,)), has_aux=True)((), 3)", "((), (3,))",
+       id="an argument not differentiated passes through"),
+    ok("grad(lambda x, y: x * y, argnums=True)((), ())", "()"),
+    ok("grad(lambda x: x * x, holomorphic=True)(c64[])", "()"),
+    ok("jacrev(lambda x: x, holomorphic=True)(c64[n])", "(n, n)"),
+]
+
+PASS_THROUGH = [
+    ok("vmap(lambda x, k: (k,), (0, None))((n,), 3)", "(n, 3)", id="an unmapped int stays an int"),
+    ok("vmap(lambda x, f: f(x), (0, None))((n, a), sin)", "(n, a)", id="an unmapped function"),
+    ok("jit(lambda x, k: (k,), static_argnums=1)((a,), 3)", "(3,)"),
+    ok('jit(lambda x, k: (k,), static_argnames="k")((a,), k=3)', "(3,)"),
+    ok("jit(lambda x, k: (k,))((a,), 3)", "((),)", id="a traced int is a scalar array"),
+    ok("checkpoint(lambda x, k: (k,), static_argnums=1)((a,), 3)", "(3,)"),
+    ok("jit(sin, donate_argnums=0)((a,))", "(a,)"),
 ]
 
 VALID = (SHAPES + PYTREES + BINDINGS + LAMBDAS + KEYWORDS + DOTTED + JIT_PARTIAL + UNARY + BINARY
-         + VMAP + INDEXING + AUTODIFF)
+         + VMAP + INDEXING + AUTODIFF + PASS_THROUGH)
 
 
 @pytest.mark.parametrize("expr, expected", VALID)
@@ -507,6 +528,18 @@ OTHER_ERRORS = [
     err('{1: (a,), "b": (b,)}', "bad-argument", "TypeError", id="mixed dict key types"),
 ]
 
+PASS_THROUGH_ERRORS = [
+    err("vmap(lambda x, y: x, (0, 0))((n, a), sin)", "bad-argument", "TypeError", "sin",
+        id="a mapped function"),
+    err("jit(lambda x: x, static_argnums=0)((a,))", "bad-argument", "ValueError",
+        id="an array is not hashable"),
+    err("jit(lambda x: x, foo=1)((a,))", "arity", "TypeError"),
+    err("jit(sin, 1)((a,))", "arity", "TypeError"),
+    err("jit(fun=sin)((a,))", "arity", "TypeError"),
+    err("foo(add((a,), (b,)))", "unknown-name", "NameError", "foo",
+        id="the callee is looked up before the arguments"),
+]
+
 INDEX_ERRORS = [
     err("(b, n)[0, 0, 0]", "index", "IndexError"),
     err("(b, n)[..., 0, ...]", "index", "IndexError"),
@@ -514,9 +547,18 @@ INDEX_ERRORS = [
     err("(b, n)[1.5]", "index", "TypeError"),
     err("vmap(lambda x: x[0])((b,))", "index", "IndexError", id="a per-example scalar"),
     err("sin[0]", "bad-argument", "TypeError"),
+    err("f32[1:2]", "bad-argument", "TypeError"),
+    err("((a,), (b,))[2]", "index", "IndexError"),
+    err('{"w": (a,)}["v"]', "index", "KeyError"),
+    err('((a,), (b,))["x"]', "index", "TypeError"),
 ]
 
 AUTODIFF_ERRORS = [
+    err("grad(lambda x, y: x * y, argnums=())((), ())", "bad-argument", "ValueError"),
+    err("jacrev(lambda: 1.0)()", "bad-argument", "ValueError"),
+    err("jacfwd(lambda x, y: x, argnums=2)((n,), (n,))", "bad-argument", "ValueError"),
+    err("grad(lambda x: x, holomorphic=True)(())", "dtype", "TypeError"),
+    err("grad(lambda x: x)(c64[])", "dtype", "TypeError"),
     err("grad(sin)((n,))", "grad-non-scalar", "TypeError", "sin"),
     err("grad(lambda x: (x, x))(())", "grad-non-scalar", "TypeError"),
     err("grad(sin)(i32[])", "dtype", "TypeError"),
@@ -534,7 +576,8 @@ AUTODIFF_ERRORS = [
         "vmap-out-axes-none", "ValueError", id="jacrev pulls all outputs back together"),
 ]
 
-ERRORS = VMAP_ERRORS + BROADCAST_ERRORS + OTHER_ERRORS + INDEX_ERRORS + AUTODIFF_ERRORS
+ERRORS = (VMAP_ERRORS + BROADCAST_ERRORS + OTHER_ERRORS + INDEX_ERRORS + AUTODIFF_ERRORS
+          + PASS_THROUGH_ERRORS)
 
 
 @pytest.mark.parametrize("expr, code, exception, blame", ERRORS)
