@@ -216,11 +216,15 @@ class Generator:
         if r.random() < 0.5:
             tree = f'{{"w": {t1}, "b": {t2}}}'
             spec = f'{{"w": {fa(a1)}, "b": {fa(a2)}}}' if r.random() < 0.8 else f'{{"w": {fa(a1)}}}'
+            items = ['p["w"]', 'p["b"]']
         else:
             tree = f"({t1}, {t2})" if r.random() < 0.8 else f"[{t1}, {t2}]"
             spec = f"({fa(a1)}, {fa(a2)})" if r.random() < 0.85 else f"({fa(a1)}, {fa(a2)}, 0)"
+            items = ["p[0]", "p[1]", "p[-1]"]
         in_axes = f"({spec}, {fa(a3)})" if r.random() < 0.8 else f"({fa(a3)}, {spec})"
-        body = r.choice(["(p, y)", "p", "y", "(y, p)", "[p, y * 2]"])
+        item = r.choice(items)
+        body = r.choice(["(p, y)", "p", "y", "(y, p)", "[p, y * 2]",
+                         f"{item} * y", f"({item}, y)", f"{item}"])
         out = self.out_axes() if r.random() < 0.6 else "((0, 0), 0)"
         return Program(f"vmap(lambda p, y: {body}, {in_axes}, {out})({tree}, {t3})",
                        dict(self.sizes))
