@@ -19,6 +19,7 @@ import functools
 import importlib
 import itertools
 import random
+import warnings
 from dataclasses import dataclass, field
 
 import jax
@@ -209,7 +210,9 @@ class _Interpreter:
         return isinstance(value, tuple) and all(self.is_dim(v) for v in value)
 
     def array(self, shape, dtype="f32"):
-        return jnp.zeros(shape, getattr(jnp, NUMPY_NAME[dtype]))
+        with warnings.catch_warnings():  # x64 is off: JAX truncates i64/f64 and says so
+            warnings.filterwarnings("ignore", "Explicitly requested dtype", UserWarning)
+            return jnp.zeros(shape, getattr(jnp, NUMPY_NAME[dtype]))
 
     def arrayify(self, value):
         if self.is_shape(value):

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from . import dims
+from . import dims, dtypes
 from .dims import Dim
 from .errors import ShapeError
 
@@ -133,7 +133,7 @@ def to_array(value, span=None) -> Array:
     if is_shape_tuple(value):
         return shape_array(value, span=span)
     if isinstance(value, bool):
-        return Array((), "bool", weak=True)
+        return Array((), "bool")  # JAX never treats a Python bool as weak
     if dims.is_dim(value):
         return Array((), "i32", weak=True)
     if isinstance(value, float):
@@ -159,7 +159,7 @@ def shape_array(shape: tuple, dtype: str = DEFAULT_DTYPE, span=None) -> Array:
             raise ShapeError("inconclusive", "InconclusiveDimensionOperation",
                              f"the size {dims.fmt_dim(d)} in {dims.fmt_shape(shape)} may be "
                              "negative: whether it is >= 0 is inconclusive", span)
-    return Array(tuple(shape), dtype)
+    return Array(tuple(shape), dtypes.canonical(dtype))  # x64 is off: i64 is i32
 
 
 def to_pytree(value, span=None):
