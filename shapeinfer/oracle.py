@@ -45,7 +45,8 @@ from .values import DTYPES, Function, Transform
 @dataclass(frozen=True)
 class Outcome:
     """What one side (engine or JAX) said: leaves, or an exception class."""
-    leaves: tuple | None = None          # tuple of shapes (tuples of ints)
+    leaves: tuple | None = None          # tuple of shapes (tuples of dims)
+    dtypes: tuple | None = None          # the leaves' dtypes (f32, i32, bool, ...)
     exception: str | None = None         # exception class name
     message: str = ""
     exception_mro: tuple = ()            # JAX side: the class and its bases
@@ -57,7 +58,10 @@ class Outcome:
 
     def __str__(self) -> str:
         if self.ok:
-            return "leaves " + ", ".join(_fmt(s) for s in self.leaves)
+            text = "leaves " + ", ".join(_fmt(s) for s in self.leaves)
+            if any(d != "f32" for d in self.dtypes or ()):
+                text += " of dtypes " + ", ".join(self.dtypes)
+            return text
         first = self.message.splitlines()[0] if self.message else ""
         return f"{self.exception}: {first}"
 
@@ -67,13 +71,13 @@ def _fmt(shape) -> str:
 
 
 def agree(engine: Outcome, oracle: Outcome) -> bool:
-    """Same leaves, or both errors with the same exception class.
+    """Same leaves (shapes and dtypes), or both errors with the same exception class.
 
     JAX sometimes raises a subclass (e.g. a JAX TypeError subclass); the
     engine agrees when the class it names is the JAX class or one of its bases.
     """
     if engine.ok and oracle.ok:
-        return (len(engine.leaves) == len(oracle.leaves)
+        return (engine.dtypes == oracle.dtypes and len(engine.leaves) == len(oracle.leaves)
                 and all(len(e) == len(j) and all(map(same_dim, e, j))
                         for e, j in zip(engine.leaves, oracle.leaves)))
     if engine.ok or oracle.ok:
@@ -153,7 +157,8 @@ def engine_outcome(text: str, sizes: dict, program: ast.Program | None = None) -
         r = infer(text, sizes=sizes) if program is None else infer_parsed(program, text, sizes=sizes)
     except ShapeError as e:
         return Outcome(exception=e.exception, message=e.message, code=e.code)
-    return Outcome(leaves=tuple(tuple(sympy.expand(d) for d in shape) for shape in r.leaves))
+    return Outcome(leaves=tuple(tuple(sympy.expand(d) for d in shape) for shape in r.leaves),
+                   dtypes=tuple(r.dtypes))
 
 
 # ---------------------------------------------------------------- JAX side
@@ -399,7 +404,11 @@ def jax_outcome(text: str, sizes: dict, program: ast.Program | None = None) -> O
         return Outcome(exception=type(e).__name__, message=str(e), exception_mro=mro)
     leaves = jax.tree.leaves(out)
     return Outcome(leaves=tuple(tuple(_from_jax_dim(d, sizes) for d in leaf.shape)
-                                for leaf in leaves))
+                                for leaf in leaves),
+                   dtypes=tuple(_SHORT_DTYPE[str(leaf.dtype)] for leaf in leaves))
+
+
+_SHORT_DTYPE = {numpy_name: short for short, numpy_name in NUMPY_NAME.items()}
 
 
 # ---------------------------------------------------------------- sampling
