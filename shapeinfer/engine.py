@@ -205,19 +205,7 @@ class Evaluator:
     def eval_Subscript(self, node, env):
         # `f32[a, b]` is an array literal when f32 is not bound to anything.
         if isinstance(node.value, ast.Name) and node.value.id in DTYPES and node.value.id not in env:
-            shape = []
-            for item in node.items:
-                if isinstance(item, (ast.Slice, ast.EllipsisExpr)):
-                    raise ShapeError("bad-argument", "TypeError",
-                                     "array sizes must be dimension expressions, not a slice or ...",
-                                     item.span)
-                d = self.eval(item, env)
-                if not dims.is_dim(d):
-                    raise ShapeError("bad-argument", "TypeError",
-                                     f"array sizes must be dimension expressions, got {describe(d)}",
-                                     item.span)
-                shape.append(d)
-            return shape_array(tuple(shape), node.value.id, span=node.span)
+            return self.dtype_literal(node, env)
         value = self.eval(node.value, env)
         if is_shape_tuple(value):
             value = to_array(value, node.value.span)  # `(a, b)[0]`: a literal is an array here
@@ -226,6 +214,25 @@ class Evaluator:
         if not isinstance(value, Array):
             raise ShapeError("bad-argument", "TypeError",
                              f"{describe(value)} is not subscriptable", node.value.span)
+        return self.array_item(value, node, env)
+
+    def dtype_literal(self, node, env):
+        shape = []
+        for item in node.items:
+            if isinstance(item, (ast.Slice, ast.EllipsisExpr)):
+                raise ShapeError("bad-argument", "TypeError",
+                                 "array sizes must be dimension expressions, not a slice or ...",
+                                 item.span)
+            d = self.eval(item, env)
+            if not dims.is_dim(d):
+                raise ShapeError("bad-argument", "TypeError",
+                                 f"array sizes must be dimension expressions, got {describe(d)}",
+                                 item.span)
+            shape.append(d)
+        return shape_array(tuple(shape), node.value.id, span=node.span)
+
+    def array_item(self, value: Array, node, env):
+        """NumPy basic indexing of an array."""
         if len(node.items) == 1 and not isinstance(node.items[0], (ast.Slice, ast.EllipsisExpr)):
             single = self.eval(node.items[0], env)
             # x[(i, j)] is x[i, j], as in Python
