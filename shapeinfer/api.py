@@ -19,8 +19,9 @@ class Result:
     """What a program evaluates to.
 
     ``value`` is a pytree of :class:`~shapeinfer.values.Array`; ``leaves`` its
-    shapes in ``jax.tree.leaves`` order; ``guards`` the conditions the result
-    needs (always empty until symbolic reasoning arrives).
+    shapes in ``jax.tree.leaves`` order, ``dtypes`` their dtypes; ``guards``
+    the conditions the result needs (always empty until symbolic reasoning
+    arrives); ``symbols`` the names the program used as size symbols.
     """
     expr: str
     value: object
