@@ -1,4 +1,4 @@
-"""Transformations: vmap, jit, partial.
+"""Transformations: vmap, jit and checkpoint, partial.
 
 vmap follows ``jax/_src/api.py`` (``vmap``, ``vmap_f``, ``_mapped_axis_size``)
 check for check and in the same order, so that the first error JAX would
