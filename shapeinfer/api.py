@@ -48,7 +48,8 @@ class Result:
         return self.value.shape
 
     def __str__(self) -> str:
-        return fmt_value(self.value)
+        with deep_recursion(self.expr):  # as deep as the program was
+            return fmt_value(self.value)
 
     def to_json(self) -> dict:
         return {

@@ -141,10 +141,11 @@ class DifferentiateTransform(Transform):
                              "argnums=() differentiates with respect to nothing "
                              "(JAX: max() arg is an empty sequence)", spans["argnums"])
         has_aux, holomorphic = _truthy(b["has_aux"]), _truthy(b["holomorphic"])
+        allow_int = _truthy(b.get("allow_int", False))
         if self.kind == "hessian":
             inner = Differentiated("jacrev", fun, argnums, has_aux, holomorphic, spans)
             return Differentiated("jacfwd", inner, argnums, has_aux, holomorphic, spans)
-        return Differentiated(self.kind, fun, argnums, has_aux, holomorphic, spans)
+        return Differentiated(self.kind, fun, argnums, has_aux, holomorphic, spans, allow_int)
 
 
 def _truthy(flag) -> bool:
@@ -155,12 +156,13 @@ class Differentiated(Transformed):
     """A function transformed by grad / value_and_grad / jacfwd / jacrev."""
 
     def __init__(self, kind: str, fun: Function, argnums, has_aux: bool, holomorphic: bool,
-                 spans: dict):
+                 spans: dict, allow_int: bool = False):
         super().__init__(fun, f"{kind}({fun.name})")
         self.kind = kind
         self.argnums = argnums
         self.has_aux = has_aux
         self.holomorphic = holomorphic
+        self.allow_int = allow_int
         self.spans = spans
 
     def call(self, ev, args, kwargs, site):
@@ -267,6 +269,10 @@ class Differentiated(Transformed):
                 "dtype", "TypeError",
                 "jacfwd requires real-valued inputs (input dtype that is a sub-dtype of "
                 f"np.floating), but got {dtypes.NUMPY_NAME[leaf.dtype]}.", span)
+        if not dtypes.is_inexact(leaf.dtype) and self.allow_int:
+            raise ShapeError("unsupported", "NotImplementedError",
+                             f"{self.kind}(allow_int=True) of an integer input (a float0 "
+                             "derivative) is not modelled", span)
         if not dtypes.is_inexact(leaf.dtype):
             raise ShapeError(
                 "dtype", "TypeError",
@@ -317,17 +323,19 @@ class Differentiated(Transformed):
         return frozenset().union(*paths) if paths else None
 
     def _derivative_leaf(self, o: Array, leaf: Array, coefficient, did) -> Array:
-        # A gradient has its input's dtype; a Jacobian its output's.
-        dtype = leaf.dtype if self.kind in ("grad", "value_and_grad") else o.dtype
+        # Reverse mode (grad, jacrev) pulls cotangents back into the input's
+        # dtype; forward mode (jacfwd) pushes tangents out in the output's.
+        source = o if self.kind == "jacfwd" else leaf
+        dtype, weak = source.dtype, source.weak
         shape = o.shape + leaf.shape
         if coefficient is None:  # a symbolic zero: never batched
-            return Array(shape, dtype)
+            return Array(shape, dtype, weak)
         # Its own derivatives (for an outer grad): none if every coefficient on
         # the way is a constant; otherwise an upper bound, marked as such.
         outer = {} if VARIES not in coefficient else {
             k: t | coefficient | o.batch | {APPROXIMATE}
             for k, t in o.deriv.items() if k[0] != did}
-        return Array(shape, dtype, batch=coefficient - _MARKERS, deriv=outer,
+        return Array(shape, dtype, weak, batch=coefficient - _MARKERS, deriv=outer,
                      uncertain=APPROXIMATE in coefficient or o.uncertain)
 
 

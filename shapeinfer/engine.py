@@ -254,7 +254,9 @@ class Evaluator:
                              f"{kind} indices must be a single key, integer or slice",
                              node.span)
         item = node.items[0]
-        if isinstance(item, ast.Slice) and not isinstance(value, dict):
+        if isinstance(item, ast.Slice) and isinstance(value, dict):
+            raise ShapeError("index", "TypeError", "unhashable type: 'slice'", item.span)
+        if isinstance(item, ast.Slice):
             bounds = [None if p is None else self.index_dim(p, env)
                       for p in (item.start, item.stop, item.step)]
             if any(b is not None and dims.as_int(b) is None for b in bounds):

@@ -405,7 +405,8 @@ def jax_outcome(text: str, sizes: dict, program: ast.Program | None = None) -> O
     leaves = jax.tree.leaves(out)
     return Outcome(leaves=tuple(tuple(_from_jax_dim(d, sizes) for d in leaf.shape)
                                 for leaf in leaves),
-                   dtypes=tuple(_SHORT_DTYPE[str(leaf.dtype)] for leaf in leaves))
+                   dtypes=tuple(_SHORT_DTYPE.get(str(leaf.dtype), str(leaf.dtype))
+                                for leaf in leaves))
 
 
 _SHORT_DTYPE = {numpy_name: short for short, numpy_name in NUMPY_NAME.items()}

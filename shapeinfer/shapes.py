@@ -154,6 +154,24 @@ def index_shape(shape: tuple, items: list) -> tuple:
         elif isinstance(item, tuple):
             out.append(slice_size(*item, shape[axis]))
             axis += 1
-        else:  # an integer index removes its axis
+        else:  # an integer index removes its axis, which must have an element
+            _check_int_index(item, shape[axis], axis)
             axis += 1
     return tuple(out)
+
+
+def _check_int_index(index, size, axis: int):
+    """JAX clamps an integer index into range, but there is no element to
+    clamp to on an empty axis; and a symbolic size is no index at all."""
+    if dims.as_int(index) is None:
+        raise ShapeError("index", "IndexError",
+                         f"the symbolic size {index} is not a valid index (JAX takes integer "
+                         "indices as static values)")
+    has_element = dims.decide_nonnegative(size - 1)
+    if has_element is Decision.FALSE:
+        raise ShapeError("index", "IndexError",
+                         f"index {index} is out of bounds for axis {axis} with size 0")
+    if has_element is Decision.UNKNOWN:
+        raise ShapeError("inconclusive", "InconclusiveDimensionOperation",
+                         f"indexing axis {axis} of size {size}: whether it is >= 1 is "
+                         "inconclusive")

@@ -330,9 +330,7 @@ class PassThroughTransform(Transform):
                            ("fun",) if self.fun_positional_only else ())
         check_callable(b["fun"], self.name, site.param(0, "fun"))
         static_nums = _int_tuple(b.get("static_argnums"), "static_argnums", site.kw("static_argnums"))
-        static_names = b.get("static_argnames")
-        static_names = ((static_names,) if isinstance(static_names, str)
-                        else tuple(static_names or ()))
+        static_names = _name_tuple(b.get("static_argnames"), site.kw("static_argnames"))
         return Jitted(b["fun"], site.param(0, "fun"), self.name, static_nums, static_names)
 
 
@@ -344,6 +342,21 @@ def _int_tuple(value, what: str, span) -> tuple[int, ...]:
         raise ShapeError("bad-argument", "TypeError",
                          f"{what} must be an int or a tuple of ints, got {_fmt_spec(value)}", span)
     return tuple(dims.as_int(i) for i in items)
+
+
+def _name_tuple(value, span) -> tuple[str, ...]:
+    """static_argnames: a string or an iterable of strings, as JAX takes it."""
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    if not isinstance(value, (tuple, list)):
+        raise ShapeError("bad-argument", "TypeError",
+                         f"static_argnames: {describe(value)} is not iterable", span)
+    if not all(isinstance(v, str) for v in value):
+        raise ShapeError("bad-argument", "TypeError",
+                         "static_argnames: argument is not a string", span)
+    return tuple(value)
 
 
 class Jitted(Transformed):
