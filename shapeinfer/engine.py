@@ -15,8 +15,8 @@ import sympy
 
 from . import dims, shapes, syntax as ast
 from .errors import ShapeError
-from .values import (DTYPES, Array, Function, arrayify, describe, is_shape_tuple, shape_array,
-                     to_array)
+from .values import (DTYPES, Array, Function, ShapeTuple, arrayify, describe, is_shape_tuple,
+                     shape_array, to_array)
 
 # Binary / unary operators on arrays, by the operation they stand for.
 ARRAY_BINOPS = {"+": "add", "-": "subtract", "*": "multiply", "/": "true_divide",
@@ -195,7 +195,7 @@ class Evaluator:
             value = to_array(value, node.value.span)  # `(a, b).T`: a literal is an array here
         if isinstance(value, Array) and node.attr in ARRAY_ATTRIBUTES:
             if node.attr == "shape":
-                return value.shape
+                return ShapeTuple(value.shape)
             if node.attr == "ndim":
                 return sympy.Integer(value.rank)
             return self.apply_op(".T", [value], {}, CallSite(node.span, node.span, (node.value.span,)))
@@ -207,6 +207,9 @@ class Evaluator:
         if isinstance(node.value, ast.Name) and node.value.id in DTYPES and node.value.id not in env:
             return self.dtype_literal(node, env)
         value = self.eval(node.value, env)
+        if isinstance(value, ShapeTuple):  # x.shape[0]
+            item = self.container_item(value, node, env)
+            return ShapeTuple(item) if isinstance(item, tuple) else item
         if is_shape_tuple(value):
             value = to_array(value, node.value.span)  # `(a, b)[0]`: a literal is an array here
         if isinstance(value, (tuple, list, dict)):
@@ -248,7 +251,7 @@ class Evaluator:
 
     def container_item(self, value, node, env):
         """``params["w"]``, ``pair[0]``, ``xs[1:]``: Python's own indexing of a pytree."""
-        kind = type(value).__name__
+        kind = "tuple" if isinstance(value, tuple) else type(value).__name__
         if len(node.items) != 1 or isinstance(node.items[0], ast.EllipsisExpr):
             raise ShapeError("index", "TypeError",
                              f"{kind} indices must be a single key, integer or slice",
@@ -316,6 +319,8 @@ class Evaluator:
         right = self.eval(node.right, env)
         if dims.is_dim(left) and dims.is_dim(right):
             return dim_binop(node.op, left, right, node)
+        if node.op == "+" and isinstance(left, ShapeTuple) and isinstance(right, ShapeTuple):
+            return ShapeTuple(left + right)  # x.shape + y.shape concatenates
         site = CallSite(node.span, node.span, (node.left.span, node.right.span))
         return self.apply_op(ARRAY_BINOPS[node.op], [left, right], {}, site)
 

@@ -37,7 +37,7 @@ from .library import builtins
 from .ops import Operation
 from .syntax import parse
 from .transforms import PartialTransform
-from .values import DTYPES, Function, Transform
+from .values import DTYPES, Function, ShapeTuple, Transform
 
 
 # ---------------------------------------------------------------- outcomes
@@ -314,6 +314,8 @@ class _Interpreter:
         value = self.arrayify(self.eval(node.value, env))
         if node.attr not in ARRAY_ATTRIBUTES:
             raise AttributeError(node.attr)
+        if node.attr == "shape":
+            return ShapeTuple(value.shape)  # subscripts and + are the tuple's own
         return getattr(value, node.attr)
 
     def eval_Subscript(self, node, env):
@@ -321,8 +323,13 @@ class _Interpreter:
             if any(isinstance(i, (ast.Slice, ast.EllipsisExpr)) for i in node.items):
                 raise TypeError("array sizes must be dimension expressions")
             return self.array(tuple(self.eval(i, env) for i in node.items), node.value.id)
-        value = self.arrayify(self.eval(node.value, env))
+        value = self.eval(node.value, env)
+        if not isinstance(value, ShapeTuple):
+            value = self.arrayify(value)
         index = tuple(self.index_item(item, env) for item in node.items)
+        if isinstance(value, ShapeTuple):
+            item = value[index[0]] if len(index) == 1 else value[index]
+            return ShapeTuple(item) if isinstance(item, tuple) else item
         return value[index[0] if len(index) == 1 else index]
 
     def index_item(self, node, env):
@@ -335,6 +342,8 @@ class _Interpreter:
 
     def eval_BinOp(self, node, env):
         left, right = self.eval(node.left, env), self.eval(node.right, env)
+        if node.op == "+" and isinstance(left, ShapeTuple) and isinstance(right, ShapeTuple):
+            return ShapeTuple(left + right)
         if self.is_dim(left) and self.is_dim(right):
             ops = {"+": lambda x, y: x + y, "-": lambda x, y: x - y, "*": lambda x, y: x * y,
                    "//": lambda x, y: x // y, "%": lambda x, y: x % y}

@@ -96,6 +96,12 @@ def check_callable(fun, transform: str, span) -> None:
                          f"{transform}: expected a callable value, got {describe(fun)}", span)
 
 
+class ShapeTuple(tuple):
+    """The value of ``x.shape``: a Python tuple of ints. Like any tuple of
+    dims it is an array where a function receives it, but subscripts and
+    ``+`` are the tuple's own (``x.shape[0]`` is a size)."""
+
+
 def is_shape_tuple(value) -> bool:
     """A tuple whose items are all dims: an array shape where an array is wanted."""
     return isinstance(value, tuple) and all(dims.is_dim(v) for v in value)

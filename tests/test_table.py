@@ -346,6 +346,12 @@ INDEXING = [
     ok("vmap(lambda p: p[0] + p[1])(((k, n), (k, n)))", "(k, n)"),
     ok("value_and_grad(lambda x: x * x)(())[1:]", "((),)"),
     ok("[(a,), (b,), (c,)][::2]", "[(a,), (c,)]"),
+    # x.shape is a tuple of sizes: its items are sizes, + concatenates
+    ok("x = (a, b); (x.shape[0],)", "(a,)"),
+    ok("vmap(lambda x: x.shape[0])((n, a, b))", "(n,)"),
+    ok("vmap(lambda x: x[:x.shape[0] - 1])((n, a, b))", "(n, a - 1, b)"),
+    ok("(lambda x: x.shape + x.shape)((a, b))", "(a, b, a, b)"),
+    ok("(0, 3)[:, 0]", "(0,)"),
 ]
 
 AUTODIFF = [
@@ -551,6 +557,9 @@ INDEX_ERRORS = [
     err("((a,), (b,))[2]", "index", "IndexError"),
     err('{"w": (a,)}["v"]', "index", "KeyError"),
     err('((a,), (b,))["x"]', "index", "TypeError"),
+    err("(0, 3)[0]", "index", "IndexError", id="no element on an empty axis"),
+    err("{'w': ()}[:1]", "index", "TypeError", id="slicing a dict"),
+    err("jit(lambda x, k: x, static_argnames=1)((a,), 1)", "bad-argument", "TypeError"),
 ]
 
 AUTODIFF_ERRORS = [
