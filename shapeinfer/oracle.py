@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import importlib
+import inspect
 import itertools
 import random
 import warnings
@@ -236,7 +237,16 @@ class _Interpreter:
         a value JAX receives, so shape literals in it are arrays."""
         if not _is_function(f):
             return f  # let JAX reject it
-        return lambda *a, **k: self.arrayify(self.call(f, list(a), k))
+        wrapper = lambda *a, **k: self.arrayify(self.call(f, list(a), k))  # noqa: E731
+        if isinstance(f, _Closure):
+            # JAX reads the signature (jit's static_argnames, vmap's messages).
+            try:
+                wrapper.__signature__ = inspect.Signature(
+                    [inspect.Parameter(p, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+                     for p in f.node.params])
+            except ValueError:  # a parameter named like a Python keyword
+                pass
+        return wrapper
 
     def call(self, f, args, kwargs):
         if isinstance(f, Operation):

@@ -11,7 +11,7 @@ from dataclasses import replace
 from . import dims, pytree
 from .autodiff import without_tag
 from .dims import Decision
-from .engine import CallSite, bind_arguments
+from .engine import CallSite, Closure, bind_arguments
 from .errors import ShapeError
 from .shapes import normalize_axis
 from .values import (Array, Function, Transform, Transformed, arrayify, check_callable,
@@ -331,6 +331,19 @@ class PassThroughTransform(Transform):
         check_callable(b["fun"], self.name, site.param(0, "fun"))
         static_nums = _int_tuple(b.get("static_argnums"), "static_argnums", site.kw("static_argnums"))
         static_names = _name_tuple(b.get("static_argnames"), site.kw("static_argnames"))
+        if self.name == "jit" and isinstance(b["fun"], Closure):
+            params = b["fun"].param_names()
+            if any(i >= len(params) or i < -len(params) for i in static_nums):
+                raise ShapeError("bad-argument", "ValueError",
+                                 f"jitted function has static_argnums={static_nums}, but only "
+                                 f"accepts {len(params)} positional arguments",
+                                 site.kw("static_argnums"))
+            unknown = sorted(set(static_names) - set(params))
+            if unknown:
+                raise ShapeError("bad-argument", "ValueError",
+                                 f"jitted function has invalid argnames {unknown} in "
+                                 "static_argnames. Function does not take these args.",
+                                 site.kw("static_argnames"))
         return Jitted(b["fun"], site.param(0, "fun"), self.name, static_nums, static_names)
 
 
@@ -363,23 +376,43 @@ class Jitted(Transformed):
     def __init__(self, fun: Function, fun_span, transform: str = "jit",
                  static_argnums: tuple = (), static_argnames: tuple = ()):
         super().__init__(fun, f"{transform}({fun.name})")
+        self.transform = transform
         self.fun_span = fun_span
         self.static_argnums = static_argnums
         self.static_argnames = static_argnames
 
     def call(self, ev, args, kwargs, site):
-        static = {i % len(args) for i in self.static_argnums if -len(args) <= i < len(args)}
+        nums, names = self._static_arguments()
+        for i in nums:
+            if not -len(args) <= i < len(args) and not (i >= 0 and names):
+                raise ShapeError("bad-argument", "ValueError",
+                                 f"static_argnums={i} is out of range for {len(args)} "
+                                 "positional arguments", site.span)
+        static = {i % len(args) for i in nums if -len(args) <= i < len(args)}
         args = [self._static(a, site.arg(i)) if i in static else to_pytree(a, site.arg(i))
                 for i, a in enumerate(args)]
-        kwargs = {k: self._static(v, site.kw(k)) if k in self.static_argnames
+        kwargs = {k: self._static(v, site.kw(k)) if k in names
                   else to_pytree(v, site.kw(k)) for k, v in kwargs.items()}
         inner_site = CallSite(site.span, self.fun_span, site.arg_spans, site.kw_spans)
         return to_pytree(ev.call(self.fun, args, kwargs, inner_site), self.fun_span)
 
-    @staticmethod
-    def _static(value, span):
+    def _static_arguments(self) -> tuple[set, set]:
+        """static_argnums and static_argnames, each completed from the other
+        through a lambda's parameters, as jax.jit does with the signature."""
+        nums, names = set(self.static_argnums), set(self.static_argnames)
+        params = self.fun.param_names() if isinstance(self.fun, Closure) else None
+        if params is not None:
+            if not self.static_argnames:
+                names = {params[i] for i in nums if -len(params) <= i < len(params)}
+            if not self.static_argnums:
+                nums = {params.index(n) for n in names if n in params}
+        return nums, names
+
+    def _static(self, value, span):
         value = arrayify(value)
-        if any(isinstance(leaf, Array) for leaf in pytree.leaves(value)):
+        # jit hashes its static arguments (its cache key); checkpoint does not.
+        if self.transform == "jit" and any(isinstance(leaf, Array)
+                                           for leaf in pytree.leaves(value)):
             raise ShapeError("bad-argument", "ValueError",
                              "Non-hashable static arguments are not supported: an array "
                              "cannot be a static argument", span)

@@ -393,6 +393,10 @@ PASS_THROUGH = [
     ok("jit(lambda x, k: (k,))((a,), 3)", "((),)", id="a traced int is a scalar array"),
     ok("checkpoint(lambda x, k: (k,), static_argnums=1)((a,), 3)", "(3,)"),
     ok("jit(sin, donate_argnums=0)((a,))", "(a,)"),
+    ok("jit(lambda x, k: (k,), static_argnums=1)((a,), k=3)", "(3,)",
+       id="static_argnums names a parameter, by position or keyword"),
+    ok("checkpoint(lambda x, k: x * k, static_argnums=1)((a,), (a,))", "(a,)",
+       id="checkpoint's static arguments need not be hashable"),
 ]
 
 VALID = (SHAPES + PYTREES + BINDINGS + LAMBDAS + KEYWORDS + DOTTED + JIT_PARTIAL + UNARY + BINARY
@@ -542,6 +546,8 @@ PASS_THROUGH_ERRORS = [
     err("jit(lambda x: x, foo=1)((a,))", "arity", "TypeError"),
     err("jit(sin, 1)((a,))", "arity", "TypeError"),
     err("jit(fun=sin)((a,))", "arity", "TypeError"),
+    err("jit(lambda x, k: x, static_argnums=2)((a,), 1)", "bad-argument", "ValueError"),
+    err('jit(lambda x, k: x, static_argnames="z")((a,), 1)', "bad-argument", "ValueError"),
     err("foo(add((a,), (b,)))", "unknown-name", "NameError", "foo",
         id="the callee is looked up before the arguments"),
 ]
