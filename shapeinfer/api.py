@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import contextlib
-import json
 import sys
 from dataclasses import dataclass, field
 
@@ -119,12 +118,3 @@ def _check_sizes(sizes):
 
 def error_json(text: str, err: ShapeError) -> dict:
     return {"ok": False, "expr": text, "error": err.to_json()}
-
-
-def result_json_line(text: str, sizes=None) -> tuple[str, int]:
-    """One JSON line for one expression and the exit code it implies."""
-    try:
-        out, code = infer(text, sizes=sizes).to_json(), 0
-    except ShapeError as e:
-        out, code = error_json(text, e), (2 if e.code == "syntax" else 1)
-    return json.dumps(out), code

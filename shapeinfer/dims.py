@@ -117,10 +117,3 @@ def fmt_shape(shape: Iterable[Dim]) -> str:
     if len(items) == 1:
         return f"({items[0]},)"
     return "(" + ", ".join(items) + ")"
-
-
-def free_symbol_names(dims: Iterable[Dim]) -> set[str]:
-    names: set[str] = set()
-    for d in dims:
-        names.update(s.name for s in d.free_symbols)
-    return names

@@ -46,8 +46,3 @@ def builtins() -> dict[str, Function]:
         for alias in aliases:
             names[alias] = transform
     return names
-
-
-def operation_names() -> list[str]:
-    """Bare names of the public operations and transformations (for completion, docs)."""
-    return sorted(n for n in builtins() if "." not in n)
