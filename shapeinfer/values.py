@@ -174,20 +174,14 @@ def to_pytree(value, span=None):
     Shape tuples become arrays; Python scalars become weak scalar arrays;
     None stays None (an empty subtree, as in JAX).
     """
-    if isinstance(value, Array) or value is None:
-        return value
-    if is_shape_tuple(value):
-        return shape_array(value, span=span)
-    if isinstance(value, tuple):
-        return tuple(to_pytree(v, span) for v in value)
-    if isinstance(value, list):
-        return [to_pytree(v, span) for v in value]
-    if isinstance(value, dict):  # JAX's pytree order: sorted keys
-        return {k: to_pytree(value[k], span) for k in sorted(value)}
-    if isinstance(value, (Function, str)):
-        raise ShapeError("bad-argument", "TypeError",
-                         f"{describe(value)} is not a valid JAX type", span)
-    return to_array(value, span)
+    def leaf(v):
+        if isinstance(v, Array) or v is None:
+            return v
+        if isinstance(v, (Function, str)):
+            raise ShapeError("bad-argument", "TypeError",
+                             f"{describe(v)} is not a valid JAX type", span)
+        return to_array(v, span)
+    return _convert(value, leaf, span)
 
 
 def arrayify(value, span=None):
@@ -196,15 +190,21 @@ def arrayify(value, span=None):
     Used for the arguments of lambdas and other user functions: a shape tuple
     passed to a lambda is an array, an int stays an int.
     """
+    return _convert(value, lambda v: v, span)
+
+
+def _convert(value, leaf, span):
+    """Shape tuples become arrays; containers are walked (dicts in JAX's sorted
+    key order); every other leaf goes to ``leaf``."""
     if is_shape_tuple(value):
         return shape_array(value, span=span)
     if isinstance(value, tuple):
-        return tuple(arrayify(v, span) for v in value)
+        return tuple(_convert(v, leaf, span) for v in value)
     if isinstance(value, list):
-        return [arrayify(v, span) for v in value]
+        return [_convert(v, leaf, span) for v in value]
     if isinstance(value, dict):
-        return {k: arrayify(v, span) for k, v in value.items()}
-    return value
+        return {k: _convert(value[k], leaf, span) for k in sorted(value)}
+    return leaf(value)
 
 
 def fmt_value(value) -> str:
