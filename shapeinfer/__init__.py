@@ -8,8 +8,11 @@
 """
 from .api import Result, infer
 from .errors import CODES, ShapeError, ShapeSyntaxError
+from .library import Library, load_rules
+from .rules.loader import RuleError
 
-__all__ = ["infer", "check", "Result", "ShapeError", "ShapeSyntaxError", "CODES"]
+__all__ = ["infer", "check", "load_rules", "Library", "Result", "ShapeError",
+           "ShapeSyntaxError", "RuleError", "CODES"]
 __version__ = "0.1.0"
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from . import dims, pytree
 from .engine import Evaluator
 from .errors import ShapeError
-from .library import builtins
+from .library import resolve
 from .syntax import Program, parse
 from .values import Array, Function, fmt_value, to_pytree
 
@@ -60,17 +60,21 @@ class Result:
         }
 
 
-def infer(text: str, *, sizes: dict[str, int] | None = None) -> Result:
+def infer(text: str, *, sizes: dict[str, int] | None = None, rules=None) -> Result:
     """Infer the shapes a program produces.
 
     >>> str(infer("vmap(add, (0, None), 1)((a,b,c), (a,b,c))"))
     '(a, a, b, c)'
 
-    Raises :class:`ShapeError` for a program JAX would reject and
-    :class:`ShapeSyntaxError` for text that does not parse.
+    ``rules`` adds operation rules: a :class:`~shapeinfer.library.Library`
+    from :func:`~shapeinfer.load_rules`, a rule file's path, rules as text,
+    or a list of those. Raises :class:`ShapeError` for a program JAX would
+    reject and :class:`ShapeSyntaxError` for text that does not parse (or a
+    rule file that does not load: :class:`~shapeinfer.RuleError`).
     """
+    library = resolve(rules)
     with deep_recursion(text):
-        return infer_parsed(parse(text), text, sizes=sizes)
+        return infer_parsed(parse(text), text, sizes=sizes, library=library)
 
 
 @contextlib.contextmanager
@@ -92,12 +96,13 @@ def deep_recursion(text: str):
 _RECURSION_LIMIT = 10_000
 
 
-def infer_parsed(program: Program, text: str, *, sizes: dict[str, int] | None = None) -> Result:
+def infer_parsed(program: Program, text: str, *, sizes: dict[str, int] | None = None,
+                 library=None) -> Result:
     """:func:`infer` for a program already parsed (the checker runs one program
     at many sizes)."""
     sizes = _check_sizes(sizes)
     with deep_recursion(text):
-        ev = Evaluator(builtins(), sizes=sizes)
+        ev = Evaluator(resolve(library), sizes=sizes)
         value = ev.run(program)
         if isinstance(value, Function):
             raise ShapeError("bad-argument", "TypeError",

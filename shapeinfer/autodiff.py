@@ -71,17 +71,26 @@ _MARKERS = frozenset({APPROXIMATE, VARIES})
 #   nonlinear: every path depends on every operand (sin, power, maximum, ...)
 #   multiply:  d/dx is y, d/dy is x
 #   divide:    d/dx is 1/y, d/dy depends on x and y
-DERIVATIVE_RULES = ("linear", "none", "nonlinear", "multiply", "divide")
+#   select:    the first operand picks between the others (where): each
+#              path is masked by it
+#   unknown:   a user's rule that does not say: every path depends on every
+#              operand, and the answer is only an upper bound (APPROXIMATE)
+DERIVATIVE_RULES = ("linear", "none", "nonlinear", "multiply", "divide", "select", "unknown")
 
 
 def propagate(rule: str, operands: list[Array]) -> dict:
-    """The ``deriv`` of an elementwise operation's result."""
+    """The ``deriv`` of an operation's result, by its derivative rule."""
     assert rule in DERIVATIVE_RULES, rule
     if rule == "none":
         return {}
     if rule == "linear":
         return merge(*(a.deriv for a in operands))
+    if rule == "select":
+        mask, *chosen = operands
+        return merge(*(scaled(a.deriv, mask.batch) for a in chosen))
     every = _coefficient_tags(*operands)
+    if rule == "unknown":
+        return scaled(merge(*(a.deriv for a in operands)), every | {APPROXIMATE})
     if rule == "nonlinear" or len(operands) != 2:
         return scaled(merge(*(a.deriv for a in operands)), every)
     x, y = operands

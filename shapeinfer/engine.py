@@ -68,16 +68,18 @@ class Closure(Function):
 
 
 def bind_arguments(fname: str, params, args, kwargs, site, defaults=None,
-                   positional_only=()) -> dict:
+                   positional_only=(), keyword_only=()) -> dict:
     """Bind arguments to parameter names the way Python does, or raise TypeError."""
     defaults = defaults or {}
-    if len(args) > len(params):
+    positional = [p for p in params if p not in keyword_only]
+    if len(args) > len(positional):
+        n = len(positional)
         raise ShapeError(
             "arity", "TypeError",
-            f"{fname}() takes {len(params)} positional argument{'s' if len(params) != 1 else ''} "
+            f"{fname}() takes {n} positional argument{'s' if n != 1 else ''} "
             f"but {len(args)} {'were' if len(args) != 1 else 'was'} given",
-            site.arg(len(params)))
-    bound = dict(zip(params, args))
+            site.arg(n))
+    bound = dict(zip(positional, args))
     for name, value in kwargs.items():
         if name not in params or name in positional_only:
             raise ShapeError("arity", "TypeError",
@@ -103,8 +105,8 @@ def bind_arguments(fname: str, params, args, kwargs, site, defaults=None,
 class Evaluator:
     """Evaluates one program. ``sizes`` maps size-symbol names to integers."""
 
-    def __init__(self, builtins: dict[str, Function], sizes: dict[str, int] | None = None):
-        self.builtins = builtins
+    def __init__(self, builtins, sizes: dict[str, int] | None = None):
+        self.builtins = builtins  # the Library: names -> Function
         self.sizes = dict(sizes or {})
         self.symbols_used: set[str] = set()
         self._trace_ids = itertools.count(1)
@@ -198,7 +200,8 @@ class Evaluator:
                 return ShapeTuple(value.shape)
             if node.attr == "ndim":
                 return sympy.Integer(value.rank)
-            return self.apply_op(".T", [value], {}, CallSite(node.span, node.span, (node.value.span,)))
+            return self.apply_op("transpose", [value], {},
+                                 CallSite(node.span, node.span, (node.value.span,)))
         raise ShapeError("bad-argument", "AttributeError",
                          f"{describe(value)} has no attribute {node.attr!r}", node.span)
 

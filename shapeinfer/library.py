@@ -1,29 +1,82 @@
-"""The built-in namespace: every operation and transformation by each name it
-is reachable by (bare, ``jnp.``, ``jax.numpy.``, ``jax.nn.``, ``jax.``).
+"""The library: every operation and transformation by each name it is
+reachable by (bare, ``jnp.``, ``jax.numpy.``, ``jax.nn.``, ``lax.``, ``jax.``).
+
+A :class:`Library` is a value: the built-in one holds the transformations
+and the rule files shipped in ``shapeinfer/rules/builtin/``;
+:func:`load_rules` gives a new library with more rules on top, a later
+definition of a name overriding an earlier one (built-ins included). The
+engine and the checker take the same library object, so a user's rule is
+seen by both.
 """
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
+from pathlib import Path
 
 from .autodiff import DifferentiateTransform
-from .ops import elementwise_operations
+from .operation import Operation
+from .rules.loader import RuleError, parse_rules
+from .rules.model import Rule
 from .transforms import PartialTransform, PassThroughTransform, VmapTransform
 from .values import Function
 
+BUILTIN_RULES = Path(__file__).resolve().parent / "rules" / "builtin"
 
-@functools.lru_cache(maxsize=None)
-def builtins() -> dict[str, Function]:
-    names: dict[str, Function] = {}
-    for name, op in elementwise_operations().items():
-        names[name] = op
-        if name.startswith("."):
-            continue  # reachable only as an attribute (x.T)
-        if op.info.get("nn"):
-            names[f"jax.nn.{name}"] = op
-            names[f"nn.{name}"] = op
-        else:
-            names[f"jnp.{name}"] = op
-            names[f"jax.numpy.{name}"] = op
+# Short spellings of JAX's modules, as programs import them.
+_PREFIXES = (("jax.numpy.", "jnp."), ("jax.nn.", "nn."), ("jax.lax.", "lax."))
+
+
+class Library(Mapping):
+    """Names -> :class:`Function`; ``rules`` lists the loaded rules in load order."""
+
+    def __init__(self, names: dict[str, Function], rules: tuple[Rule, ...] = (),
+                 sources: tuple[str, ...] = ()):
+        self._names = dict(names)
+        self.rules = rules
+        self.sources = sources     # the rule files (or "<rules>") loaded on top of the built-ins
+
+    def __getitem__(self, name: str) -> Function:
+        return self._names[name]
+
+    def __iter__(self):
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    def with_rules(self, rules: list[Rule], source: str = "<rules>") -> "Library":
+        """A new library: this one with ``rules`` added, later names overriding."""
+        names = dict(self._names)
+        for rule in rules:
+            op = Operation(rule)
+            for alias in aliases(rule):
+                names[alias] = op
+        return Library(names, self.rules + tuple(rules), self.sources + (source,))
+
+    def rule(self, name: str) -> Rule | None:
+        """The rule a name resolves to (None for transformations and unknown names)."""
+        op = self._names.get(name)
+        return op.rule if isinstance(op, Operation) else None
+
+    def __repr__(self) -> str:
+        return f"<Library of {len(self.rules)} rules, {len(self._names)} names>"
+
+
+def aliases(rule: Rule) -> list[str]:
+    """The names a rule is reachable by: its own, and for a JAX callable the
+    full path and its short spelling (``jax.numpy.add`` is also ``jnp.add``)."""
+    names = [rule.name]
+    if rule.callable.kind == "jax":
+        target = rule.callable.target
+        names.append(target)
+        for prefix, short in _PREFIXES:
+            if target.startswith(prefix):
+                names.append(short + target[len(prefix):])
+    return list(dict.fromkeys(names))
+
+
+def _transforms() -> dict[str, Function]:
     # jax.jit's and jax.checkpoint's options in the pinned JAX
     jit = PassThroughTransform("jit", "jax.jit", (
         "in_shardings", "out_shardings", "static_argnums", "static_argnames", "donate_argnums",
@@ -42,7 +95,66 @@ def builtins() -> dict[str, Function]:
         (DifferentiateTransform("jacrev"), ("jacrev", "jax.jacrev", "jacobian", "jax.jacobian")),
         (DifferentiateTransform("hessian"), ("hessian", "jax.hessian")),
     ]
-    for transform, aliases in transforms:
-        for alias in aliases:
-            names[alias] = transform
-    return names
+    return {alias: t for t, names in transforms for alias in names}
+
+
+@functools.lru_cache(maxsize=None)
+def builtins() -> Library:
+    """The built-in library: the transformations and the shipped rule files."""
+    library = Library(_transforms())
+    for path in sorted(BUILTIN_RULES.glob("*.rules")):
+        library = library.with_rules(parse_rules(path.read_text(encoding="utf-8"),
+                                                 f"shapeinfer/rules/builtin/{path.name}"))
+    return Library(dict(library), library.rules, ())
+
+
+def load_rules(source, library: Library | None = None) -> Library:
+    """A library with the rules of ``source`` on top of ``library`` (the built-ins).
+
+    ``source`` is a path (``str`` or ``Path``) to a rule file, or the text of
+    rules itself. A file with any mistake loads nothing: :class:`RuleError`
+    says ``FILE:LINE:COL: what is wrong``.
+
+    >>> lib = load_rules("rule attention: (*b, q, d), (*b, k, d), (*b, k, v) -> (*b, q, v)")
+    >>> from shapeinfer import infer
+    >>> str(infer("attention((2,5,8), (2,7,8), (2,7,4))", rules=lib))
+    '(2, 5, 4)'
+    """
+    library = builtins() if library is None else library
+    text, name = _read(source)
+    return library.with_rules(parse_rules(text, name), name)
+
+
+def _read(source) -> tuple[str, str]:
+    """(text, name for messages) of a rule source: a path, or rules as text."""
+    if isinstance(source, Path) or (isinstance(source, str) and _looks_like_path(source)):
+        path = Path(source)
+        try:
+            return path.read_text(encoding="utf-8"), str(source)
+        except (OSError, UnicodeDecodeError) as e:
+            reason = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
+            raise RuleError(f"cannot read the rule file: {reason}", str(source), 0, 0) from None
+    if isinstance(source, str):
+        return source, "<rules>"
+    raise TypeError(f"load_rules wants a path or the text of rules, got {type(source).__name__}")
+
+
+def _looks_like_path(text: str) -> bool:
+    """A one-line string that is not itself a rule is a file name."""
+    return "\n" not in text and not text.lstrip().startswith(("rule ", "rule\t", "#"))
+
+
+def resolve(rules) -> Library:
+    """The library for an ``infer`` / ``check`` call's ``rules=`` argument:
+    None (the built-ins), a :class:`Library`, a path or rules text, or a list
+    of those (loaded in order)."""
+    if rules is None:
+        return builtins()
+    if isinstance(rules, Library):
+        return rules
+    if isinstance(rules, (list, tuple)):
+        library = builtins()
+        for source in rules:
+            library = source if isinstance(source, Library) else load_rules(source, library)
+        return library
+    return load_rules(rules)

@@ -19,7 +19,9 @@ import functools
 import importlib
 import inspect
 import itertools
+import os
 import random
+import sys
 import warnings
 from dataclasses import dataclass, field
 
@@ -34,8 +36,8 @@ from .api import deep_recursion, infer, infer_parsed
 from .dtypes import NUMPY_NAME
 from .engine import ARRAY_ATTRIBUTES, ARRAY_BINOPS, ARRAY_UNOPS, dotted_name
 from .errors import ShapeError
-from .library import builtins
-from .ops import Operation
+from .library import Library, resolve
+from .operation import Operation
 from .syntax import parse
 from .transforms import PartialTransform
 from .values import DTYPES, Function, ShapeTuple, Transform
@@ -147,15 +149,19 @@ class CheckReport:
             "agreed": self.agreed,
             "cases": [{"sizes": c.sizes, "engine": str(c.engine),
                        "jax": None if c.oracle is None else str(c.oracle),
-                       "agreed": c.agreed} for c in self.cases],
+                       "agreed": c.agreed if c.oracle is not None else None,
+                       **({"unchecked": c.unchecked} if c.oracle is None else {})}
+                      for c in self.cases],
         }
 
 
 # ---------------------------------------------------------------- engine side
 
-def engine_outcome(text: str, sizes: dict, program: ast.Program | None = None) -> Outcome:
+def engine_outcome(text: str, sizes: dict, program: ast.Program | None = None,
+                   library: Library | None = None) -> Outcome:
     try:
-        r = infer(text, sizes=sizes) if program is None else infer_parsed(program, text, sizes=sizes)
+        r = (infer(text, sizes=sizes, rules=library) if program is None
+             else infer_parsed(program, text, sizes=sizes, library=library))
     except ShapeError as e:
         return Outcome(exception=e.exception, message=e.message, code=e.code)
     return Outcome(leaves=tuple(tuple(sympy.expand(d) for d in shape) for shape in r.leaves),
@@ -189,7 +195,8 @@ class _Closure:
 
 
 class _Unsupported(Exception):
-    """The engine does not model this construct; there is nothing to compare."""
+    """There is nothing to compare: the engine does not model this construct,
+    or a rule has no callable to run. The message says which."""
 
 
 def _is_function(f) -> bool:
@@ -202,10 +209,58 @@ def _resolve(path: str):
     return getattr(importlib.import_module(module), attr)
 
 
+def rule_callable(rule, search: tuple[str, ...] = ()):
+    """The Python callable a rule stands for, or :class:`_Unsupported` saying
+    why there is none. ``python "module:function"`` is imported from
+    ``sys.path``, then from ``search`` (the rule files' directories, the
+    working directory): only here, only when a check asks for it."""
+    target = rule.callable.target
+    if rule.callable.kind == "jax":
+        try:
+            return _resolve(target)
+        except (ImportError, AttributeError):
+            raise _Unsupported(f"no callable for {rule.name} ({target} does not exist; "
+                               "name one with jax \"...\" or python \"module:function\")"
+                               ) from None
+    module_name, _, attr = target.partition(":")
+    try:
+        module = _import_user_module(module_name, search)
+        value = module
+        for part in attr.split("."):
+            value = getattr(value, part)
+    except Exception as e:  # noqa: BLE001 - the user's module may raise anything on import
+        raise _Unsupported(f"cannot import {target} for {rule.name}: "
+                           f"{type(e).__name__}: {e}") from None
+    if not callable(value):
+        raise _Unsupported(f"{target} for {rule.name} is not callable")
+    return value
+
+
+def _import_user_module(name: str, search: tuple[str, ...]):
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as e:
+        if not search or not (e.name and name.startswith(e.name.split(".")[0])):
+            raise
+    saved = list(sys.path)
+    sys.path[:0] = [d for d in search if d not in sys.path]
+    try:
+        return importlib.import_module(name)
+    finally:
+        sys.path[:] = saved
+
+
+def _search_dirs(library: Library) -> tuple[str, ...]:
+    dirs = [os.path.dirname(os.path.abspath(src)) for src in library.sources
+            if src != "<rules>"]
+    return tuple(dict.fromkeys(dirs + [os.getcwd()]))
+
+
 class _Interpreter:
-    def __init__(self, sizes: dict):
+    def __init__(self, sizes: dict, library: Library | None = None):
         self.sizes = sizes
-        self.library = builtins()
+        self.library = resolve(library)
+        self.search = _search_dirs(self.library)
 
     # -- literals become arrays only where a function receives them
     @staticmethod
@@ -254,7 +309,7 @@ class _Interpreter:
                 if p.array:
                     args[i] = self.arrayify(args[i])
             kwargs = {k: (self.arrayify(v) if k in f.array_params() else v) for k, v in kwargs.items()}
-            return _resolve(f.jax_name)(*args, **kwargs)
+            return rule_callable(f.rule, self.search)(*args, **kwargs)
         if isinstance(f, PartialTransform):
             # The bound arguments reach the callee through `call`, as in the engine.
             if args and _is_function(args[0]):
@@ -406,18 +461,27 @@ def symbolic_sizes(symbols: list[str]) -> dict:
     return dict(zip(symbols, jax_export.symbolic_shape(",".join(symbols))))
 
 
-def jax_outcome(text: str, sizes: dict, program: ast.Program | None = None) -> Outcome | None:
+def jax_outcome(text: str, sizes: dict, program: ast.Program | None = None,
+                library: Library | None = None) -> Outcome | None:
     """``jax.eval_shape`` of the program; None if not checkable.
 
     ``sizes`` maps size symbols to ints, or to JAX symbolic dims
     (:func:`symbolic_sizes`) to check against JAX's own symbolic shapes.
     """
+    try:
+        return _jax_outcome(text, sizes, program, library)
+    except _Unsupported:
+        return None
+
+
+def _jax_outcome(text, sizes, program, library) -> Outcome:
+    """:func:`jax_outcome`, raising :class:`_Unsupported` with the reason."""
     program = program or parse(text)
-    interp = _Interpreter(sizes)
+    interp = _Interpreter(sizes, library)
     try:
         out = jax.eval_shape(lambda: interp.run(program))
     except _Unsupported:
-        return None
+        raise
     except Exception as e:  # JAX's verdict, whatever its class
         mro = tuple(c.__name__ for c in type(e).__mro__)
         return Outcome(exception=type(e).__name__, message=str(e), exception_mro=mro)
@@ -433,14 +497,14 @@ _SHORT_DTYPE = {numpy_name: short for short, numpy_name in NUMPY_NAME.items()}
 
 # ---------------------------------------------------------------- sampling
 
-def size_symbols(program: ast.Program) -> list[str]:
+def size_symbols(program: ast.Program, library: Library | None = None) -> list[str]:
     """Names the program uses as size symbols, in order of appearance.
 
     Scoped as the engine resolves names: a statement binds its name for the
     statements after it, a lambda its parameters in its body; called names,
     dotted library names and dtype names are never sizes.
     """
-    library = builtins()
+    library = resolve(library)
     names: list[str] = []
 
     def visit(node, bound):
@@ -497,34 +561,45 @@ def sample_sizes(symbols: list[str], samples: int, seed: int, fixed: dict | None
 
 
 def check(text: str, *, sizes: dict | None = None, samples: int = 8, seed: int = 0,
-          symbolic: bool = False) -> CheckReport:
+          symbolic: bool = False, rules=None) -> CheckReport:
     """Compare the engine with ``jax.eval_shape``.
 
     With every size symbol in ``sizes`` one case is run; otherwise ``samples``
     assignments are drawn (1 included). With ``symbolic=True`` one case
     compares the engine's symbolic answer with ``jax.eval_shape`` on inputs
-    whose sizes are ``jax.export.symbolic_shape`` symbols. Raises
+    whose sizes are ``jax.export.symbolic_shape`` symbols. ``rules`` is as
+    for :func:`~shapeinfer.infer`; a rule's callable (``jax.numpy.NAME``,
+    ``jax "..."`` or ``python "module:function"``) is what JAX runs, and a
+    rule without one makes its cases unchecked. Raises
     :class:`ShapeSyntaxError` for text that does not parse.
     """
+    library = resolve(rules)
     with deep_recursion(text):
         program = parse(text)
     report = CheckReport(text)
     if symbolic:
-        engine = engine_outcome(text, {}, program)
+        engine = engine_outcome(text, {}, program, library)
         if engine.code == "unsupported":
             report.cases.append(Case({}, engine, None))
             return report
         try:
-            scope = symbolic_sizes(size_symbols(program))
+            scope = symbolic_sizes(size_symbols(program, library))
         except ValueError as e:  # a size name jax.export reserves (max, mod, ...)
             report.cases.append(Case({}, engine, None, f"jax.export refuses the size names: {e}"))
             return report
-        report.cases.append(Case({}, engine, jax_outcome(text, scope, program)))
+        report.cases.append(_case({}, scope, engine, text, program, library))
         return report
-    for assignment in sample_sizes(size_symbols(program), samples, seed, sizes):
-        engine = engine_outcome(text, assignment, program)
+    for assignment in sample_sizes(size_symbols(program, library), samples, seed, sizes):
+        engine = engine_outcome(text, assignment, program, library)
         if engine.code == "unsupported":
             report.cases.append(Case(assignment, engine, None))
         else:
-            report.cases.append(Case(assignment, engine, jax_outcome(text, assignment, program)))
+            report.cases.append(_case(assignment, assignment, engine, text, program, library))
     return report
+
+
+def _case(shown: dict, sizes: dict, engine: Outcome, text, program, library) -> Case:
+    try:
+        return Case(shown, engine, _jax_outcome(text, sizes, program, library))
+    except _Unsupported as e:
+        return Case(shown, engine, None, str(e))

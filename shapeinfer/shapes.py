@@ -7,6 +7,9 @@ shapes.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Callable
+
 import sympy
 
 from . import dims
@@ -175,3 +178,197 @@ def _check_int_index(index, size, axis: int):
         raise ShapeError("inconclusive", "InconclusiveDimensionOperation",
                          f"indexing axis {axis} of size {size}: whether it is >= 1 is "
                          "inconclusive")
+
+
+# ---------------------------------------------------------------- shape functions for rules
+#
+# The named functions a rule file may call (SPEC section 3). Each is
+# registered with its arity and what it returns (a shape or a dim), so that a
+# rule file calling an unknown function, or with the wrong number of
+# arguments, is refused when it loads. Each gets a ``ctx`` first (the rule
+# being applied: ``ctx.primitive`` names the lax primitive in JAX's messages)
+# and then the evaluated arguments: shapes are tuples of dims, parameters
+# arrive as Python values (None, bools, tuples of ints).
+
+@dataclass(frozen=True)
+class ShapeFunction:
+    name: str
+    fn: Callable
+    min_args: int
+    max_args: int | None       # None: any number
+    returns: str               # "shape" or "dim"
+    doc: str
+
+    def arity_text(self) -> str:
+        if self.max_args == self.min_args:
+            return f"{self.min_args}"
+        if self.max_args is None:
+            return f"at least {self.min_args}"
+        return f"{self.min_args} to {self.max_args}"
+
+
+SHAPE_FUNCTIONS: dict[str, ShapeFunction] = {}
+
+
+def shape_function(name: str, min_args: int, max_args: int | None = -1, returns: str = "shape"):
+    """Register ``fn`` as the shape function ``name`` (``max_args=-1``: exactly ``min_args``)."""
+    def register(fn):
+        SHAPE_FUNCTIONS[name] = ShapeFunction(
+            name, fn, min_args, min_args if max_args == -1 else max_args, returns,
+            (fn.__doc__ or "").strip().splitlines()[0])
+        return fn
+    return register
+
+
+def _shape_arg(value, fname: str, position: int) -> tuple:
+    if isinstance(value, tuple) and all(dims.is_dim(d) for d in value):
+        return value
+    raise ShapeError("bad-argument", "TypeError",
+                     f"{fname}: argument {position + 1} must be a shape, got {value!r}")
+
+
+def _int_arg(value, fname: str, what: str) -> int:
+    n = dims.as_int(value) if dims.is_dim(value) else (
+        int(value) if isinstance(value, int) else None)
+    if n is None:
+        raise ShapeError("bad-argument", "TypeError",
+                         f"{fname}: {what} must be an integer, got {value}")
+    return n
+
+
+def _axis(axis: int, rank: int) -> int:
+    """numpy's canonicalize_axis: ValueError when out of range."""
+    pos = normalize_axis(axis, rank)
+    if pos is None or rank == 0:
+        raise ShapeError("axis-out-of-range", "ValueError",
+                         f"axis {axis} is out of bounds for array of dimension {rank}")
+    return pos
+
+
+@shape_function("broadcast", 1, None)
+def _broadcast(ctx, *shapes):
+    """NumPy broadcasting as jax.numpy's elementwise functions do it (TypeError naming the primitive, or ValueError when ranks differ)."""
+    return broadcast_elementwise([_shape_arg(s, "broadcast", i) for i, s in enumerate(shapes)],
+                                 ctx.primitive)
+
+
+@shape_function("broadcast_shapes", 1, None)
+def _broadcast_shapes(ctx, *shapes):
+    """lax.broadcast_shapes: NumPy broadcasting, ValueError on failure."""
+    return broadcast_shapes([_shape_arg(s, "broadcast_shapes", i) for i, s in enumerate(shapes)])
+
+
+@shape_function("reduce", 1, 3)
+def _reduce(ctx, x, axis=None, keepdims=False):
+    """A reduction over ``axis`` (None: every axis; an int or a tuple), keeping size-1 axes when ``keepdims``."""
+    x = _shape_arg(x, "reduce", 0)
+    if axis is None:
+        axes = list(range(len(x)))
+    else:
+        wanted = list(axis) if isinstance(axis, (tuple, list)) else [axis]
+        wanted = [_int_arg(a, "reduce", "axis") for a in wanted]
+        axes = [_axis(a, len(x)) for a in wanted]
+        if len(set(axes)) != len(axes):
+            raise ShapeError("axis-out-of-range", "ValueError",
+                             f"duplicate value in 'axis': {tuple(wanted)}")
+    if keepdims:
+        return tuple(dims.const(1) if i in axes else d for i, d in enumerate(x))
+    return tuple(d for i, d in enumerate(x) if i not in axes)
+
+
+@shape_function("permute", 1, 2)
+def _permute(ctx, x, axes=None):
+    """The axes of ``x`` in the order ``axes`` (None: reversed), as jnp.transpose."""
+    x = _shape_arg(x, "permute", 0)
+    if axes is None:
+        return tuple(reversed(x))
+    wanted = [_int_arg(a, "permute", "axes") for a in
+              (axes if isinstance(axes, (tuple, list)) else [axes])]
+    perm = tuple(_axis(a, len(x)) for a in wanted)
+    if sorted(perm) != list(range(len(x))):
+        raise ShapeError("axis-out-of-range", "TypeError",
+                         "transpose permutation isn't a permutation of operand dimensions, got "
+                         f"permutation {perm} for operand shape {dims.fmt_shape(x)}.")
+    return tuple(x[i] for i in perm)
+
+
+@shape_function("reshape", 2)
+def _reshape(ctx, x, shape):
+    """``x`` reshaped to ``shape`` (one entry may be -1), with jnp.reshape's TypeError when sizes differ."""
+    x, shape = _shape_arg(x, "reshape", 0), _shape_arg(shape, "reshape", 1)
+    size = sympy.Mul(*x)
+    unknown = [i for i, d in enumerate(shape) if dims.as_int(d) == -1]
+    shown = f"cannot reshape array of shape {dims.fmt_shape(x)} (size {size}) into shape " \
+            f"{dims.fmt_shape(shape)}"
+    if len(unknown) > 1:
+        raise ShapeError("reshape-size", "TypeError",
+                         "can only specify one unknown axis size with a `-1` value, got "
+                         f"{dims.fmt_shape(shape)}")
+    known = sympy.Mul(*(d for i, d in enumerate(shape) if i not in unknown))
+    if unknown:
+        rest = dims.floordiv(size, known)
+        if dims.decide_eq(rest * known, size) is not Decision.TRUE:
+            raise ShapeError("reshape-size", "TypeError",
+                             f"{shown} because the product of specified axis sizes ({known}) "
+                             f"does not evenly divide {size}")
+        return tuple(rest if i in unknown else d for i, d in enumerate(shape))
+    if dims.decide_eq(known, size) is not Decision.TRUE:
+        raise ShapeError("reshape-size", "TypeError", f"{shown} (size {known})")
+    return tuple(shape)
+
+
+@shape_function("concat", 2, 3)
+def _concat(ctx, x, y, axis=0):
+    """``x`` and ``y`` joined along ``axis``, as jnp.concatenate (the other dims must agree)."""
+    x, y = _shape_arg(x, "concat", 0), _shape_arg(y, "concat", 1)
+    if len(x) != len(y):
+        raise ShapeError("dim-mismatch", "TypeError",
+                         "Cannot concatenate arrays with different numbers of dimensions: got "
+                         f"{dims.fmt_shape(x)}, {dims.fmt_shape(y)}.")
+    pos = _axis(_int_arg(axis, "concat", "axis"), len(x))
+    if not all(dims.definitely_equal(a, b) for i, (a, b) in enumerate(zip(x, y)) if i != pos):
+        raise ShapeError("dim-mismatch", "TypeError",
+                         "Cannot concatenate arrays with shapes that differ in dimensions other "
+                         f"than the one being concatenated: concatenating along dimension {pos} "
+                         f"for shapes {dims.fmt_shape(x)}, {dims.fmt_shape(y)}.")
+    return x[:pos] + (x[pos] + y[pos],) + x[pos + 1:]
+
+
+@shape_function("insert", 2, 3)
+def _insert(ctx, x, axis, size=1):
+    """``x`` with a new axis of ``size`` (default 1) at ``axis`` (of the result, as jnp.expand_dims)."""
+    x = _shape_arg(x, "insert", 0)
+    pos = _axis(_int_arg(axis, "insert", "axis"), len(x) + 1)
+    return x[:pos] + (size if dims.is_dim(size) else dims.const(size),) + x[pos:]
+
+
+@shape_function("remove", 2)
+def _remove(ctx, x, axis):
+    """``x`` without the axis ``axis``."""
+    x = _shape_arg(x, "remove", 0)
+    pos = _axis(_int_arg(axis, "remove", "axis"), len(x))
+    return x[:pos] + x[pos + 1:]
+
+
+@shape_function("prod", 1, returns="dim")
+def _prod(ctx, x):
+    """The number of elements of a shape."""
+    return sympy.Mul(*_shape_arg(x, "prod", 0))
+
+
+@shape_function("rank", 1, returns="dim")
+def _rank(ctx, x):
+    """The number of dims of a shape."""
+    return dims.const(len(_shape_arg(x, "rank", 0)))
+
+
+@shape_function("max", 2, None, returns="dim")
+def _max(ctx, *ds):
+    """The largest of some dims."""
+    return sympy.Max(*ds)
+
+
+@shape_function("min", 2, None, returns="dim")
+def _min(ctx, *ds):
+    """The smallest of some dims."""
+    return sympy.Min(*ds)

@@ -1,0 +1,143 @@
+"""Dtype rules: how an operation turns its operands' dtypes into its result's.
+
+A rule file names one with ``dtype BASE [options]`` (a
+:class:`~shapeinfer.rules.model.DtypeSpec`). Each part is a step of the JAX
+function's source (jax/_src/numpy/ufuncs.py, reductions.py, jax/_src/nn/):
+
+- the *base*, the promotion the function does:
+
+  ======== ==============================================================
+  promote  the operands meet on JAX's lattice (``promote_args``)
+  inexact  then bool and ints become f32 (``promote_args_inexact``)
+  numeric  then bool becomes i32 (``promote_dtypes_numeric``)
+  bool     the result is bool (comparisons, predicates)
+  real     complex becomes its real dtype (``abs``)
+  select   the operands but the first (``where``: the condition is only tested)
+  sum      reductions that add or multiply: bool and small ints become i32 / u32
+  mean     reductions that divide: bool and ints become f32
+  index    the result is i32 (``argmax``)
+  power    ``jnp.power``: depends on the exponent as the program wrote it
+  gelu     ``jax.nn.gelu``: its exact form (``approximate=False``) refuses complex
+  ======== ==============================================================
+
+- ``scalar int|float``: a Python scalar the function mixes in before
+  promoting (``relu`` is ``jnp.maximum(x, 0)``, so ``relu(bool)`` is a weak i32);
+- ``rejects KIND... [EXCEPTION]``: the kinds of promoted dtype the function
+  refuses (TypeError unless named), raised by jax.numpy itself before the
+  shapes are looked at with ``early``, else by the lax primitive after its
+  shape check; ``message "..."`` replaces "PRIMITIVE does not accept dtype D";
+- ``weak keep|strong|all``: what becomes of a weak result: kept; made strong
+  (the function mixes in strong constants: ``log2`` divides by ``log(2)``);
+  weak only when every operand is weak.
+
+A ``dtype`` parameter of the rule, when the caller gives it, is the result
+dtype (see :mod:`shapeinfer.operation`).
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+
+from . import dims, dtypes
+from .errors import ShapeError
+
+BASES = ("promote", "inexact", "numeric", "bool", "real", "select", "sum", "mean", "index",
+         "power", "gelu")
+KINDS = ("bool", "int", "uint", "float", "complex")
+WEAKNESS = ("keep", "strong", "all")
+SCALARS = ("int", "float")
+
+_INTEGRAL = ("bool", "int", "uint")
+_CONVERSION = {"inexact": "inexact", "numeric": "numeric", "gelu": "inexact"}
+# jnp.sum's promote_integers: bool and narrow ints widen to the default int
+_SUM_WIDENS = {"bool": "i32", "i8": "i32", "i16": "i32", "u8": "u32", "u16": "u32"}
+
+
+def promoted(spec, ctx) -> tuple[str, bool]:
+    """(dtype, weak) of the operands as the function's primitive receives them;
+    raises the rejections jax.numpy makes before it looks at shapes."""
+    arrays = ctx.arrays[1:] if spec.base == "select" else ctx.arrays
+    operands = [(a.dtype, a.weak) for a in arrays]
+    if spec.scalar is not None:
+        operands.append(dtypes.WEAK_SCALAR[spec.scalar])
+    if not operands:
+        return dtypes.canonical("f32"), False
+    dtype, weak = dtypes.convert(*dtypes.result_type(*operands),
+                                 _CONVERSION.get(spec.base, "args"))
+    if spec.early:
+        _check(spec, ctx, dtype)
+    return dtype, weak
+
+
+def result(spec, ctx, dtype: str, weak: bool) -> tuple[str, bool]:
+    """The result's (dtype, weak), after the shape rule; raises the rejections
+    the lax primitive makes after its shape check."""
+    if spec.base == "power":
+        return _power(ctx)
+    if not spec.early:
+        _check(spec, ctx, dtype)
+    if spec.base == "gelu" and not _approximate(ctx):
+        _check(replace(spec, rejects=(("complex", "TypeError"),)), ctx, dtype)
+    if spec.base == "bool":
+        return "bool", False
+    if spec.base == "index":
+        return "i32", False
+    if spec.base == "real":
+        dtype, weak = dtypes.convert(dtype, weak, "real")
+    if spec.base == "sum":
+        return _SUM_WIDENS.get(dtype, dtype), False
+    if spec.base == "mean":
+        return dtypes.convert(dtype, False, "inexact")
+    if spec.weak == "strong" or spec.base == "gelu":
+        weak = False
+    elif spec.weak == "all":
+        weak = weak and all(a.weak for a in ctx.arrays)
+    return dtype, weak
+
+
+def _check(spec, ctx, dtype: str):
+    exception = dict(spec.rejects).get(dtypes.kind(dtype))
+    if exception is not None:
+        message = spec.message or (f"{ctx.primitive} does not accept dtype "
+                                   f"{dtypes.NUMPY_NAME[dtype]}")
+        raise ShapeError("dtype", exception, message, ctx.site.func_span)
+
+
+def _approximate(ctx) -> bool:
+    approximate = ctx.params.get("approximate", True)
+    if dims.is_dim(approximate):
+        return dims.decide_eq(approximate, 0) is not dims.Decision.TRUE
+    return bool(approximate)
+
+
+def _provably_negative(value) -> bool:
+    """A literal integer (a dim or a bool) that is < 0 for every size.
+
+    A dim whose sign depends on the sizes (``n - 2``) is let through: JAX
+    raises only at sizes where it is negative.
+    """
+    if isinstance(value, int):  # a Python default, or a bool
+        return value < 0
+    return dims.is_dim(value) and dims.decide_nonnegative(value) is dims.Decision.FALSE
+
+
+def _power(ctx) -> tuple[str, bool]:
+    """jnp.power: which lax primitive it uses depends on the exponent as written."""
+    x, y = ctx.bound["x"], ctx.bound["y"]
+    exponent = ctx.written["y"]
+    if dims.is_dim(exponent) or isinstance(exponent, bool):
+        # A concrete integer exponent: lax.integer_pow(x, n). Only the base is
+        # promoted (to numeric), and integers cannot take negative powers.
+        dtype, weak = dtypes.convert(*dtypes.promote([x]), "numeric")
+        if dtypes.kind(dtype) in _INTEGRAL and _provably_negative(exponent):
+            raise ShapeError("dtype", "TypeError",
+                             "Integers cannot be raised to negative powers, got "
+                             f"integer_pow({replace(x, dtype=dtype).typed_str()}, {exponent})",
+                             ctx.site.param(1, "y"))
+        return dtype, weak
+    dtype, weak = dtypes.convert(*dtypes.promote([x, y]), "numeric")
+    if dtypes.kind(dtype) in _INTEGRAL:
+        return dtype, False  # integer powers are built from strong constants (_pow_int_int)
+    if dtypes.is_inexact(x.dtype) and dtypes.kind(y.dtype) in ("int", "uint"):
+        # a float base with an integer exponent: lax.pow(x, y), unpromoted
+        return dtypes.canonical(x.dtype), x.weak and y.weak
+    return dtype, weak

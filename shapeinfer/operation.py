@@ -1,0 +1,158 @@
+"""An operation: a loaded :class:`~shapeinfer.rules.model.Rule` made callable.
+
+:meth:`Operation.call` is the one place a rule's result is built, for every
+rule, built-in or user's:
+
+1. bind the arguments to the rule's signature (Python's rules, JAX's names);
+2. turn array arguments into :class:`Array`; run the rule's hook, if any;
+3. type-check the static parameters;
+4. promote dtypes (early rejections), match the clauses (shapes), finish the
+   dtype (late rejections; an explicit ``dtype=`` wins);
+5. build each output :class:`Array`: its batch tags (the union of the
+   operands'), its derivative paths (the rule's derivative rule) and whether
+   either is only an upper bound (``uncertain``: a rule with no derivative
+   rule, whose outputs may not depend on every operand).
+"""
+from __future__ import annotations
+
+import sympy
+
+from . import dims, dtype_rules, dtypes
+from .autodiff import propagate
+from .engine import bind_arguments
+from .errors import ShapeError
+from .hooks import HOOKS
+from .rules import matcher
+from .rules.model import REQUIRED, Rule
+from .values import DTYPES, Array, Function, describe, to_array
+
+_SHORT_DTYPE = {numpy_name: short for short, numpy_name in dtypes.NUMPY_NAME.items()}
+
+
+class Context:
+    """What a rule sees of one call: the bound arguments and where the call is."""
+
+    def __init__(self, op: "Operation", bound: dict, written: dict, site):
+        self.op = op
+        self.rule = op.rule
+        self.primitive = op.rule.primitive
+        self.bound = bound
+        self.written = written
+        self.site = site
+        self.params: dict = {}
+        array_params = op.rule.array_params
+        self.array_names = [p.name for p in array_params]
+        self.array_args = [bound[p.name] for p in array_params]
+        self.arrays = [a for a in self.array_args if a is not None]
+
+    @property
+    def dim_params(self) -> dict:
+        """Static parameters as the clauses see them (ints as dims)."""
+        return {name: (sympy.Integer(v) if isinstance(v, int) and not isinstance(v, bool) else v)
+                for name, v in self.params.items()}
+
+
+class Operation(Function):
+    """A function of the library: a rule, callable from programs."""
+
+    def __init__(self, rule: Rule):
+        self.rule = rule
+        self.name = rule.name
+        self.params = rule.params
+
+    def param_names(self):
+        return [p.name for p in self.params]
+
+    def array_params(self) -> set[str]:
+        return {p.name for p in self.params if p.array}
+
+    def call(self, ev, args, kwargs, site):
+        rule = self.rule
+        names = [p.name for p in self.params]
+        defaults = {p.name: p.default for p in self.params if p.default is not REQUIRED}
+        posonly = [p.name for p in self.params if p.kind == "positional-only"]
+        keyword_only = [p.name for p in self.params if p.kind == "keyword"]
+        written = bind_arguments(self.name, names, args, kwargs, site, defaults, posonly,
+                                 keyword_only)
+        bound = dict(written)
+        for i, p in enumerate(self.params):
+            if p.array and not (p.default is None and written[p.name] is None):
+                bound[p.name] = to_array(written[p.name], site.param(i, p.name))
+        ctx = Context(self, bound, written, site)
+        answer = HOOKS[rule.hook](ctx) if rule.hook else None
+        for i, p in enumerate(self.params):
+            if not p.array:
+                ctx.params[p.name] = _static(self.name, p, written[p.name], site.param(i, p.name))
+        if answer is None:
+            dtype, weak = dtype_rules.promoted(rule.dtype, ctx)
+            try:
+                shapes = matcher.apply(rule, ctx)
+            except ShapeError as e:
+                raise e.with_span(site.func_span)
+            dtype, weak = dtype_rules.result(rule.dtype, ctx, dtype, weak)
+        else:
+            shapes, (dtype, weak) = answer
+        if ctx.params.get("dtype") is not None and any(p.type == "dtype" and p.name == "dtype"
+                                                       for p in self.params):
+            dtype, weak = dtypes.canonical(ctx.params["dtype"]), False
+        batch = frozenset().union(*(a.batch for a in ctx.arrays))
+        deriv = propagate(rule.derivative, ctx.arrays)
+        uncertain = rule.derivative == "unknown" or any(a.uncertain for a in ctx.arrays)
+        outputs = [Array(tuple(shape), dtype, weak, batch, deriv, uncertain) for shape in shapes]
+        return outputs[0] if len(outputs) == 1 else tuple(outputs)
+
+
+def _is_int(value) -> bool:
+    """A concrete integer: a constant dim, a Python int (a default) or a bool."""
+    return isinstance(value, int) or (dims.is_dim(value) and dims.as_int(value) is not None)
+
+
+def _static(fname: str, p, value, span):
+    """A static parameter's value, checked against its type."""
+    if value is None and p.default is None:
+        return None
+    if isinstance(value, tuple) and p.type in ("shape", "axes") and not isinstance(value, list):
+        value = tuple(value)
+
+    def refuse(wanted: str):
+        raise ShapeError("bad-argument", "TypeError",
+                         f"{fname}: {p.name} must be {wanted}, got {describe(value)}", span)
+
+    if p.type == "int":
+        if isinstance(value, int):  # a default, or a bool (an int to Python)
+            return int(value)
+        if dims.is_dim(value):
+            return dims.as_int(value) if dims.as_int(value) is not None else value
+        refuse("an integer")
+    if p.type == "bool":
+        if isinstance(value, bool):
+            return value
+        if dims.is_dim(value):
+            n = dims.as_int(value)
+            return value if n is None else bool(n)
+        if isinstance(value, Array):
+            raise ShapeError("bad-argument", "TypeError",
+                             f"{fname}: {p.name} must be a Python value; the truth value of an "
+                             "array is not known while JAX traces", span)
+        refuse("True or False")
+    if p.type == "axes":
+        items = value if isinstance(value, (tuple, list)) else (value,)
+        if all(_is_int(a) for a in items):
+            ints = tuple(int(a) for a in items)
+            return ints if isinstance(value, (tuple, list)) else ints[0]
+        refuse("an int or a tuple of ints")
+    if p.type == "shape":
+        items = value if isinstance(value, (tuple, list)) else (value,)
+        if all(dims.is_dim(d) or (isinstance(d, int) and not isinstance(d, bool))
+               for d in items):
+            return tuple(sympy.Integer(d) if isinstance(d, int) else d for d in items)
+        refuse("a shape (a tuple of sizes)")
+    if p.type == "str":
+        if isinstance(value, str):
+            return value
+        refuse("a string")
+    if p.type == "dtype":
+        if isinstance(value, str) and (value in DTYPES or value in _SHORT_DTYPE):
+            return _SHORT_DTYPE.get(value, value)
+        refuse("a dtype name such as 'float32'")
+    return value

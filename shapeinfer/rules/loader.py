@@ -1,0 +1,646 @@
+"""Rule file text -> :class:`~shapeinfer.rules.model.Rule` objects, or a
+:class:`RuleError` naming the file, line and column.
+
+Two passes, as in the expression language: the Lark grammar
+(``grammar/rules.lark``) gives structure, :class:`_ToRules` builds the model,
+and :func:`_validate` checks meaning (names bound, shape functions known and
+called with their arity, parameter types and defaults, exception classes,
+placeholders). A file with any mistake loads nothing.
+"""
+from __future__ import annotations
+
+import builtins
+import functools
+import re
+import string
+
+from lark import Lark, Token, Transformer, v_args
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, VisitError
+
+from .. import dtype_rules
+from ..autodiff import DERIVATIVE_RULES
+from ..errors import ShapeSyntaxError
+from ..hooks import HOOKS
+from ..shapes import SHAPE_FUNCTIONS
+from ..syntax import _grammar_text
+from ..values import DTYPES
+from . import model as m
+
+
+class RuleError(ShapeSyntaxError):
+    """A rule file that cannot be loaded: ``path:line:column: message``."""
+
+    def __init__(self, message: str, path: str = "<rules>", line: int = 0, column: int = 0):
+        self.path, self.line, self.column = path, line, column
+        self.reason = message
+        where = f"{path}:{line}:{column}" if line else path
+        super().__init__(f"{where}: {message}")
+
+
+# Exception classes a rule may name: Python's own and the JAX classes that
+# jax.eval_shape raises for shapes.
+EXCEPTIONS = frozenset(
+    name for name, value in vars(builtins).items()
+    if isinstance(value, type) and issubclass(value, BaseException)) | {
+    "InconclusiveDimensionOperation", "ConcretizationTypeError", "TracerBoolConversionError",
+    "TracerIntegerConversionError"}
+
+DERIVATIVES = DERIVATIVE_RULES
+
+_DOTTED = re.compile(r"^[A-Za-z_][A-Za-z_0-9]*(\.[A-Za-z_][A-Za-z_0-9]*)*$")
+
+
+class _Refused(Exception):
+    """Raised inside the transformer; turned into a RuleError with the path."""
+
+    def __init__(self, message: str, loc: m.Loc):
+        super().__init__(message)
+        self.loc = loc
+
+
+@functools.lru_cache(maxsize=None)
+def _parser() -> Lark:
+    return Lark(_grammar_text("rules.lark"), parser="lalr", propagate_positions=True,
+                maybe_placeholders=True, cache=True)
+
+
+def parse_rules(text: str, path: str = "<rules>") -> list[m.Rule]:
+    """Every rule of a rule file, one :class:`Rule` per name; raises :class:`RuleError`."""
+    try:
+        tree = _parser().parse(text)
+    except UnexpectedCharacters as e:
+        raise RuleError(f"unexpected character {text[e.pos_in_stream]!r}",
+                        path, e.line, e.column) from None
+    except UnexpectedEOF:
+        line = text.count("\n") + 1
+        raise RuleError("unexpected end of file", path, line,
+                        len(text) - text.rfind("\n")) from None
+    except UnexpectedInput as e:
+        token = getattr(e, "token", None)
+        if token is not None and token.type == "$END":
+            line = text.count("\n") + 1
+            raise RuleError("unexpected end of file" + _expected(e), path, line,
+                            len(text) - text.rfind("\n")) from None
+        shown = repr(str(token)) if token is not None else "input"
+        raise RuleError(f"unexpected {shown}" + _expected(e), path, e.line, e.column) from None
+    try:
+        rules = _ToRules(path).transform(tree)
+    except VisitError as e:
+        if isinstance(e.orig_exc, _Refused):
+            raise RuleError(str(e.orig_exc), path, *e.orig_exc.loc) from None
+        raise e.orig_exc from None
+    out = []
+    for rule in rules:
+        try:
+            _validate(rule)
+        except _Refused as e:
+            raise RuleError(str(e), path, *e.loc) from None
+        out.append(rule)
+    return [r for group in out for r in _per_name(group)]
+
+
+_WORDS = {"RPAR": "')'", "LPAR": "'('", "COMMA": "','", "COLON": "':'", "NAME": "a name",
+          "INT": "an integer", "STRING": "a string", "__ANON_0": "'->'", "MINUS": "'-'",
+          "VBAR": "'|'", "RULE": "'rule'", "$END": "the end of the file", "EQUAL": "'='"}
+
+
+def _expected(e) -> str:
+    expected = getattr(e, "expected", None) or getattr(e, "allowed", None) or ()
+    words = sorted({_WORDS.get(t, t.lower()) for t in expected})
+    return f" (expected {', '.join(words)})" if 0 < len(words) <= 6 else ""
+
+
+def _loc(meta_or_token) -> m.Loc:
+    return (getattr(meta_or_token, "line", 0) or 0, getattr(meta_or_token, "column", 0) or 0)
+
+
+def _string(token: Token) -> str:
+    import ast as python_ast
+    return python_ast.literal_eval(str(token))
+
+
+# ---------------------------------------------------------------- parse tree -> model
+
+class _Group:
+    """A rule as written, before it is split into one Rule per name."""
+
+    def __init__(self, names, params, clauses, directives, loc, source):
+        self.names, self.params, self.clauses = names, params, clauses
+        self.directives, self.loc, self.source = directives, loc, source
+
+
+@v_args(meta=True)
+class _ToRules(Transformer):
+    def __init__(self, source: str):
+        super().__init__()
+        self.source = source
+
+    def start(self, meta, children):
+        return children
+
+    def rule(self, meta, children):
+        *names, params, body = children
+        directives, clauses = body
+        return _Group([n for n in names], params, clauses, directives, _loc(meta), self.source)
+
+    def rule_name(self, meta, children):
+        return ".".join(str(t) for t in children), _loc(meta)
+
+    # -- parameters
+    def params(self, meta, children):
+        return [c for c in children if c is not None]
+
+    def param(self, meta, children):
+        name, type_, default = children
+        return ("param", str(name), None if type_ is None else str(type_),
+                m.REQUIRED if default is None else default[1], _loc(name))
+
+    def default(self, meta, children):
+        return ("default", _python_value(children[0]))
+
+    def positional_marker(self, meta, children):
+        return ("/", _loc(meta))
+
+    def keyword_marker(self, meta, children):
+        return ("*", _loc(meta))
+
+    # -- body
+    def body(self, meta, children):
+        directives = [c for c in children if isinstance(c, tuple) and c and c[0] == "directive"]
+        clauses = next((c for c in children if isinstance(c, list)), [])
+        return directives, clauses
+
+    def _directive(kind):  # noqa: N805 - a small factory used at class creation
+        def method(self, meta, children):
+            return ("directive", kind, children, _loc(meta))
+        return method
+
+    raises = _directive("raises")
+    jax_callable = _directive("jax")
+    python_callable = _directive("python")
+    dtype = _directive("dtype")
+    derivative = _directive("derivative")
+    primitive = _directive("primitive")
+    hook = _directive("hook")
+
+    def rejects(self, meta, children):
+        return ("rejects", [str(c) for c in children], _loc(meta))
+
+    def early(self, meta, children):
+        return ("early", None, _loc(meta))
+
+    def message(self, meta, children):
+        return ("message", _string(children[0]), _loc(meta))
+
+    def weak(self, meta, children):
+        return ("weak", str(children[0]), _loc(children[0]))
+
+    def scalar(self, meta, children):
+        return ("scalar", str(children[0]), _loc(children[0]))
+
+    # -- clauses
+    def clauses(self, meta, children):
+        return children
+
+    def clause(self, meta, children):
+        patterns, outputs, *requirements = children
+        return m.Clause(tuple(patterns or ()), tuple(outputs), tuple(requirements), _loc(meta))
+
+    def patterns(self, meta, children):
+        return children
+
+    def shape_pattern(self, meta, children):
+        items = tuple(c for c in children if c is not None)
+        variadics = [i for i in items if isinstance(i, m.Variadic)]
+        if len(variadics) > 1:
+            raise _Refused(f"a pattern has at most one variadic, this one has "
+                           f"{len(variadics)}: {', '.join(map(str, variadics))}", _loc(meta))
+        return m.ShapePattern(items)
+
+    def none_pattern(self, meta, children):
+        return m.NonePattern()
+
+    def variadic(self, meta, children):
+        name = str(children[0])
+        return m.Variadic(None if name == "_" else name)
+
+    def outputs(self, meta, children):
+        return [m.ShapeOf(c) if isinstance(c, m.DimCall) else c for c in children]
+
+    def shape_template(self, meta, children):
+        return m.ShapeTemplate(tuple(c for c in children if c is not None))
+
+    def name_output(self, meta, children):
+        return m.ShapeOf(m.DimName(str(children[0]), _loc(children[0])))
+
+    def raise_output(self, meta, children):
+        exception, message = children
+        _check_exception(str(exception), _loc(exception))
+        return m.RaiseOutput(str(exception), _string(message))
+
+    def splice(self, meta, children):
+        expr = children[0]
+        return m.Variadic(expr.name if isinstance(expr, m.DimName) else None, expr)
+
+    def requirement(self, meta, children):
+        *conditions, exception, message = children
+        if exception is not None:
+            _check_exception(str(exception), _loc(exception))
+        return m.Requirement(tuple(conditions), None if exception is None else str(exception),
+                             None if message is None else _string(message), _loc(meta))
+
+    def condition(self, meta, children):
+        left, op, right = children
+        return m.Condition(left, str(op), right)
+
+    # -- dims
+    def _op(op):  # noqa: N805
+        def method(self, meta, children):
+            return m.DimOp(op, tuple(children))
+        return method
+
+    add, sub, mul, floordiv, mod = _op("+"), _op("-"), _op("*"), _op("//"), _op("%")
+
+    def neg(self, meta, children):
+        return m.DimOp("neg", tuple(children))
+
+    def int(self, meta, children):
+        return m.DimInt(int(children[0]))
+
+    def negative_int(self, meta, children):
+        return m.DimInt(-int(children[0]))
+
+    def name(self, meta, children):
+        return m.DimName(str(children[0]), _loc(children[0]))
+
+    def call(self, meta, children):
+        name, *args = children
+        args = tuple(a for a in args if a is not None) if args != [None] else ()
+        fn = SHAPE_FUNCTIONS.get(str(name))
+        if fn is None:
+            raise _Refused(f"unknown shape function {str(name)!r} (known: "
+                           f"{', '.join(sorted(SHAPE_FUNCTIONS))})", _loc(name))
+        if len(args) < fn.min_args or (fn.max_args is not None and len(args) > fn.max_args):
+            raise _Refused(f"{fn.name}() takes {fn.arity_text()} argument"
+                           f"{'s' if fn.max_args != 1 else ''}, got {len(args)}", _loc(name))
+        return m.DimCall(str(name), args, _loc(name))
+
+    # -- literals
+    def string(self, meta, children):
+        return _string(children[0])
+
+    def none_literal(self, meta, children):
+        return None
+
+    def true_literal(self, meta, children):
+        return True
+
+    def false_literal(self, meta, children):
+        return False
+
+    def tuple_literal(self, meta, children):
+        return tuple(c for c in children)
+
+
+def _python_value(literal):
+    """A default as the Python value a caller would pass (2, (0, 1), None, ...)."""
+    if isinstance(literal, m.DimInt):
+        return literal.value
+    if isinstance(literal, tuple):
+        return tuple(_python_value(v) for v in literal)
+    return literal
+
+
+def _check_exception(name: str, loc):
+    if name not in EXCEPTIONS:
+        raise _Refused(f"unknown exception class {name!r} (use a Python exception class "
+                       "such as TypeError or ValueError)", loc)
+
+
+# ---------------------------------------------------------------- meaning
+
+def _signature(group: _Group) -> tuple:
+    """The group's parameters as :class:`Param` objects, Python's rules enforced."""
+    params: list[m.Param] = []
+    kind = "positional"
+    seen_default = False
+    markers = [p for p in group.params or () if p[0] in "/*"]
+    if any(p[0] == "/" for p in markers):
+        kind = "positional-only"
+    for item in group.params or ():
+        if item[0] == "/":
+            if kind != "positional-only":
+                raise _Refused("'/' must come before '*' and appear once", item[1])
+            kind = "positional"
+            continue
+        if item[0] == "*":
+            if kind == "keyword":
+                raise _Refused("'*' may appear once", item[1])
+            kind = "keyword"
+            continue
+        _, name, type_, default, loc = item
+        if any(p.name == name for p in params):
+            raise _Refused(f"duplicate parameter {name!r}", loc)
+        type_ = type_ or "array"
+        if type_ not in m.PARAM_TYPES:
+            raise _Refused(f"unknown parameter type {type_!r} (known: "
+                           f"{', '.join(m.PARAM_TYPES)})", loc)
+        if default is not m.REQUIRED:
+            _check_default(name, type_, default, loc)
+            seen_default = True
+        elif seen_default and kind != "keyword":
+            raise _Refused(f"parameter {name!r} without a default follows one with a default",
+                           loc)
+        params.append(m.Param(name, type_, default, kind, loc))
+    if kind == "positional-only":  # `/` never closed: none was written
+        pass
+    return tuple(params)
+
+
+def _check_default(name: str, type_: str, default, loc):
+    def fits() -> bool:
+        if default is None:
+            return True  # None means "not given" for every type
+        if type_ == "int":
+            return isinstance(default, int) and not isinstance(default, bool)
+        if type_ == "bool":
+            return isinstance(default, bool)
+        if type_ == "str":
+            return isinstance(default, str)
+        if type_ == "dtype":
+            return isinstance(default, str) and (default in DTYPES or default in _NUMPY_NAMES)
+        ints = isinstance(default, tuple) and all(
+            isinstance(d, int) and not isinstance(d, bool) for d in default)
+        if type_ == "axes":
+            return ints or (isinstance(default, int) and not isinstance(default, bool))
+        if type_ == "shape":
+            return ints
+        return False  # arrays default to None only
+    if not fits():
+        shown = "None" if default is None else (str(default) if not isinstance(default, tuple)
+                                                 else "(" + ", ".join(map(str, default)) + ")")
+        raise _Refused(f"the default of {name!r} ({shown}) is not of type {type_}", loc)
+
+
+_NUMPY_NAMES = {"bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
+                "float16", "bfloat16", "float32", "float64", "complex64", "complex128"}
+
+
+def _directives(group: _Group) -> dict:
+    out: dict = {}
+    for _, kind, children, loc in group.directives:
+        if kind in out and kind != "raises":
+            raise _Refused(f"a rule has one {kind!r} line", loc)
+        if kind == "raises":
+            if "raises" in out:
+                raise _Refused("a rule has one 'raises' line", loc)
+            exception, message = children
+            _check_exception(str(exception), _loc(exception))
+            out["raises"] = (str(exception), _string(message), loc)
+        elif kind == "jax":
+            target = _string(children[0])
+            if not _DOTTED.match(target):
+                raise _Refused(f"jax wants a dotted name such as \"jax.nn.relu\", got "
+                               f"{target!r}", loc)
+            out["jax"] = m.Callable("jax", target)
+        elif kind == "python":
+            target = _string(children[0])
+            module, sep, attr = target.partition(":")
+            if not sep or not _DOTTED.match(module) or not _DOTTED.match(attr):
+                raise _Refused(f'python wants "module:function" (such as '
+                               f'"mypkg.layers:attention"), got {target!r}', loc)
+            out["python"] = m.Callable("python", target)
+        elif kind == "dtype":
+            out["dtype"] = _dtype_spec(children, loc)
+        elif kind == "derivative":
+            name = str(children[0])
+            if name not in DERIVATIVES:
+                raise _Refused(f"unknown derivative rule {name!r} (known: "
+                               f"{', '.join(DERIVATIVES)})", _loc(children[0]))
+            out["derivative"] = name
+        elif kind == "primitive":
+            out["primitive"] = _string(children[0])
+        elif kind == "hook":
+            name = str(children[0])
+            if name not in HOOKS:
+                raise _Refused(f"unknown hook {name!r} (known: {', '.join(sorted(HOOKS))})",
+                               _loc(children[0]))
+            out["hook"] = name
+    if "jax" in out and "python" in out:
+        raise _Refused("a rule stands for one callable: 'jax' or 'python', not both", group.loc)
+    return out
+
+
+def _dtype_spec(children, loc) -> m.DtypeSpec:
+    base, *options = children
+    if str(base) not in dtype_rules.BASES:
+        raise _Refused(f"unknown dtype rule {str(base)!r} (known: "
+                       f"{', '.join(dtype_rules.BASES)})", _loc(base))
+    spec = m.DtypeSpec(str(base))
+    rejects: list = []
+    for option, value, oloc in options:
+        if option == "rejects":
+            kinds = [v for v in value if v in dtype_rules.KINDS]
+            others = [v for v in value if v not in dtype_rules.KINDS]
+            if not kinds or len(others) > 1:
+                raise _Refused(f"rejects wants dtype kinds ({', '.join(dtype_rules.KINDS)}) "
+                               "and at most one exception class", oloc)
+            exception = others[0] if others else "TypeError"
+            _check_exception(exception, oloc)
+            rejects += [(k, exception) for k in kinds]
+        elif option == "early":
+            spec = m.DtypeSpec(**{**spec.__dict__, "early": True})
+        elif option == "message":
+            spec = m.DtypeSpec(**{**spec.__dict__, "message": value})
+        elif option == "weak":
+            if value not in dtype_rules.WEAKNESS:
+                raise _Refused(f"weak is one of {', '.join(dtype_rules.WEAKNESS)}", oloc)
+            spec = m.DtypeSpec(**{**spec.__dict__, "weak": value})
+        elif option == "scalar":
+            if value not in dtype_rules.SCALARS:
+                raise _Refused(f"scalar is one of {', '.join(dtype_rules.SCALARS)}", oloc)
+            spec = m.DtypeSpec(**{**spec.__dict__, "scalar": value})
+    return m.DtypeSpec(**{**spec.__dict__, "rejects": tuple(rejects)})
+
+
+def _validate(group: _Group):
+    params = _signature(group)
+    directives = _directives(group)
+    arrays = [p for p in params if p.array]
+    counts = {len(c.patterns) for c in group.clauses}
+    if not arrays and counts - {0}:
+        # No array parameter declared: the patterns name them, positional-only.
+        if len(counts) > 1:
+            raise _Refused("the clauses take different numbers of arrays; declare the array "
+                           "parameters, e.g. (x, y = None)", group.loc)
+        n = counts.pop()
+        implicit = tuple(m.Param(f"arg{i}", "array", m.REQUIRED, "positional-only", group.loc)
+                         for i in range(n))
+        params = implicit + params
+        arrays = list(implicit)
+    for clause in group.clauses:
+        if len(clause.patterns) != len(arrays):
+            raise _Refused(f"this clause has {len(clause.patterns)} pattern"
+                           f"{'s' if len(clause.patterns) != 1 else ''} but the rule takes "
+                           f"{len(arrays)} array{'s' if len(arrays) != 1 else ''} "
+                           f"({', '.join(p.name for p in arrays)})", clause.loc)
+        for pattern, param in zip(clause.patterns, arrays):
+            if isinstance(pattern, m.NonePattern) and param.default is not None:
+                raise _Refused(f"None matches an omitted argument, but {param.name!r} has no "
+                               "default None", clause.loc)
+        _check_names(clause, params)
+    if not group.clauses and "hook" not in directives:
+        raise _Refused("a rule needs at least one clause (patterns -> outputs)", group.loc)
+    if "raises" in directives:
+        _check_placeholders(directives["raises"][1], directives["raises"][2], params,
+                            group.clauses, len(arrays))
+    for clause in group.clauses:
+        for req in clause.requirements:
+            if req.message is not None:
+                _check_placeholders(req.message, req.loc, params, [clause], len(arrays))
+        for out in clause.outputs:
+            if isinstance(out, m.RaiseOutput):
+                _check_placeholders(out.message, clause.loc, params, [clause], len(arrays))
+    group.signature = params
+    group.settings = directives
+
+
+def _pattern_names(clause: m.Clause) -> tuple[set, set]:
+    """(dim names, variadic names) the clause's patterns bind."""
+    dim_names: set = set()
+    variadics: set = set()
+    for pattern in clause.patterns:
+        if isinstance(pattern, m.ShapePattern):
+            for item in pattern.items:
+                if isinstance(item, m.Variadic):
+                    if item.name:
+                        variadics.add(item.name)
+                else:
+                    dim_names |= m.names_in(item) - {"_"}
+    return dim_names, variadics
+
+
+def _check_names(clause: m.Clause, params):
+    dim_names, variadics = _pattern_names(clause)
+    shape_params = {p.name for p in params if p.type in ("shape",)}
+    value_params = {p.name for p in params if not p.array}
+    dim_params = {p.name for p in params if p.type in ("int", "bool")}
+    both = dim_names & variadics
+    if both:
+        raise _Refused(f"{sorted(both)[0]!r} is used both as a dim and as a variadic (*name)",
+                       clause.loc)
+    shapes = variadics | shape_params
+    dims_ = dim_names | dim_params
+
+    def check_dim(expr):
+        """``expr`` in a dim position."""
+        if isinstance(expr, m.DimName):
+            if expr.name == "_":
+                raise _Refused("'_' matches any dim in a pattern; it has no value here", expr.loc)
+            if expr.name in shapes:
+                raise _Refused(f"{expr.name!r} is a shape; splice it with *{expr.name}", expr.loc)
+            if expr.name not in dims_:
+                raise _Refused(f"{expr.name!r} is bound by no pattern of this clause and is "
+                               "no parameter", expr.loc)
+        elif isinstance(expr, m.DimOp):
+            for a in expr.args:
+                check_dim(a)
+        elif isinstance(expr, m.DimCall):
+            fn = SHAPE_FUNCTIONS[expr.name]
+            if fn.returns != "dim":
+                raise _Refused(f"{expr.name}() gives a shape, not a dim; splice it with "
+                               f"*{expr.name}(...)", expr.loc)
+            check_args(expr)
+
+    def check_shape(expr):
+        """``expr`` where a shape is wanted (a splice or a whole output)."""
+        if isinstance(expr, m.DimName):
+            if expr.name in dims_ and expr.name not in shapes:
+                raise _Refused(f"{expr.name!r} is a dim, not a shape; write ({expr.name})",
+                               expr.loc)
+            if expr.name not in shapes:
+                raise _Refused(f"{expr.name!r} is bound by no pattern of this clause and is "
+                               "no parameter", expr.loc)
+        elif isinstance(expr, m.DimCall):
+            fn = SHAPE_FUNCTIONS[expr.name]
+            if fn.returns != "shape":
+                raise _Refused(f"{expr.name}() gives a dim, not a shape", expr.loc)
+            check_args(expr)
+        else:
+            raise _Refused(f"{expr} is a dim, not a shape", getattr(expr, "loc", clause.loc))
+
+    def check_args(call: m.DimCall):
+        for a in call.args:
+            if isinstance(a, m.DimName):
+                if a.name not in shapes | dims_ | value_params:
+                    raise _Refused(f"{a.name!r} is bound by no pattern of this clause and is "
+                                   "no parameter", a.loc)
+            elif isinstance(a, (m.DimOp, m.DimCall)):
+                if isinstance(a, m.DimCall) and SHAPE_FUNCTIONS[a.name].returns == "shape":
+                    check_shape(a)
+                else:
+                    check_dim(a)
+
+    for pattern in clause.patterns:
+        if isinstance(pattern, m.ShapePattern):
+            for item in pattern.items:
+                if isinstance(item, (m.DimOp, m.DimCall)):
+                    for name in m.names_in(item):
+                        if name == "_":
+                            raise _Refused("'_' stands alone in a pattern", clause.loc)
+    for out in clause.outputs:
+        if isinstance(out, m.ShapeTemplate):
+            for item in out.items:
+                if isinstance(item, m.Variadic):
+                    check_shape(item.expr)
+                else:
+                    check_dim(item)
+        elif isinstance(out, m.ShapeOf):
+            check_shape(out.expr)
+    for req in clause.requirements:
+        for cond in req.conditions:
+            check_dim(cond.left)
+            check_dim(cond.right)
+
+
+def _check_placeholders(message: str, loc, params, clauses, n_arrays: int):
+    known = {p.name for p in params}
+    for clause in clauses:
+        dim_names, variadics = _pattern_names(clause)
+        known |= dim_names | variadics
+    try:
+        fields = [f for _, f, _, _ in string.Formatter().parse(message) if f is not None]
+    except ValueError as e:
+        raise _Refused(f"bad message {message!r}: {e}", loc) from None
+    for name in fields:
+        if name.isdigit():
+            if int(name) >= n_arrays:
+                raise _Refused(f"placeholder {{{name}}} names argument {name}, but the rule "
+                               f"takes {n_arrays} array{'s' if n_arrays != 1 else ''}", loc)
+        elif name not in known:
+            raise _Refused(f"placeholder {{{name}}} names nothing: no parameter or pattern "
+                           f"name is called {name!r}", loc)
+
+
+# ---------------------------------------------------------------- one Rule per name
+
+def default_callable(name: str) -> m.Callable:
+    return m.Callable("jax", name if name.startswith("jax.") else f"jax.numpy.{name}")
+
+
+def _per_name(group: _Group) -> list[m.Rule]:
+    settings = group.settings
+    raises = settings.get("raises")
+    rules = []
+    for name, loc in group.names:
+        call = settings.get("jax") or settings.get("python")
+        rules.append(m.Rule(
+            name=name, params=group.signature, clauses=tuple(group.clauses),
+            callable=call or default_callable(name),
+            dtype=settings.get("dtype", m.DtypeSpec()),
+            derivative=settings.get("derivative", "unknown"),
+            primitive=settings.get("primitive", name.rpartition(".")[2]),
+            hook=settings.get("hook"),
+            raises=None if raises is None else raises[:2],
+            source=group.source, loc=loc))
+    return rules

@@ -1,0 +1,252 @@
+"""Matching a rule's clauses against argument shapes, and building outputs.
+
+:func:`apply` tries the clauses in order; the first whose patterns match
+(and so bind every name) gives the output shapes, after its ``requires``
+conditions hold. When none matches, the error says, for each clause, why:
+which dim disagreed with which, from which argument.
+
+Every comparison of dims goes through :func:`_decide` (``dims``' three-valued
+decision): what is not proved equal does not match, as in JAX's own symbolic
+shapes, where a symbolic dim equals only itself.
+"""
+from __future__ import annotations
+
+import string
+
+import sympy
+
+from .. import dims
+from ..dims import Decision
+from ..errors import ShapeError
+from ..shapes import SHAPE_FUNCTIONS
+from . import model as m
+
+
+class _NoMatch(Exception):
+    """Why a clause does not match (the message names the argument and dim)."""
+
+
+class Bindings(dict):
+    """Name -> dim (or tuple of dims for a variadic, or a parameter's value),
+    with where each pattern name was bound, for messages."""
+
+    def __init__(self, initial=()):
+        super().__init__(initial)
+        self.origin: dict = {}
+
+
+def apply(rule: m.Rule, ctx) -> list[tuple]:
+    """The output shapes of ``rule`` for the arguments in ``ctx``, or ShapeError."""
+    shapes = [None if a is None else a.shape for a in ctx.array_args]
+    reasons = []
+    env = None
+    for number, clause in enumerate(rule.clauses, 1):
+        env = Bindings(ctx.dim_params)
+        try:
+            _match(clause, shapes, env, ctx.array_names)
+        except _NoMatch as e:
+            reasons.append(f"clause {number}, {clause}: {e}")
+            continue
+        for req in clause.requirements:
+            _check_requirement(rule, req, env, shapes, ctx)
+        return [_output(rule, out, env, shapes, ctx) for out in clause.outputs]
+    exception, message = rule.raises or ("TypeError", None)
+    head = (_format(message, env or {}, shapes) if message is not None else
+            f"{rule.name}: no clause matches shapes " + ", ".join(_fmt(s) for s in shapes))
+    raise ShapeError("rule-no-match", exception,
+                     "\n".join([head] + [f"  {r}" for r in reasons]), ctx.site.span)
+
+
+# ---------------------------------------------------------------- patterns
+
+def _match(clause: m.Clause, shapes: list, env: Bindings, names: list[str]):
+    deferred = []
+    for i, (pattern, shape) in enumerate(zip(clause.patterns, shapes)):
+        arg = f"argument {i} ({names[i]})"
+        if isinstance(pattern, m.NonePattern):
+            if shape is not None:
+                raise _NoMatch(f"{arg} was given; the pattern wants it omitted")
+            continue
+        if shape is None:
+            raise _NoMatch(f"{arg} was omitted; the pattern wants {pattern}")
+        items = pattern.items
+        v = pattern.variadic_index
+        fixed = len(items) - (v is not None)
+        if (v is None and len(shape) != fixed) or (v is not None and len(shape) < fixed):
+            wants = f"rank {'at least ' if v is not None else ''}{fixed}"
+            raise _NoMatch(f"{arg} has shape {_fmt(shape)} of rank {len(shape)}, "
+                           f"the pattern {pattern} wants {wants}")
+        if v is None:
+            pairs = list(zip(items, shape, range(len(shape))))
+        else:
+            tail = len(items) - v - 1
+            rest = shape[v:len(shape) - tail]
+            _bind(items[v].name, rest, env, f"{arg} (axes {v}..{v + len(rest) - 1})", arg)
+            pairs = (list(zip(items[:v], shape[:v], range(v)))
+                     + list(zip(items[v + 1:], shape[len(shape) - tail:],
+                                range(len(shape) - tail, len(shape)))))
+        for item, d, axis in pairs:
+            where = f"{arg} axis {axis}"
+            if isinstance(item, m.DimName):
+                if item.name != "_":
+                    _bind(item.name, d, env, where, arg)
+            elif isinstance(item, m.DimInt):
+                if not _equal(d, sympy.Integer(item.value)):
+                    raise _NoMatch(f"{where} is {dims.fmt_dim(d)}, the pattern wants {item.value}")
+            else:
+                deferred.append((item, d, where))
+    _solve(deferred, env)
+
+
+def _bind(name, value, env: Bindings, where: str, arg: str):
+    if name is None:
+        return
+    if name not in env:
+        env[name] = value
+        env.origin[name] = where
+        return
+    old = env[name]
+    same = (len(old) == len(value) and all(map(_equal, old, value))
+            if isinstance(value, tuple) else not isinstance(old, tuple) and _equal(old, value))
+    if not same:
+        shown = _fmt if isinstance(value, tuple) else dims.fmt_dim
+        came = env.origin.get(name, "a parameter")
+        raise _NoMatch(f"{name} = {shown(old)} from {came}, but {where} is {shown(value)}")
+
+
+def _solve(deferred: list, env: Bindings):
+    """Dim expressions in patterns (``2*n``): compare once every name is bound;
+    solve for the one unbound name when the expression is linear in it."""
+    while deferred:
+        progress = False
+        for entry in list(deferred):
+            item, d, where = entry
+            unbound = [n for n in m.names_in(item) if n not in env]
+            if not unbound:
+                value = evaluate(item, env, None)
+                if not _equal(value, d):
+                    raise _NoMatch(f"{where} is {dims.fmt_dim(d)}, the pattern wants "
+                                   f"{item} = {dims.fmt_dim(value)}")
+            elif len(unbound) == 1:
+                unknown = sympy.Dummy(unbound[0], integer=True)
+                expr = evaluate(item, Bindings({**env, unbound[0]: unknown}), None)
+                slope = sympy.diff(expr, unknown)
+                if slope == 0 or slope.has(unknown):
+                    continue
+                solution = sympy.simplify((d - expr.subs(unknown, 0)) / slope)
+                if solution.is_integer is not True:
+                    raise _NoMatch(f"{where} is {dims.fmt_dim(d)}, which is not {item} for an "
+                                   f"integer {unbound[0]}")
+                env[unbound[0]] = solution
+                env.origin[unbound[0]] = where
+            else:
+                continue
+            deferred.remove(entry)
+            progress = True
+        if not progress:
+            item, d, where = deferred[0]
+            raise _NoMatch(f"cannot solve {item} = {dims.fmt_dim(d)} at {where}")
+
+
+def _equal(a, b) -> bool:
+    return _decide(a, "==", b) is Decision.TRUE
+
+
+def _decide(left, op: str, right) -> Decision:
+    """The one place a rule compares dims (three-valued)."""
+    if op in ("==", "!="):
+        eq = dims.decide_eq(left, right)
+        if op == "==" or eq is Decision.UNKNOWN:
+            return eq
+        return Decision.FALSE if eq is Decision.TRUE else Decision.TRUE
+    diff = {">=": left - right, ">": left - right - 1,
+            "<=": right - left, "<": right - left - 1}[op]
+    return dims.decide_nonnegative(diff)
+
+
+# ---------------------------------------------------------------- requires and outputs
+
+def _check_requirement(rule: m.Rule, req: m.Requirement, env: Bindings, shapes, ctx):
+    for cond in req.conditions:
+        left, right = evaluate(cond.left, env, ctx), evaluate(cond.right, env, ctx)
+        decision = _decide(left, cond.op, right)
+        if decision is Decision.TRUE:
+            continue
+        values = ", ".join(f"{n} = {_show(env[n])}" for n in sorted(
+            m.names_in(cond.left) | m.names_in(cond.right)) if n in env)
+        what = f"{cond}{' with ' + values if values else ''}"
+        if decision is Decision.UNKNOWN:
+            raise ShapeError("inconclusive", "InconclusiveDimensionOperation",
+                             f"{rule.name} requires {what}, which cannot be decided for "
+                             "every size", ctx.site.span)
+        exception = req.exception or (rule.raises[0] if rule.raises else "TypeError")
+        message = f"{rule.name} requires {what}"
+        if req.message is not None:
+            message = f"{_format(req.message, env, shapes)} ({message})"
+        raise ShapeError("requires-failed", exception, message, ctx.site.span)
+
+
+def _output(rule: m.Rule, out, env: Bindings, shapes, ctx) -> tuple:
+    if isinstance(out, m.RaiseOutput):
+        code = "unsupported" if out.exception == "NotImplementedError" else "bad-argument"
+        raise ShapeError(code, out.exception, _format(out.message, env, shapes), ctx.site.span)
+    if isinstance(out, m.ShapeOf):
+        return _as_shape(evaluate(out.expr, env, ctx))
+    shape: list = []
+    for item in out.items:
+        if isinstance(item, m.Variadic):
+            shape.extend(_as_shape(evaluate(item.expr, env, ctx)))
+        else:
+            shape.append(evaluate(item, env, ctx))
+    return tuple(shape)
+
+
+def _as_shape(value) -> tuple:
+    return tuple(value) if isinstance(value, tuple) else (value,)
+
+
+def evaluate(expr, env, ctx):
+    """A dimension expression's value: a dim, or a shape for variadic names
+    and shape functions; parameters give their values."""
+    if isinstance(expr, m.DimName):
+        return env[expr.name]
+    if isinstance(expr, m.DimInt):
+        return sympy.Integer(expr.value)
+    if isinstance(expr, m.DimOp):
+        args = [evaluate(a, env, ctx) for a in expr.args]
+        if expr.op == "neg":
+            return -args[0]
+        a, b = args
+        if expr.op in ("//", "%") and dims.decide_eq(b, 0) is Decision.TRUE:
+            raise ShapeError("bad-argument", "ZeroDivisionError",
+                             f"integer division or modulo by zero in {expr}")
+        return {"+": lambda: a + b, "-": lambda: a - b, "*": lambda: a * b,
+                "//": lambda: dims.floordiv(a, b), "%": lambda: dims.mod(a, b)}[expr.op]()
+    if isinstance(expr, m.DimCall):
+        args = [evaluate(a, env, ctx) for a in expr.args]
+        return SHAPE_FUNCTIONS[expr.name].fn(ctx, *args)
+    return expr  # a literal None / True / False
+
+
+# ---------------------------------------------------------------- messages
+
+def _fmt(shape) -> str:
+    return "None" if shape is None else dims.fmt_shape(shape)
+
+
+def _show(value) -> str:
+    if isinstance(value, tuple) and all(dims.is_dim(d) for d in value):
+        return dims.fmt_shape(value)
+    return dims.fmt_dim(value) if dims.is_dim(value) else str(value)
+
+
+class _Placeholders(dict):
+    def __missing__(self, key):
+        return "?"
+
+
+def _format(message: str, env, shapes) -> str:
+    """``{0}`` / ``{1}``: the argument shapes; ``{name}``: a bound dim or parameter."""
+    values = _Placeholders({str(i): _fmt(s) for i, s in enumerate(shapes)})
+    values.update({k: _show(v) for k, v in env.items()})
+    return string.Formatter().vformat(message, (), values)
