@@ -62,7 +62,7 @@ def apply(rule: m.Rule, ctx) -> list[tuple]:
 def _match(clause: m.Clause, shapes: list, env: Bindings, names: list[str]):
     deferred = []
     for i, (pattern, shape) in enumerate(zip(clause.patterns, shapes)):
-        arg = f"argument {i} ({names[i]})"
+        arg = f"argument {i}" if names[i] == f"arg{i}" else f"argument {i} ({names[i]})"
         if isinstance(pattern, m.NonePattern):
             if shape is not None:
                 raise _NoMatch(f"{arg} was given; the pattern wants it omitted")
@@ -240,13 +240,15 @@ def _show(value) -> str:
     return dims.fmt_dim(value) if dims.is_dim(value) else str(value)
 
 
-class _Placeholders(dict):
-    def __missing__(self, key):
-        return "?"
+class _Placeholders(string.Formatter):
+    """Looks every field up by name (``{0}`` too); what is unbound prints ``?``."""
+
+    def get_value(self, key, args, kwargs):
+        return kwargs.get(str(key), "?")
 
 
 def _format(message: str, env, shapes) -> str:
     """``{0}`` / ``{1}``: the argument shapes; ``{name}``: a bound dim or parameter."""
-    values = _Placeholders({str(i): _fmt(s) for i, s in enumerate(shapes)})
+    values = {str(i): _fmt(s) for i, s in enumerate(shapes)}
     values.update({k: _show(v) for k, v in env.items()})
-    return string.Formatter().vformat(message, (), values)
+    return _Placeholders().vformat(message, (), values)
