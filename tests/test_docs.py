@@ -22,6 +22,12 @@ Three conventions mark an example in a Markdown file under docs/:
    the first column holds the row values, the header the column values, and
    each cell the expected result.
 
+4. A fenced block right after ``<!-- file: NAME -->`` is a file (a rule file,
+   a Python module) that the console examples after it in the same page can
+   use: each example runs in a directory holding the page's files so far, so
+   ``$ shapeinfer eval --rules attention.rules EXPR`` and ``check --rules``
+   read exactly what the reader sees.
+
 Every example is also run through the JAX checker
 (``shapeinfer.check(EXPR, samples=2)``), which must agree. Finally the
 doctests of the public modules, and any ``>>>`` examples in docs/, are run.
@@ -63,6 +69,8 @@ class Example:
     expected: str               # the result, or the full output of `check`
     exception: str | None = None
     code: str | None = None
+    rules: tuple = ()           # --rules FILE arguments
+    files: tuple = ()           # (name, text) of the page's files so far
 
     @property
     def is_error(self) -> bool:
@@ -79,33 +87,40 @@ def _parse_sizes(text: str) -> dict:
     return sizes
 
 
-def _console_example(source: str, command_line: str, output: list[str]) -> Example:
+def _console_example(source: str, command_line: str, output: list[str],
+                     files: tuple = ()) -> Example:
     argv = shlex.split(command_line)
     if argv[:1] != ["shapeinfer"] or len(argv) < 3 or argv[1] not in ("eval", "check"):
         raise ValueError(f"{source}: only `shapeinfer eval` and `shapeinfer check` "
                          f"commands are checked, got {command_line!r}")
     sizes, rest = {}, argv[2:]
+    rules = []
+    while len(rest) > 2 and rest[0] == "--rules":
+        rules.append(rest[1])
+        rest = rest[2:]
     if argv[1] == "eval":
         if len(rest) == 3 and rest[0] == "--sizes":
             sizes, rest = _parse_sizes(rest[1]), rest[2:]
         if len(rest) != 1:
-            raise ValueError(f"{source}: expected `shapeinfer eval [--sizes S] EXPR`")
+            raise ValueError(f"{source}: expected `shapeinfer eval [--rules F] [--sizes S] EXPR`")
         expr = rest[0]
         if output and _CODE_LINE.match(output[-1]):
             exception = output[0].split(":", 1)[0]
             code = _CODE_LINE.match(output[-1]).group(1)
             return Example(source, "eval", argv[1:], expr, sizes, "\n".join(output),
-                           exception, code)
+                           exception, code, tuple(rules), files)
         if len(output) != 1:
             raise ValueError(f"{source}: a result is one line, got {output!r}")
-        return Example(source, "eval", argv[1:], expr, sizes, output[0])
+        return Example(source, "eval", argv[1:], expr, sizes, output[0], rules=tuple(rules),
+                       files=files)
     # check: the expression is the one positional argument
     positional = [a for i, a in enumerate(rest)
                   if not a.startswith("--") and not (i and rest[i - 1] in
                                                      ("--sizes", "--samples", "--seed"))]
     if "--sizes" in rest:
         sizes = _parse_sizes(rest[rest.index("--sizes") + 1])
-    return Example(source, "check", argv[1:], positional[0], sizes, "\n".join(output))
+    return Example(source, "check", argv[1:], positional[0], sizes, "\n".join(output),
+                   rules=tuple(rules), files=files)
 
 
 def _table_rows(lines: list[str], start: int) -> tuple[list[str], list[tuple[int, list[str]]]]:
@@ -146,9 +161,25 @@ def extract(path: Path) -> list[Example]:
     name = path.relative_to(ROOT).as_posix()
     examples: list[Example] = []
     in_console = False
-    pending = None  # (line number, command line, output lines)
+    pending = None  # (line number, command line, output lines, files)
+    files: dict[str, str] = {}
+    file_name, file_lines = None, None  # a <!-- file: NAME --> block being read
     for i, line in enumerate(lines):
         stripped = line.strip()
+        if file_lines is not None:
+            if stripped.startswith("```"):
+                if file_lines and file_lines[0] is None:
+                    file_lines = []  # the opening fence
+                    continue
+                files[file_name] = "\n".join(file_lines) + "\n"
+                file_name, file_lines = None, None
+            else:
+                file_lines.append(line)
+            continue
+        m = re.match(r"^<!--\s*file:\s*(\S+)\s*-->$", stripped)
+        if m:
+            file_name, file_lines = m.group(1), [None]
+            continue
         if stripped.startswith("```"):
             if pending:
                 examples.append(_console_example(*pending))
@@ -159,7 +190,7 @@ def extract(path: Path) -> list[Example]:
             if stripped.startswith("$ "):
                 if pending:
                     examples.append(_console_example(*pending))
-                pending = (f"{name}:{i + 1}", stripped[2:], [])
+                pending = (f"{name}:{i + 1}", stripped[2:], [], tuple(files.items()))
             elif pending is not None and stripped:
                 pending[2].append(line.rstrip())
             continue
@@ -185,12 +216,38 @@ EXAMPLES = [ex for path in DOC_FILES for ex in extract(path)]
 
 # ---------------------------------------------------------------- checking
 
+@contextlib.contextmanager
+def in_page_dir(ex: Example):
+    """Run in a directory holding the page's files (see convention 4)."""
+    import os
+    import tempfile
+    if not ex.files:
+        yield
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, text in ex.files:
+            (Path(tmp) / name).write_text(text, encoding="utf-8")
+        old = os.getcwd()
+        os.chdir(tmp)
+        try:
+            yield
+        finally:
+            os.chdir(old)
+            for name, _ in ex.files:  # a module the checker imported from here
+                sys.modules.pop(Path(name).stem, None)
+
+
+def library(ex: Example):
+    return list(ex.rules) or None
+
+
 def engine_answer(ex: Example) -> str:
     """What the engine says, in the example's own terms."""
-    try:
-        return str(shapeinfer.infer(ex.expr, sizes=ex.sizes or None))
-    except shapeinfer.ShapeError as e:
-        return f"{e.exception} [{e.code}]"
+    with in_page_dir(ex):
+        try:
+            return str(shapeinfer.infer(ex.expr, sizes=ex.sizes or None, rules=library(ex)))
+        except shapeinfer.ShapeError as e:
+            return f"{e.exception} [{e.code}]"
 
 
 def expected_answer(ex: Example) -> str:
@@ -212,18 +269,24 @@ def checker_agrees(ex: Example) -> tuple[bool, str]:
     the docs show the symbolic answer, so it is also instantiated at each
     sampled assignment and compared with what JAX said there.
     """
-    try:
-        report = shapeinfer.check(ex.expr, sizes=ex.sizes or None, samples=2)
-    except shapeinfer.ShapeSyntaxError:
-        return ex.code == "syntax", "the checker refuses text that does not parse"
+    with in_page_dir(ex):
+        rules = library(ex) and shapeinfer.library.resolve(library(ex))
+        try:
+            report = shapeinfer.check(ex.expr, sizes=ex.sizes or None, samples=2, rules=rules)
+        except shapeinfer.ShapeSyntaxError:
+            return ex.code == "syntax", "the checker refuses text that does not parse"
+    if rules and any(c.oracle is None for c in report.cases):
+        # a rule without a callable: only its own check example says what happens
+        return True, "unchecked"
     problems = [f"{c.sizes}: shapeinfer {c.engine}; jax {c.oracle}" for c in report.disagreements]
     try:
-        symbolic = shapeinfer.infer(ex.expr, sizes=ex.sizes or None)
+        symbolic = shapeinfer.infer(ex.expr, sizes=ex.sizes or None, rules=rules)
     except shapeinfer.ShapeError as e:
         symbolic = e
     if isinstance(symbolic, shapeinfer.ShapeError) and symbolic.code == "inconclusive":
         # An answer that depends on the sizes: compare with JAX's symbolic shapes.
-        sym = shapeinfer.check(ex.expr, symbolic=True)
+        with in_page_dir(ex):
+            sym = shapeinfer.check(ex.expr, symbolic=True, rules=rules)
         return not problems and sym.agreed, "\n".join(problems) or "differs from JAX symbolically"
     for case in report.cases:
         if case.oracle is None:
@@ -257,7 +320,8 @@ def test_eval_example(ex: Example):
 @pytest.mark.parametrize("ex", [e for e in EXAMPLES if e.command == "check"],
                          ids=lambda e: f"{e.source} {e.expr}")
 def test_check_example(ex: Example):
-    assert run_cli(ex.argv) == ex.expected, ex.source
+    with in_page_dir(ex):
+        assert run_cli(ex.argv) == ex.expected, ex.source
 
 
 def test_every_error_code_is_documented():
@@ -283,7 +347,7 @@ def test_error_examples_sit_under_their_code():
 
 
 @pytest.mark.parametrize("module", ["shapeinfer", "shapeinfer.api", "shapeinfer.dims",
-                                    "shapeinfer.syntax"])
+                                    "shapeinfer.syntax", "shapeinfer.library"])
 def test_module_doctests(module):
     import importlib
     mod = importlib.import_module(module)
@@ -317,7 +381,8 @@ if __name__ == "__main__":  # a report for doc writers: every example, and wheth
     bad = 0
     for ex in EXAMPLES:
         if ex.command == "check":
-            got = run_cli(ex.argv)
+            with in_page_dir(ex):
+                got = run_cli(ex.argv)
             ok, why = got == ex.expected, got
         else:
             got = engine_answer(ex)

@@ -11,7 +11,7 @@ three ways:
    subclass of it);
 3. ``shapeinfer.check`` agrees (it compares shapes and exception classes).
 
-The rows are a sample of the sweep the tables in shapeinfer/ops.py were
+The rows are a sample of the sweep the rules in shapeinfer/rules/builtin/elementwise.rules were
 checked with (every operation on every dtype and Python scalar, and on every
 pair of them). The promotion lattice itself is tested exhaustively against
 ``jax.dtypes.result_type`` at the end.
