@@ -9,6 +9,7 @@ placeholders). A file with any mistake loads nothing.
 """
 from __future__ import annotations
 
+import ast as python_ast
 import builtins
 import functools
 import re
@@ -115,7 +116,6 @@ def _loc(meta_or_token) -> m.Loc:
 
 
 def _string(token: Token) -> str:
-    import ast as python_ast
     return python_ast.literal_eval(str(token))
 
 
@@ -141,7 +141,7 @@ class _ToRules(Transformer):
     def rule(self, meta, children):
         *names, params, body = children
         directives, clauses = body
-        return _Group([n for n in names], params, clauses, directives, _loc(meta), self.source)
+        return _Group(names, params, clauses, directives, _loc(meta), self.source)
 
     def rule_name(self, meta, children):
         return ".".join(str(t) for t in children), _loc(meta)
@@ -322,12 +322,11 @@ def _check_exception(name: str, loc):
 def _signature(group: _Group) -> tuple:
     """The group's parameters as :class:`Param` objects, Python's rules enforced."""
     params: list[m.Param] = []
-    kind = "positional"
+    items = group.params or ()
+    # Before a `/` parameters are positional-only; after a `*`, keyword-only.
+    kind = "positional-only" if any(p[0] == "/" for p in items) else "positional"
     seen_default = False
-    markers = [p for p in group.params or () if p[0] in "/*"]
-    if any(p[0] == "/" for p in markers):
-        kind = "positional-only"
-    for item in group.params or ():
+    for item in items:
         if item[0] == "/":
             if kind != "positional-only":
                 raise _Refused("'/' must come before '*' and appear once", item[1])
@@ -352,8 +351,6 @@ def _signature(group: _Group) -> tuple:
             raise _Refused(f"parameter {name!r} without a default follows one with a default",
                            loc)
         params.append(m.Param(name, type_, default, kind, loc))
-    if kind == "positional-only":  # `/` never closed: none was written
-        pass
     return tuple(params)
 
 
@@ -389,11 +386,9 @@ _NUMPY_NAMES = {"bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "u
 def _directives(group: _Group) -> dict:
     out: dict = {}
     for _, kind, children, loc in group.directives:
-        if kind in out and kind != "raises":
+        if kind in out:
             raise _Refused(f"a rule has one {kind!r} line", loc)
         if kind == "raises":
-            if "raises" in out:
-                raise _Refused("a rule has one 'raises' line", loc)
             exception, message = children
             _check_exception(str(exception), _loc(exception))
             out["raises"] = (str(exception), _string(message), loc)
