@@ -42,6 +42,8 @@ from .errors import ShapeError
 
 BASES = ("promote", "inexact", "numeric", "bool", "real", "select", "sum", "mean", "index",
          "power", "gelu")
+# The parameters a base reads, which a rule naming it must have.
+BASE_PARAMS = {"power": ("x", "y")}
 KINDS = ("bool", "int", "uint", "float", "complex")
 WEAKNESS = ("keep", "strong", "all")
 SCALARS = ("int", "float")

@@ -71,3 +71,5 @@ def clip_hook(ctx):
 
 
 HOOKS = {"round": round_hook, "clip": clip_hook}
+# The parameters each hook reads, which a rule naming it must have.
+HOOK_PARAMS = {"round": ("a", "decimals"), "clip": ("arr", "min", "max")}

@@ -16,15 +16,12 @@ from pathlib import Path
 
 from .autodiff import DifferentiateTransform
 from .operation import Operation
-from .rules.loader import RuleError, parse_rules
+from .rules.loader import PREFIXES, RuleError, parse_rules
 from .rules.model import Rule
 from .transforms import PartialTransform, PassThroughTransform, VmapTransform
 from .values import Function
 
 BUILTIN_RULES = Path(__file__).resolve().parent / "rules" / "builtin"
-
-# Short spellings of JAX's modules, as programs import them.
-_PREFIXES = (("jax.numpy.", "jnp."), ("jax.nn.", "nn."), ("jax.lax.", "lax."))
 
 
 class Library(Mapping):
@@ -64,15 +61,23 @@ class Library(Mapping):
 
 
 def aliases(rule: Rule) -> list[str]:
-    """The names a rule is reachable by: its own, and for a JAX callable the
-    full path and its short spelling (``jax.numpy.add`` is also ``jnp.add``)."""
+    """The names a rule is reachable by: its own, and when it is the rule of a
+    JAX function of the same name, every spelling of that function
+    (``add`` is also ``jnp.add`` and ``jax.numpy.add``; ``relu`` for
+    ``jax.nn.relu`` is also ``nn.relu``; ``lax.rsqrt`` is also
+    ``jax.lax.rsqrt``). A rule named ``myrelu`` standing for ``jax.nn.relu``
+    is reachable as ``myrelu`` only."""
     names = [rule.name]
-    if rule.callable.kind == "jax":
-        target = rule.callable.target
-        names.append(target)
-        for prefix, short in _PREFIXES:
-            if target.startswith(prefix):
-                names.append(short + target[len(prefix):])
+    target = rule.callable.target
+    if rule.callable.kind != "jax" or rule.name.rpartition(".")[2] != target.rpartition(".")[2]:
+        return names
+    names.append(target)
+    for full, short in PREFIXES:
+        if target.startswith(full):
+            rest = target[len(full):]
+            names.append(short + rest)
+            if short != "lax.":  # jax.numpy and jax.nn functions go by their bare names too
+                names.append(rest)
     return list(dict.fromkeys(names))
 
 
@@ -141,7 +146,8 @@ def _read(source) -> tuple[str, str]:
 
 def _looks_like_path(text: str) -> bool:
     """A one-line string that is not itself a rule is a file name."""
-    return "\n" not in text and not text.lstrip().startswith(("rule ", "rule\t", "#"))
+    return (bool(text.strip()) and "\n" not in text
+            and not text.lstrip().startswith(("rule ", "rule\t", "#")))
 
 
 def resolve(rules) -> Library:

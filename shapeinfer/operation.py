@@ -89,6 +89,8 @@ class Operation(Function):
                 shapes = matcher.apply(rule, ctx)
             except ShapeError as e:
                 raise e.with_span(site.func_span)
+            for shape in shapes:
+                _check_sizes(rule, shape, site)
             dtype, weak = dtype_rules.result(rule.dtype, ctx, dtype, weak)
         else:
             shapes, (dtype, weak) = answer
@@ -100,6 +102,24 @@ class Operation(Function):
         uncertain = rule.derivative == "unknown" or any(a.uncertain for a in ctx.arrays)
         outputs = [Array(tuple(shape), dtype, weak, batch, deriv, uncertain) for shape in shapes]
         return outputs[0] if len(outputs) == 1 else tuple(outputs)
+
+
+def _check_sizes(rule: Rule, shape: tuple, site):
+    """A rule's output sizes are >= 0: one that is negative for these
+    arguments fails the rule; one whose sign the sizes decide is, as for a
+    shape literal, inconclusive."""
+    for d in shape:
+        sign = dims.decide_nonnegative(d)
+        if sign is dims.Decision.TRUE:
+            continue
+        exception = rule.raises[0] if rule.raises else "TypeError"
+        if sign is dims.Decision.FALSE:
+            raise ShapeError("requires-failed", exception,
+                             f"{rule.name} gives the shape {dims.fmt_shape(shape)}, with the "
+                             f"negative size {dims.fmt_dim(d)}", site.span)
+        raise ShapeError("inconclusive", "InconclusiveDimensionOperation",
+                         f"{rule.name} gives the shape {dims.fmt_shape(shape)}: whether "
+                         f"{dims.fmt_dim(d)} >= 0 is inconclusive", site.span)
 
 
 def _is_int(value) -> bool:

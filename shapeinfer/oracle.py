@@ -217,18 +217,21 @@ def rule_callable(rule, search: tuple[str, ...] = ()):
     target = rule.callable.target
     if rule.callable.kind == "jax":
         try:
-            return _resolve(target)
-        except (ImportError, AttributeError):
+            value = _resolve(target)
+        except (ImportError, AttributeError, ValueError):
             raise _Unsupported(f"no callable for {rule.name} ({target} does not exist; "
                                "name one with jax \"...\" or python \"module:function\")"
                                ) from None
+        if not callable(value):
+            raise _Unsupported(f"no callable for {rule.name} ({target} is not a function)")
+        return value
     module_name, _, attr = target.partition(":")
     try:
         module = _import_user_module(module_name, search)
         value = module
         for part in attr.split("."):
             value = getattr(value, part)
-    except Exception as e:  # noqa: BLE001 - the user's module may raise anything on import
+    except (Exception, SystemExit) as e:  # noqa: BLE001 - the user's module may do anything
         raise _Unsupported(f"cannot import {target} for {rule.name}: "
                            f"{type(e).__name__}: {e}") from None
     if not callable(value):

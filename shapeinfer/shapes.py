@@ -183,21 +183,38 @@ def _check_int_index(index, size, axis: int):
 # ---------------------------------------------------------------- shape functions for rules
 #
 # The named functions a rule file may call (SPEC section 3). Each is
-# registered with its arity and what it returns (a shape or a dim), so that a
-# rule file calling an unknown function, or with the wrong number of
-# arguments, is refused when it loads. Each gets a ``ctx`` first (the rule
-# being applied: ``ctx.primitive`` names the lax primitive in JAX's messages)
-# and then the evaluated arguments: shapes are tuples of dims, parameters
-# arrive as Python values (None, bools, tuples of ints).
+# registered with the kind of each argument and what it returns (a shape or a
+# dim), so that a rule file calling an unknown function, with the wrong
+# number of arguments or with a dim where a shape goes, is refused when it
+# loads. Each gets a ``ctx`` first (the rule being applied: ``ctx.primitive``
+# names the lax primitive in JAX's messages) and then the evaluated
+# arguments: shapes are tuples of dims, parameters arrive as Python values
+# (None, bools, tuples of ints).
+#
+# Argument kinds: ``shape`` (a variadic, a shape parameter or a function
+# giving a shape), ``dim`` (a dim expression) and ``value`` (a dim, a
+# parameter of any type, or None / True / False). A trailing ``?`` marks an
+# optional argument, ``*`` one that repeats.
 
 @dataclass(frozen=True)
 class ShapeFunction:
     name: str
     fn: Callable
-    min_args: int
-    max_args: int | None       # None: any number
+    kinds: tuple               # the kind of each argument, "?" / "*" suffixes as written
     returns: str               # "shape" or "dim"
     doc: str
+
+    @property
+    def min_args(self) -> int:
+        return sum(1 for k in self.kinds if not k.endswith(("?", "*")))
+
+    @property
+    def max_args(self) -> int | None:
+        return None if self.kinds[-1].endswith("*") else len(self.kinds)
+
+    def kind_of(self, index: int) -> str:
+        kind = self.kinds[min(index, len(self.kinds) - 1)]
+        return kind.rstrip("?*")
 
     def arity_text(self) -> str:
         if self.max_args == self.min_args:
@@ -210,12 +227,11 @@ class ShapeFunction:
 SHAPE_FUNCTIONS: dict[str, ShapeFunction] = {}
 
 
-def shape_function(name: str, min_args: int, max_args: int | None = -1, returns: str = "shape"):
-    """Register ``fn`` as the shape function ``name`` (``max_args=-1``: exactly ``min_args``)."""
+def shape_function(name: str, *kinds: str, returns: str = "shape"):
+    """Register ``fn`` as the shape function ``name`` taking arguments of ``kinds``."""
     def register(fn):
         SHAPE_FUNCTIONS[name] = ShapeFunction(
-            name, fn, min_args, min_args if max_args == -1 else max_args, returns,
-            (fn.__doc__ or "").strip().splitlines()[0])
+            name, fn, kinds, returns, (fn.__doc__ or "").strip().splitlines()[0])
         return fn
     return register
 
@@ -245,20 +261,20 @@ def _axis(axis: int, rank: int) -> int:
     return pos
 
 
-@shape_function("broadcast", 1, None)
+@shape_function("broadcast", "shape", "shape*")
 def _broadcast(ctx, *shapes):
     """NumPy broadcasting as jax.numpy's elementwise functions do it (TypeError naming the primitive, or ValueError when ranks differ)."""
     return broadcast_elementwise([_shape_arg(s, "broadcast", i) for i, s in enumerate(shapes)],
                                  ctx.primitive)
 
 
-@shape_function("broadcast_shapes", 1, None)
+@shape_function("broadcast_shapes", "shape", "shape*")
 def _broadcast_shapes(ctx, *shapes):
     """lax.broadcast_shapes: NumPy broadcasting, ValueError on failure."""
     return broadcast_shapes([_shape_arg(s, "broadcast_shapes", i) for i, s in enumerate(shapes)])
 
 
-@shape_function("reduce", 1, 3)
+@shape_function("reduce", "shape", "value?", "value?")
 def _reduce(ctx, x, axis=None, keepdims=False):
     """A reduction over ``axis`` (None: every axis; an int or a tuple), keeping size-1 axes when ``keepdims``."""
     x = _shape_arg(x, "reduce", 0)
@@ -276,14 +292,17 @@ def _reduce(ctx, x, axis=None, keepdims=False):
     return tuple(d for i, d in enumerate(x) if i not in axes)
 
 
-@shape_function("permute", 1, 2)
+@shape_function("permute", "shape", "value?")
 def _permute(ctx, x, axes=None):
     """The axes of ``x`` in the order ``axes`` (None: reversed), as jnp.transpose."""
     x = _shape_arg(x, "permute", 0)
     if axes is None:
         return tuple(reversed(x))
-    wanted = [_int_arg(a, "permute", "axes") for a in
-              (axes if isinstance(axes, (tuple, list)) else [axes])]
+    if not isinstance(axes, (tuple, list)):
+        raise ShapeError("bad-argument", "TypeError",
+                         f"'{type(axes).__name__}' object is not iterable: the axes of a "
+                         "transpose are a tuple")
+    wanted = [_int_arg(a, "permute", "axes") for a in axes]
     perm = tuple(_axis(a, len(x)) for a in wanted)
     if sorted(perm) != list(range(len(x))):
         raise ShapeError("axis-out-of-range", "TypeError",
@@ -292,7 +311,7 @@ def _permute(ctx, x, axes=None):
     return tuple(x[i] for i in perm)
 
 
-@shape_function("reshape", 2)
+@shape_function("reshape", "shape", "shape")
 def _reshape(ctx, x, shape):
     """``x`` reshaped to ``shape`` (one entry may be -1), with jnp.reshape's TypeError when sizes differ."""
     x, shape = _shape_arg(x, "reshape", 0), _shape_arg(shape, "reshape", 1)
@@ -304,7 +323,14 @@ def _reshape(ctx, x, shape):
         raise ShapeError("reshape-size", "TypeError",
                          "can only specify one unknown axis size with a `-1` value, got "
                          f"{dims.fmt_shape(shape)}")
+    if any(dims.decide_nonnegative(d) is Decision.FALSE
+           for i, d in enumerate(shape) if i not in unknown):
+        raise ShapeError("reshape-size", "TypeError",
+                         f"reshape new_sizes must all be positive, got {dims.fmt_shape(shape)}")
     known = sympy.Mul(*(d for i, d in enumerate(shape) if i not in unknown))
+    if unknown and dims.decide_eq(known, 0) is Decision.TRUE:
+        raise ShapeError("reshape-size", "ZeroDivisionError",
+                         f"{shown}: the size of the -1 axis is a division by zero")
     if unknown:
         rest = dims.floordiv(size, known)
         if dims.decide_eq(rest * known, size) is not Decision.TRUE:
@@ -317,7 +343,7 @@ def _reshape(ctx, x, shape):
     return tuple(shape)
 
 
-@shape_function("concat", 2, 3)
+@shape_function("concat", "shape", "shape", "value?")
 def _concat(ctx, x, y, axis=0):
     """``x`` and ``y`` joined along ``axis``, as jnp.concatenate (the other dims must agree)."""
     x, y = _shape_arg(x, "concat", 0), _shape_arg(y, "concat", 1)
@@ -334,7 +360,7 @@ def _concat(ctx, x, y, axis=0):
     return x[:pos] + (x[pos] + y[pos],) + x[pos + 1:]
 
 
-@shape_function("insert", 2, 3)
+@shape_function("insert", "shape", "value", "dim?")
 def _insert(ctx, x, axis, size=1):
     """``x`` with a new axis of ``size`` (default 1) at ``axis`` (of the result, as jnp.expand_dims)."""
     x = _shape_arg(x, "insert", 0)
@@ -342,7 +368,7 @@ def _insert(ctx, x, axis, size=1):
     return x[:pos] + (size if dims.is_dim(size) else dims.const(size),) + x[pos:]
 
 
-@shape_function("remove", 2)
+@shape_function("remove", "shape", "value")
 def _remove(ctx, x, axis):
     """``x`` without the axis ``axis``."""
     x = _shape_arg(x, "remove", 0)
@@ -350,25 +376,25 @@ def _remove(ctx, x, axis):
     return x[:pos] + x[pos + 1:]
 
 
-@shape_function("prod", 1, returns="dim")
+@shape_function("prod", "shape", returns="dim")
 def _prod(ctx, x):
     """The number of elements of a shape."""
     return sympy.Mul(*_shape_arg(x, "prod", 0))
 
 
-@shape_function("rank", 1, returns="dim")
+@shape_function("rank", "shape", returns="dim")
 def _rank(ctx, x):
     """The number of dims of a shape."""
     return dims.const(len(_shape_arg(x, "rank", 0)))
 
 
-@shape_function("max", 2, None, returns="dim")
+@shape_function("max", "dim", "dim", "dim*", returns="dim")
 def _max(ctx, *ds):
     """The largest of some dims."""
     return sympy.Max(*ds)
 
 
-@shape_function("min", 2, None, returns="dim")
+@shape_function("min", "dim", "dim", "dim*", returns="dim")
 def _min(ctx, *ds):
     """The smallest of some dims."""
     return sympy.Min(*ds)

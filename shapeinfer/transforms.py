@@ -281,8 +281,10 @@ class Vmapped(Transformed):
                 if batched and leaf.uncertain:
                     raise ShapeError(
                         "unsupported", "NotImplementedError",
-                        f"at vmap out_axes{path}: whether this second derivative is batched "
-                        "is beyond what shapeinfer tracks; use an int out_axes",
+                        f"at vmap out_axes{path}: whether this output is batched is beyond "
+                        "what shapeinfer tracks (derivatives of derivatives, and operations "
+                        "whose rule has no derivative rule, are tracked only approximately); "
+                        "use an int out_axes",
                         self.spans["out_axes"])
                 if batched:
                     raise ShapeError(

@@ -14,6 +14,7 @@ import builtins
 import functools
 import re
 import string
+import sys
 
 from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, VisitError
@@ -21,7 +22,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 from .. import dtype_rules
 from ..autodiff import DERIVATIVE_RULES
 from ..errors import ShapeSyntaxError
-from ..hooks import HOOKS
+from ..hooks import HOOK_PARAMS, HOOKS
 from ..shapes import SHAPE_FUNCTIONS
 from ..syntax import _grammar_text
 from ..values import DTYPES
@@ -42,7 +43,8 @@ class RuleError(ShapeSyntaxError):
 # jax.eval_shape raises for shapes.
 EXCEPTIONS = frozenset(
     name for name, value in vars(builtins).items()
-    if isinstance(value, type) and issubclass(value, BaseException)) | {
+    if isinstance(value, type) and issubclass(value, Exception)
+    and not issubclass(value, (Warning, StopIteration, StopAsyncIteration))) | {
     "InconclusiveDimensionOperation", "ConcretizationTypeError", "TracerBoolConversionError",
     "TracerIntegerConversionError"}
 
@@ -67,6 +69,17 @@ def _parser() -> Lark:
 
 def parse_rules(text: str, path: str = "<rules>") -> list[m.Rule]:
     """Every rule of a rule file, one :class:`Rule` per name; raises :class:`RuleError`."""
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, 10_000))  # Lark and the transformer recurse per nesting level
+    try:
+        return _parse_rules(text.removeprefix("\ufeff"), path)
+    except RecursionError:
+        raise RuleError("the rule file nests too deeply", path) from None
+    finally:
+        sys.setrecursionlimit(limit)
+
+
+def _parse_rules(text: str, path: str) -> list[m.Rule]:
     try:
         tree = _parser().parse(text)
     except UnexpectedCharacters as e:
@@ -116,7 +129,11 @@ def _loc(meta_or_token) -> m.Loc:
 
 
 def _string(token: Token) -> str:
-    return python_ast.literal_eval(str(token))
+    try:
+        return python_ast.literal_eval(str(token))
+    except (SyntaxError, ValueError) as e:
+        raise _Refused(f"bad string {str(token)}: {e.msg if isinstance(e, SyntaxError) else e}",
+                       _loc(token)) from None
 
 
 # ---------------------------------------------------------------- parse tree -> model
@@ -273,9 +290,12 @@ class _ToRules(Transformer):
     def name(self, meta, children):
         return m.DimName(str(children[0]), _loc(children[0]))
 
+    def arguments(self, meta, children):
+        return tuple(children)
+
     def call(self, meta, children):
-        name, *args = children
-        args = tuple(a for a in args if a is not None) if args != [None] else ()
+        name, args = children
+        args = args or ()
         fn = SHAPE_FUNCTIONS.get(str(name))
         if fn is None:
             raise _Refused(f"unknown shape function {str(name)!r} (known: "
@@ -298,8 +318,11 @@ class _ToRules(Transformer):
     def false_literal(self, meta, children):
         return False
 
+    def literals(self, meta, children):
+        return tuple(children)
+
     def tuple_literal(self, meta, children):
-        return tuple(c for c in children)
+        return children[0] or ()
 
 
 def _python_value(literal):
@@ -330,11 +353,15 @@ def _signature(group: _Group) -> tuple:
         if item[0] == "/":
             if kind != "positional-only":
                 raise _Refused("'/' must come before '*' and appear once", item[1])
+            if not params:
+                raise _Refused("at least one parameter must come before '/'", item[1])
             kind = "positional"
             continue
         if item[0] == "*":
             if kind == "keyword":
                 raise _Refused("'*' may appear once", item[1])
+            if item is items[-1]:
+                raise _Refused("named parameters must follow a bare '*'", item[1])
             kind = "keyword"
             continue
         _, name, type_, default, loc = item
@@ -394,9 +421,10 @@ def _directives(group: _Group) -> dict:
             out["raises"] = (str(exception), _string(message), loc)
         elif kind == "jax":
             target = _string(children[0])
-            if not _DOTTED.match(target):
-                raise _Refused(f"jax wants a dotted name such as \"jax.nn.relu\", got "
-                               f"{target!r}", loc)
+            if not _DOTTED.match(target) or not target.startswith("jax."):
+                raise _Refused(f"jax wants a JAX function's dotted name such as "
+                               f"\"jax.nn.relu\", got {target!r} (use python "
+                               "\"module:function\" for other code)", loc)
             out["jax"] = m.Callable("jax", target)
         elif kind == "python":
             target = _string(children[0])
@@ -446,6 +474,9 @@ def _dtype_spec(children, loc) -> m.DtypeSpec:
         elif option == "early":
             spec = m.DtypeSpec(**{**spec.__dict__, "early": True})
         elif option == "message":
+            if "{" in value:
+                raise _Refused("a dtype message is printed as written; it takes no "
+                               "placeholders", oloc)
             spec = m.DtypeSpec(**{**spec.__dict__, "message": value})
         elif option == "weak":
             if value not in dtype_rules.WEAKNESS:
@@ -458,9 +489,28 @@ def _dtype_spec(children, loc) -> m.DtypeSpec:
     return m.DtypeSpec(**{**spec.__dict__, "rejects": tuple(rejects)})
 
 
+# Names the expression language keeps for itself: a rule so named could never be called.
+_KEYWORDS = {"lambda", "assume", "None", "True", "False", "max", "min"}
+
+
 def _validate(group: _Group):
+    for name, loc in group.names:
+        if name in _KEYWORDS:
+            raise _Refused(f"{name!r} is a keyword of the expression language; a rule so "
+                           "named could never be called", loc)
     params = _signature(group)
     directives = _directives(group)
+    names = {p.name for p in params}
+    needs = {**({directives["hook"]: HOOK_PARAMS[directives["hook"]]}
+                if "hook" in directives else {}),
+             **({f"dtype {directives['dtype'].base}":
+                 dtype_rules.BASE_PARAMS.get(directives["dtype"].base, ())}
+                if "dtype" in directives else {})}
+    for what, wanted in needs.items():
+        missing = [w for w in wanted if w not in names]
+        if missing:
+            raise _Refused(f"{what} reads the parameters {', '.join(wanted)}; this rule has "
+                           f"no {', '.join(missing)}", group.loc)
     arrays = [p for p in params if p.array]
     counts = {len(c.patterns) for c in group.clauses}
     if not arrays and counts - {0}:
@@ -516,73 +566,95 @@ def _pattern_names(clause: m.Clause) -> tuple[set, set]:
 
 
 def _check_names(clause: m.Clause, params):
+    """Every name in the clause is bound, and used as what it is: a dim
+    (a pattern name, an int parameter), a shape (a variadic, a shape
+    parameter) or a value (any static parameter, as a shape function's
+    argument)."""
     dim_names, variadics = _pattern_names(clause)
-    shape_params = {p.name for p in params if p.type in ("shape",)}
-    value_params = {p.name for p in params if not p.array}
-    dim_params = {p.name for p in params if p.type in ("int", "bool")}
+    by_name = {p.name: p for p in params if not p.array}
+    for name in variadics:
+        if name in by_name and by_name[name].type != "shape":
+            raise _Refused(f"{name!r} is a parameter of type {by_name[name].type}; a variadic "
+                           "(*name) can only be compared with a shape parameter", clause.loc)
+    for name in dim_names:
+        if name in by_name and by_name[name].type != "int":
+            raise _Refused(f"{name!r} is a parameter of type {by_name[name].type}; only int "
+                           "parameters are dims in a pattern", clause.loc)
     both = dim_names & variadics
     if both:
         raise _Refused(f"{sorted(both)[0]!r} is used both as a dim and as a variadic (*name)",
                        clause.loc)
-    shapes = variadics | shape_params
-    dims_ = dim_names | dim_params
+    shapes = variadics | {n for n, p in by_name.items() if p.type == "shape"}
+    dims_ = dim_names | {n for n, p in by_name.items() if p.type == "int"}
+    values = set(by_name)
 
-    def check_dim(expr):
+    def unbound(name, loc):
+        return _Refused(f"{name!r} is bound by no pattern of this clause and is no parameter",
+                        loc)
+
+    def check_dim(expr, where="here"):
         """``expr`` in a dim position."""
         if isinstance(expr, m.DimName):
             if expr.name == "_":
                 raise _Refused("'_' matches any dim in a pattern; it has no value here", expr.loc)
             if expr.name in shapes:
-                raise _Refused(f"{expr.name!r} is a shape; splice it with *{expr.name}", expr.loc)
+                hint = ("conditions compare dims: use rank(x) or prod(x)" if where == "condition"
+                        else f"splice it with *{expr.name}")
+                raise _Refused(f"{expr.name!r} is a shape, not a dim; {hint}", expr.loc)
+            if expr.name in values and expr.name not in dims_:
+                raise _Refused(f"{expr.name!r} is a parameter of type "
+                               f"{by_name[expr.name].type}, not a dim", expr.loc)
             if expr.name not in dims_:
-                raise _Refused(f"{expr.name!r} is bound by no pattern of this clause and is "
-                               "no parameter", expr.loc)
+                raise unbound(expr.name, expr.loc)
         elif isinstance(expr, m.DimOp):
             for a in expr.args:
-                check_dim(a)
+                check_dim(a, where)
         elif isinstance(expr, m.DimCall):
-            fn = SHAPE_FUNCTIONS[expr.name]
-            if fn.returns != "dim":
+            if SHAPE_FUNCTIONS[expr.name].returns != "dim":
                 raise _Refused(f"{expr.name}() gives a shape, not a dim; splice it with "
                                f"*{expr.name}(...)", expr.loc)
             check_args(expr)
+        elif not isinstance(expr, m.DimInt):
+            raise _Refused(f"{expr!r} is not a dim", clause.loc)
 
     def check_shape(expr):
-        """``expr`` where a shape is wanted (a splice or a whole output)."""
+        """``expr`` where a shape is wanted (a splice, a whole output, an argument)."""
         if isinstance(expr, m.DimName):
-            if expr.name in dims_ and expr.name not in shapes:
+            if expr.name in shapes:
+                return
+            if expr.name in dims_:
                 raise _Refused(f"{expr.name!r} is a dim, not a shape; write ({expr.name})",
                                expr.loc)
-            if expr.name not in shapes:
-                raise _Refused(f"{expr.name!r} is bound by no pattern of this clause and is "
-                               "no parameter", expr.loc)
-        elif isinstance(expr, m.DimCall):
-            fn = SHAPE_FUNCTIONS[expr.name]
-            if fn.returns != "shape":
-                raise _Refused(f"{expr.name}() gives a dim, not a shape", expr.loc)
+            if expr.name in values:
+                raise _Refused(f"{expr.name!r} is a parameter of type "
+                               f"{by_name[expr.name].type}, not a shape", expr.loc)
+            raise unbound(expr.name, expr.loc)
+        if isinstance(expr, m.DimCall) and SHAPE_FUNCTIONS[expr.name].returns == "shape":
             check_args(expr)
-        else:
-            raise _Refused(f"{expr} is a dim, not a shape", getattr(expr, "loc", clause.loc))
+            return
+        raise _Refused(f"{expr} is not a shape", getattr(expr, "loc", clause.loc))
 
     def check_args(call: m.DimCall):
-        for a in call.args:
-            if isinstance(a, m.DimName):
-                if a.name not in shapes | dims_ | value_params:
-                    raise _Refused(f"{a.name!r} is bound by no pattern of this clause and is "
-                                   "no parameter", a.loc)
-            elif isinstance(a, (m.DimOp, m.DimCall)):
-                if isinstance(a, m.DimCall) and SHAPE_FUNCTIONS[a.name].returns == "shape":
-                    check_shape(a)
-                else:
-                    check_dim(a)
+        fn = SHAPE_FUNCTIONS[call.name]
+        for i, a in enumerate(call.args):
+            kind = fn.kind_of(i)
+            if kind == "shape":
+                check_shape(a)
+            elif kind == "dim":
+                check_dim(a)
+            elif isinstance(a, m.DimName) and a.name in values:
+                continue  # a parameter of any type
+            elif isinstance(a, (m.DimName, m.DimOp, m.DimCall, m.DimInt)):
+                check_dim(a)
 
     for pattern in clause.patterns:
         if isinstance(pattern, m.ShapePattern):
             for item in pattern.items:
                 if isinstance(item, (m.DimOp, m.DimCall)):
-                    for name in m.names_in(item):
-                        if name == "_":
-                            raise _Refused("'_' stands alone in a pattern", clause.loc)
+                    if "_" in m.names_in(item):
+                        raise _Refused("'_' stands alone in a pattern", clause.loc)
+                    if isinstance(item, m.DimCall):
+                        check_dim(item)
     for out in clause.outputs:
         if isinstance(out, m.ShapeTemplate):
             for item in out.items:
@@ -594,8 +666,8 @@ def _check_names(clause: m.Clause, params):
             check_shape(out.expr)
     for req in clause.requirements:
         for cond in req.conditions:
-            check_dim(cond.left)
-            check_dim(cond.right)
+            check_dim(cond.left, "condition")
+            check_dim(cond.right, "condition")
 
 
 def _check_placeholders(message: str, loc, params, clauses, n_arrays: int):
@@ -604,10 +676,14 @@ def _check_placeholders(message: str, loc, params, clauses, n_arrays: int):
         dim_names, variadics = _pattern_names(clause)
         known |= dim_names | variadics
     try:
-        fields = [f for _, f, _, _ in string.Formatter().parse(message) if f is not None]
+        parsed = [(f, spec, conv) for _, f, spec, conv in string.Formatter().parse(message)
+                  if f is not None]
     except ValueError as e:
         raise _Refused(f"bad message {message!r}: {e}", loc) from None
-    for name in fields:
+    for name, spec, conversion in parsed:
+        if spec or conversion or not (name.isdigit() or name.isidentifier()):
+            raise _Refused(f"a placeholder is {{NAME}} or {{NUMBER}}, without a format: "
+                           f"{message!r}", loc)
         if name.isdigit():
             if int(name) >= n_arrays:
                 raise _Refused(f"placeholder {{{name}}} names argument {name}, but the rule "
@@ -619,8 +695,19 @@ def _check_placeholders(message: str, loc, params, clauses, n_arrays: int):
 
 # ---------------------------------------------------------------- one Rule per name
 
+# Short spellings of JAX's modules, as programs import them.
+PREFIXES = (("jax.numpy.", "jnp."), ("jax.nn.", "nn."), ("jax.lax.", "lax."))
+
+
 def default_callable(name: str) -> m.Callable:
-    return m.Callable("jax", name if name.startswith("jax.") else f"jax.numpy.{name}")
+    """``jax.numpy.NAME``, or the function a JAX-style name spells
+    (``lax.rsqrt`` is ``jax.lax.rsqrt``, ``jnp.linalg.norm`` is ``jax.numpy.linalg.norm``)."""
+    if name.startswith("jax."):
+        return m.Callable("jax", name)
+    for full, short in PREFIXES:
+        if name.startswith(short):
+            return m.Callable("jax", full + name[len(short):])
+    return m.Callable("jax", f"jax.numpy.{name}")
 
 
 def _per_name(group: _Group) -> list[m.Rule]:

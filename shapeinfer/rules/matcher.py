@@ -11,6 +11,7 @@ shapes, where a symbolic dim equals only itself.
 """
 from __future__ import annotations
 
+import functools
 import string
 
 import sympy
@@ -39,19 +40,20 @@ def apply(rule: m.Rule, ctx) -> list[tuple]:
     """The output shapes of ``rule`` for the arguments in ``ctx``, or ShapeError."""
     shapes = [None if a is None else a.shape for a in ctx.array_args]
     reasons = []
-    env = None
+    furthest: dict = {}  # the bindings of the clause that bound the most names
     for number, clause in enumerate(rule.clauses, 1):
-        env = Bindings(ctx.dim_params)
+        env = Bindings({k: v for k, v in ctx.dim_params.items() if v is not None})
         try:
             _match(clause, shapes, env, ctx.array_names)
         except _NoMatch as e:
             reasons.append(f"clause {number}, {clause}: {e}")
+            furthest = env if len(env) > len(furthest) else furthest
             continue
         for req in clause.requirements:
             _check_requirement(rule, req, env, shapes, ctx)
         return [_output(rule, out, env, shapes, ctx) for out in clause.outputs]
     exception, message = rule.raises or ("TypeError", None)
-    head = (_format(message, env or {}, shapes) if message is not None else
+    head = (_format(message, furthest, shapes) if message is not None else
             f"{rule.name}: no clause matches shapes " + ", ".join(_fmt(s) for s in shapes))
     raise ShapeError("rule-no-match", exception,
                      "\n".join([head] + [f"  {r}" for r in reasons]), ctx.site.span)
@@ -81,7 +83,9 @@ def _match(clause: m.Clause, shapes: list, env: Bindings, names: list[str]):
         else:
             tail = len(items) - v - 1
             rest = shape[v:len(shape) - tail]
-            _bind(items[v].name, rest, env, f"{arg} (axes {v}..{v + len(rest) - 1})", arg)
+            axes = (f"axes {v}..{v + len(rest) - 1}" if len(rest) > 1 else
+                    f"axis {v}" if rest else "no axes")
+            _bind(items[v].name, rest, env, f"{arg} ({axes})", arg)
             pairs = (list(zip(items[:v], shape[:v], range(v)))
                      + list(zip(items[v + 1:], shape[len(shape) - tail:],
                                 range(len(shape) - tail, len(shape)))))
@@ -128,12 +132,14 @@ def _solve(deferred: list, env: Bindings):
                     raise _NoMatch(f"{where} is {dims.fmt_dim(d)}, the pattern wants "
                                    f"{item} = {dims.fmt_dim(value)}")
             elif len(unbound) == 1:
-                unknown = sympy.Dummy(unbound[0], integer=True)
+                unknown = _unknown(unbound[0])
                 expr = evaluate(item, Bindings({**env, unbound[0]: unknown}), None)
                 slope = sympy.diff(expr, unknown)
                 if slope == 0 or slope.has(unknown):
                     continue
-                solution = sympy.simplify((d - expr.subs(unknown, 0)) / slope)
+                solution = sympy.expand((d - expr.subs(unknown, 0)) / slope)
+                if solution.is_integer is not True:
+                    solution = sympy.cancel(solution)
                 if solution.is_integer is not True:
                     raise _NoMatch(f"{where} is {dims.fmt_dim(d)}, which is not {item} for an "
                                    f"integer {unbound[0]}")
@@ -146,6 +152,13 @@ def _solve(deferred: list, env: Bindings):
         if not progress:
             item, d, where = deferred[0]
             raise _NoMatch(f"cannot solve {item} = {dims.fmt_dim(d)} at {where}")
+
+
+@functools.lru_cache(maxsize=None)
+def _unknown(name: str) -> sympy.Dummy:
+    """The unknown a pattern expression is solved for (one per name, so that
+    sympy's caches see the same expressions again)."""
+    return sympy.Dummy(name, integer=True)
 
 
 def _equal(a, b) -> bool:
@@ -205,11 +218,16 @@ def _as_shape(value) -> tuple:
     return tuple(value) if isinstance(value, tuple) else (value,)
 
 
-def evaluate(expr, env, ctx):
+def evaluate(expr, env, ctx, kind: str = "dim"):
     """A dimension expression's value: a dim, or a shape for variadic names
-    and shape functions; parameters give their values."""
+    and shape functions; parameters give their values (None too, where a
+    shape function takes a ``value``)."""
     if isinstance(expr, m.DimName):
-        return env[expr.name]
+        value = env.get(expr.name)
+        if value is None and kind != "value":  # a parameter whose default is None, not given
+            raise ShapeError("bad-argument", "TypeError",
+                             f"{expr.name} was not given (it is None), but the rule needs it")
+        return value
     if isinstance(expr, m.DimInt):
         return sympy.Integer(expr.value)
     if isinstance(expr, m.DimOp):
@@ -223,8 +241,9 @@ def evaluate(expr, env, ctx):
         return {"+": lambda: a + b, "-": lambda: a - b, "*": lambda: a * b,
                 "//": lambda: dims.floordiv(a, b), "%": lambda: dims.mod(a, b)}[expr.op]()
     if isinstance(expr, m.DimCall):
-        args = [evaluate(a, env, ctx) for a in expr.args]
-        return SHAPE_FUNCTIONS[expr.name].fn(ctx, *args)
+        fn = SHAPE_FUNCTIONS[expr.name]
+        args = [evaluate(a, env, ctx, fn.kind_of(i)) for i, a in enumerate(expr.args)]
+        return fn.fn(ctx, *args)
     return expr  # a literal None / True / False
 
 
