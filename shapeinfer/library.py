@@ -127,7 +127,14 @@ def load_rules(source, library: Library | None = None) -> Library:
     """
     library = builtins() if library is None else library
     text, name = _read(source)
-    return library.with_rules(parse_rules(text, name), name)
+    return library.with_rules(list(_parsed(text, name)), name)
+
+
+@functools.lru_cache(maxsize=64)
+def _parsed(text: str, name: str) -> tuple[Rule, ...]:
+    """Rules are frozen values, so a text loaded again (``infer(rules=PATH)``
+    in a loop) is parsed once; a changed file is a different text."""
+    return tuple(parse_rules(text, name))
 
 
 def _read(source) -> tuple[str, str]:

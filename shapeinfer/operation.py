@@ -109,6 +109,8 @@ def _check_sizes(rule: Rule, shape: tuple, site):
     arguments fails the rule; one whose sign the sizes decide is, as for a
     shape literal, inconclusive."""
     for d in shape:
+        if d.is_Symbol or (d.is_Integer and d >= 0):  # sizes as the patterns bound them
+            continue
         sign = dims.decide_nonnegative(d)
         if sign is dims.Decision.TRUE:
             continue
@@ -131,8 +133,6 @@ def _static(fname: str, p, value, span):
     """A static parameter's value, checked against its type."""
     if value is None and p.default is None:
         return None
-    if isinstance(value, tuple) and p.type in ("shape", "axes") and not isinstance(value, list):
-        value = tuple(value)
 
     def refuse(wanted: str):
         raise ShapeError("bad-argument", "TypeError",

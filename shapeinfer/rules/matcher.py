@@ -46,7 +46,7 @@ def apply(rule: m.Rule, ctx) -> list[tuple]:
         try:
             _match(clause, shapes, env, ctx.array_names)
         except _NoMatch as e:
-            reasons.append(f"clause {number}, {clause}: {e}")
+            reasons.append((number, clause, e))  # formatted only if no clause matches
             furthest = env if len(env) > len(furthest) else furthest
             continue
         for req in clause.requirements:
@@ -55,8 +55,8 @@ def apply(rule: m.Rule, ctx) -> list[tuple]:
     exception, message = rule.raises or ("TypeError", None)
     head = (_format(message, furthest, shapes) if message is not None else
             f"{rule.name}: no clause matches shapes " + ", ".join(_fmt(s) for s in shapes))
-    raise ShapeError("rule-no-match", exception,
-                     "\n".join([head] + [f"  {r}" for r in reasons]), ctx.site.span)
+    lines = [f"  clause {number}, {clause}: {e}" for number, clause, e in reasons]
+    raise ShapeError("rule-no-match", exception, "\n".join([head] + lines), ctx.site.span)
 
 
 # ---------------------------------------------------------------- patterns
