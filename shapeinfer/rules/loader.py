@@ -48,8 +48,6 @@ EXCEPTIONS = frozenset(
     "InconclusiveDimensionOperation", "ConcretizationTypeError", "TracerBoolConversionError",
     "TracerIntegerConversionError"}
 
-DERIVATIVES = DERIVATIVE_RULES
-
 _DOTTED = re.compile(r"^[A-Za-z_][A-Za-z_0-9]*(\.[A-Za-z_][A-Za-z_0-9]*)*$")
 
 
@@ -139,7 +137,9 @@ def _string(token: Token) -> str:
 # ---------------------------------------------------------------- parse tree -> model
 
 class _Group:
-    """A rule as written, before it is split into one Rule per name."""
+    """A rule as written, before it is split into one Rule per name;
+    :func:`_validate` adds ``signature`` (the Params) and ``settings``
+    (its directives)."""
 
     def __init__(self, names, params, clauses, directives, loc, source):
         self.names, self.params, self.clauses = names, params, clauses
@@ -437,9 +437,9 @@ def _directives(group: _Group) -> dict:
             out["dtype"] = _dtype_spec(children, loc)
         elif kind == "derivative":
             name = str(children[0])
-            if name not in DERIVATIVES:
+            if name not in DERIVATIVE_RULES:
                 raise _Refused(f"unknown derivative rule {name!r} (known: "
-                               f"{', '.join(DERIVATIVES)})", _loc(children[0]))
+                               f"{', '.join(DERIVATIVE_RULES)})", _loc(children[0]))
             out["derivative"] = name
         elif kind == "primitive":
             out["primitive"] = _string(children[0])
