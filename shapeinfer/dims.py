@@ -94,6 +94,15 @@ def _offset_symbol(name: str) -> sympy.Symbol:
     return sympy.Symbol(name + "'", integer=True, nonnegative=True)
 
 
+def provably_negative(value) -> bool:
+    """An integer argument (a dim, or a Python int or bool) that is < 0 for
+    every size. One whose sign depends on the sizes (``n - 2``) is not: JAX
+    raises only at sizes where it is negative."""
+    if isinstance(value, int):
+        return value < 0
+    return is_dim(value) and decide_nonnegative(value) is Decision.FALSE
+
+
 def definitely_equal(a: Dim, b: Dim) -> bool:
     return decide_eq(a, b) is Decision.TRUE
 

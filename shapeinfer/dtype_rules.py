@@ -111,17 +111,6 @@ def _approximate(ctx) -> bool:
     return bool(approximate)
 
 
-def _provably_negative(value) -> bool:
-    """A literal integer (a dim or a bool) that is < 0 for every size.
-
-    A dim whose sign depends on the sizes (``n - 2``) is let through: JAX
-    raises only at sizes where it is negative.
-    """
-    if isinstance(value, int):  # a Python default, or a bool
-        return value < 0
-    return dims.is_dim(value) and dims.decide_nonnegative(value) is dims.Decision.FALSE
-
-
 def _power(ctx) -> tuple[str, bool]:
     """jnp.power: which lax primitive it uses depends on the exponent as written."""
     x, y = ctx.bound["x"], ctx.bound["y"]
@@ -130,7 +119,7 @@ def _power(ctx) -> tuple[str, bool]:
         # A concrete integer exponent: lax.integer_pow(x, n). Only the base is
         # promoted (to numeric), and integers cannot take negative powers.
         dtype, weak = dtypes.convert(*dtypes.promote([x]), "numeric")
-        if dtypes.kind(dtype) in _INTEGRAL and _provably_negative(exponent):
+        if dtypes.kind(dtype) in _INTEGRAL and dims.provably_negative(exponent):
             raise ShapeError("dtype", "TypeError",
                              "Integers cannot be raised to negative powers, got "
                              f"integer_pow({replace(x, dtype=dtype).typed_str()}, {exponent})",

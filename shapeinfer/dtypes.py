@@ -32,6 +32,9 @@ NUMPY_NAME = {"bool": "bool", "i8": "int8", "i16": "int16", "i32": "int32", "i64
               "f16": "float16", "bf16": "bfloat16", "f32": "float32", "f64": "float64",
               "c64": "complex64", "c128": "complex128"}
 
+# numpy name -> the language's short name (what a `dtype=` argument spells)
+SHORT_NAME = {numpy_name: short for short, numpy_name in NUMPY_NAME.items()}
+
 # x64 disabled: jax.dtypes.canonicalize_dtype (_dtype_to_32bit_dtype)
 _X32 = {"i64": "i32", "u64": "u32", "f64": "f32", "c128": "c64"}
 

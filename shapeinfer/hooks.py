@@ -40,9 +40,7 @@ def round_hook(ctx):
         raise ShapeError("bad-argument", "TypeError",
                          f"round: decimals must be an integer, got {describe(decimals)}", span)
     x = ctx.bound["a"]
-    negative = (decimals < 0 if isinstance(decimals, int)
-                else dims.decide_nonnegative(decimals) is dims.Decision.FALSE)
-    if dtypes.kind(x.dtype) in ("int", "uint") and negative:
+    if dtypes.kind(x.dtype) in ("int", "uint") and dims.provably_negative(decimals):
         raise ShapeError("bad-argument", "NotImplementedError",
                          "integer np.round not implemented for decimals < 0", span)
     return None

@@ -25,13 +25,16 @@ BUILTIN_RULES = Path(__file__).resolve().parent / "rules" / "builtin"
 
 
 class Library(Mapping):
-    """Names -> :class:`Function`; ``rules`` lists the loaded rules in load order."""
+    """Names -> :class:`Function`. ``rules`` lists every rule in load order;
+    ``loaded`` those loaded on top of the built-ins, from ``sources`` (the
+    rule files, or "<rules>" for text)."""
 
     def __init__(self, names: dict[str, Function], rules: tuple[Rule, ...] = (),
-                 sources: tuple[str, ...] = ()):
+                 sources: tuple[str, ...] = (), loaded: tuple[Rule, ...] = ()):
         self._names = dict(names)
         self.rules = rules
-        self.sources = sources     # the rule files (or "<rules>") loaded on top of the built-ins
+        self.sources = sources
+        self.loaded = loaded
 
     def __getitem__(self, name: str) -> Function:
         return self._names[name]
@@ -48,8 +51,12 @@ class Library(Mapping):
         for rule in rules:
             op = Operation(rule)
             for alias in aliases(rule):
+                if alias in _TRANSFORMS:
+                    raise RuleError(f"{alias!r} is a transformation; a rule cannot replace it",
+                                    rule.source, *rule.loc)
                 names[alias] = op
-        return Library(names, self.rules + tuple(rules), self.sources + (source,))
+        return Library(names, self.rules + tuple(rules), self.sources + (source,),
+                       self.loaded + tuple(rules))
 
     def rule(self, name: str) -> Rule | None:
         """The rule a name resolves to (None for transformations and unknown names)."""
@@ -81,7 +88,7 @@ def aliases(rule: Rule) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-def _transforms() -> dict[str, Function]:
+def _make_transforms() -> dict[str, Function]:
     # jax.jit's and jax.checkpoint's options in the pinned JAX
     jit = PassThroughTransform("jit", "jax.jit", (
         "in_shardings", "out_shardings", "static_argnums", "static_argnames", "donate_argnums",
@@ -103,14 +110,17 @@ def _transforms() -> dict[str, Function]:
     return {alias: t for t, names in transforms for alias in names}
 
 
+_TRANSFORMS = _make_transforms()
+
+
 @functools.lru_cache(maxsize=None)
 def builtins() -> Library:
     """The built-in library: the transformations and the shipped rule files."""
-    library = Library(_transforms())
+    library = Library(_TRANSFORMS)
     for path in sorted(BUILTIN_RULES.glob("*.rules")):
         library = library.with_rules(parse_rules(path.read_text(encoding="utf-8"),
                                                  f"shapeinfer/rules/builtin/{path.name}"))
-    return Library(dict(library), library.rules, ())
+    return Library(dict(library), library.rules)
 
 
 def load_rules(source, library: Library | None = None) -> Library:
@@ -168,6 +178,9 @@ def resolve(rules) -> Library:
     if isinstance(rules, (list, tuple)):
         library = builtins()
         for source in rules:
-            library = source if isinstance(source, Library) else load_rules(source, library)
+            if isinstance(source, Library):  # its own rules, on top of what came before
+                library = library.with_rules(list(source.loaded), "<library>")
+            else:
+                library = load_rules(source, library)
         return library
     return load_rules(rules)

@@ -24,9 +24,7 @@ from .errors import ShapeError
 from .hooks import HOOKS
 from .rules import matcher
 from .rules.model import REQUIRED, Rule
-from .values import DTYPES, Array, Function, describe, to_array
-
-_SHORT_DTYPE = {numpy_name: short for short, numpy_name in dtypes.NUMPY_NAME.items()}
+from .values import Array, Function, describe, to_array
 
 
 class Context:
@@ -116,7 +114,7 @@ def _check_sizes(rule: Rule, shape: tuple, site):
             continue
         exception = rule.raises[0] if rule.raises else "TypeError"
         if sign is dims.Decision.FALSE:
-            raise ShapeError("requires-failed", exception,
+            raise ShapeError("bad-argument", exception,
                              f"{rule.name} gives the shape {dims.fmt_shape(shape)}, with the "
                              f"negative size {dims.fmt_dim(d)}", site.span)
         raise ShapeError("inconclusive", "InconclusiveDimensionOperation",
@@ -145,16 +143,16 @@ def _static(fname: str, p, value, span):
             return dims.as_int(value) if dims.as_int(value) is not None else value
         refuse("an integer")
     if p.type == "bool":
-        if isinstance(value, bool):
-            return value
-        if dims.is_dim(value):
-            n = dims.as_int(value)
-            return value if n is None else bool(n)
+        # JAX tests a flag with `if`: any Python value is true or false, but
+        # an array's truth is not known while JAX traces.
         if isinstance(value, Array):
             raise ShapeError("bad-argument", "TypeError",
                              f"{fname}: {p.name} must be a Python value; the truth value of an "
                              "array is not known while JAX traces", span)
-        refuse("True or False")
+        if dims.is_dim(value):
+            n = dims.as_int(value)
+            return value if n is None else bool(n)
+        return bool(value)
     if p.type == "axes":
         items = value if isinstance(value, (tuple, list)) else (value,)
         if all(_is_int(a) for a in items):
@@ -172,7 +170,8 @@ def _static(fname: str, p, value, span):
             return value
         refuse("a string")
     if p.type == "dtype":
-        if isinstance(value, str) and (value in DTYPES or value in _SHORT_DTYPE):
-            return _SHORT_DTYPE.get(value, value)
+        # NumPy's names only: NumPy reads "i8" as int64, not the language's i8
+        if isinstance(value, str) and value in dtypes.SHORT_NAME:
+            return dtypes.SHORT_NAME[value]
         refuse("a dtype name such as 'float32'")
     return value

@@ -33,7 +33,7 @@ from jax._src import core as jax_core  # max_dim / min_dim for symbolic sizes
 
 from . import dims, syntax as ast
 from .api import deep_recursion, infer, infer_parsed
-from .dtypes import NUMPY_NAME
+from .dtypes import NUMPY_NAME, SHORT_NAME
 from .engine import ARRAY_ATTRIBUTES, ARRAY_BINOPS, ARRAY_UNOPS, dotted_name
 from .errors import ShapeError
 from .library import Library, resolve
@@ -491,11 +491,10 @@ def _jax_outcome(text, sizes, program, library) -> Outcome:
     leaves = jax.tree.leaves(out)
     return Outcome(leaves=tuple(tuple(_from_jax_dim(d, sizes) for d in leaf.shape)
                                 for leaf in leaves),
-                   dtypes=tuple(_SHORT_DTYPE.get(str(leaf.dtype), str(leaf.dtype))
+                   dtypes=tuple(SHORT_NAME.get(str(leaf.dtype), str(leaf.dtype))
                                 for leaf in leaves))
 
 
-_SHORT_DTYPE = {numpy_name: short for short, numpy_name in NUMPY_NAME.items()}
 
 
 # ---------------------------------------------------------------- sampling

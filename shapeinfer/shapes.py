@@ -299,9 +299,10 @@ def _permute(ctx, x, axes=None):
     if axes is None:
         return tuple(reversed(x))
     if not isinstance(axes, (tuple, list)):
+        kind = "int" if dims.is_dim(axes) or isinstance(axes, int) else type(axes).__name__
         raise ShapeError("bad-argument", "TypeError",
-                         f"'{type(axes).__name__}' object is not iterable: the axes of a "
-                         "transpose are a tuple")
+                         f"'{kind}' object is not iterable: the axes of a transpose are a "
+                         "tuple")
     wanted = [_int_arg(a, "permute", "axes") for a in axes]
     perm = tuple(_axis(a, len(x)) for a in wanted)
     if sorted(perm) != list(range(len(x))):

@@ -430,6 +430,10 @@ ROWS = [
     row('gelu', 'i8', approximate=False, expect='f32'),
     row('gelu', 1.5, approximate=False, expect='f32'),
     row('gelu', 'f32', approximate='f32[]', expect='TypeError'),
+    # `if approximate:` takes any Python value's truth
+    row('gelu', 'c64', approximate=Lit('(1,)', (1,)), expect='c64'),
+    row('gelu', 'c64', approximate=Lit('()', ()), expect='TypeError'),
+    row('gelu', 'c64', approximate=Lit('"no"', "no"), expect='c64'),
     # results flow on: dtypes and weakness
     row('negative', Call('square', 'bool'), expect='i32'),
     row('negative', Call('relu', 'bool'), expect='i32~'),

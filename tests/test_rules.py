@@ -949,7 +949,8 @@ ENGINE_INVALID = [
     err("typed((a,), k=1.5)", "bad-argument", "TypeError", "k must be an integer"),
     err('typed((a,), axis="x")', "bad-argument", "TypeError", "axis must be an int or a tuple"),
     err('typed((a,), sh="ab")', "bad-argument", "TypeError", "sh must be a shape"),
-    err('typed((a,), keep="yes")', "bad-argument", "TypeError", "keep must be True or False"),
+    err("(lambda f: typed((a,), keep=f))(())", "bad-argument", "TypeError",
+        "the truth value of an array"),
     err("typed((a,), mode=1)", "bad-argument", "TypeError", "mode must be a string"),
     err("typed((a,), nope=1)", "arity", "TypeError", "nope"),
     err("bounded((6,), k=0)", "requires-failed", "ValueError", "k = 0 does not fit n = 6"),
@@ -980,3 +981,68 @@ def test_static_argument_errors_point_at_the_argument(expr, blame):
         shapeinfer.infer(expr, rules=ENGINE_RULES)
     start, end = info.value.span
     assert expr[start:end] == blame
+
+
+# ================================================================ 8. from a second reading
+
+def test_a_list_of_libraries_keeps_each_ones_rules():
+    first = load_rules(src("rule f: (n) -> (n)"))
+    second = load_rules(src("rule g: (n) -> (n, n)"))
+    both = [first, second]
+    assert str(shapeinfer.infer("f((2,))", rules=both)) == "(2,)"
+    assert str(shapeinfer.infer("g((2,))", rules=both)) == "(2, 2)"
+
+
+def test_a_later_library_in_a_list_overrides_an_earlier_one():
+    first = load_rules(src("rule f: (n) -> (n)"))
+    second = load_rules(src("rule f: (n) -> (n, 1)"))
+    assert str(shapeinfer.infer("f((2,))", rules=[first, second])) == "(2, 1)"
+    assert str(shapeinfer.infer("add((2,), (2,))", rules=[first, second])) == "(2,)"
+
+
+def test_a_pattern_solved_to_a_negative_size_does_not_match():
+    lib = load_rules(src("rule neg: (3 - n) -> (n)"))
+    assert str(shapeinfer.infer("neg((1,))", rules=lib)) == "(2,)"
+    e = assert_error("neg((5,))", "rule-no-match", "TypeError", ("n = -2, not a size",), lib,
+                     jax=False)
+    assert "3 - n" in e.message
+
+
+@pytest.mark.parametrize("name", ["vmap", "jax.grad", "partial", "jit"])
+def test_a_rule_cannot_replace_a_transformation(name):
+    with pytest.raises(RuleError) as info:
+        load_rules(src(f"rule {name}:", "    (*x) -> x"))
+    assert "transformation" in info.value.reason
+    assert info.value.line == 1
+
+
+@pytest.mark.parametrize("expr,expected", [
+    ('sum_as(f32[a], dtype="int8")', "i8"),
+    ('sum_as(f32[a], dtype="float16")', "f16"),
+    ("sum_as(bool[a])", "i32"),
+])
+def test_an_explicit_dtype_argument_is_the_result_dtype(expr, expected):
+    lib = load_rules(src(
+        "rule sum_as (a, axis: axes = None, dtype: dtype = None):",
+        "    (*x) -> reduce(x, axis)",
+        "    dtype sum",
+        '    jax "jax.numpy.sum"'))
+    assert shapeinfer.infer(expr, rules=lib).dtypes == [expected]
+    checked(expr, lib)  # JAX gives the same dtype
+
+
+def test_dtype_arguments_are_numpy_names():
+    """NumPy reads "i8" as int64: the language's short names are not dtype arguments."""
+    lib = load_rules(src("rule f (a, dtype: dtype = None):", "    (*x) -> x"))
+    assert_error('f(f32[a], dtype="i8")', "bad-argument", "TypeError", ("dtype name",), lib,
+                 jax=False)
+
+
+@pytest.mark.parametrize("text,shown", [
+    ("rule f: (2*n + 1) -> (n)", "(2*n + 1)"),
+    ("rule f: (a - (b - c)), (a), (b), (c) -> ()", "(a - (b - c))"),
+    ("rule f: ((a + b) * c), (a), (b), (c) -> ()", "((a + b) * c)"),
+])
+def test_pattern_expressions_print_as_written(text, shown):
+    rule = load_rules(text).rule("f")
+    assert str(rule.clauses[0].patterns[0]).replace(" * ", "*") == shown.replace(" * ", "*")

@@ -19,13 +19,12 @@ import sys
 from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, VisitError
 
-from .. import dtype_rules
+from .. import dtype_rules, dtypes
 from ..autodiff import DERIVATIVE_RULES
 from ..errors import ShapeSyntaxError
 from ..hooks import HOOK_PARAMS, HOOKS
 from ..shapes import SHAPE_FUNCTIONS
 from ..syntax import _grammar_text
-from ..values import DTYPES
 from . import model as m
 
 
@@ -392,7 +391,7 @@ def _check_default(name: str, type_: str, default, loc):
         if type_ == "str":
             return isinstance(default, str)
         if type_ == "dtype":
-            return isinstance(default, str) and (default in DTYPES or default in _NUMPY_NAMES)
+            return isinstance(default, str) and default in dtypes.SHORT_NAME
         ints = isinstance(default, tuple) and all(
             isinstance(d, int) and not isinstance(d, bool) for d in default)
         if type_ == "axes":
@@ -404,10 +403,6 @@ def _check_default(name: str, type_: str, default, loc):
         shown = "None" if default is None else (str(default) if not isinstance(default, tuple)
                                                  else "(" + ", ".join(map(str, default)) + ")")
         raise _Refused(f"the default of {name!r} ({shown}) is not of type {type_}", loc)
-
-
-_NUMPY_NAMES = {"bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
-                "float16", "bfloat16", "float32", "float64", "complex64", "complex128"}
 
 
 def _directives(group: _Group) -> dict:

@@ -143,6 +143,9 @@ def _solve(deferred: list, env: Bindings):
                 if solution.is_integer is not True:
                     raise _NoMatch(f"{where} is {dims.fmt_dim(d)}, which is not {item} for an "
                                    f"integer {unbound[0]}")
+                if dims.decide_nonnegative(solution) is Decision.FALSE:
+                    raise _NoMatch(f"{where} is {dims.fmt_dim(d)}, which is {item} only for "
+                                   f"{unbound[0]} = {dims.fmt_dim(solution)}, not a size")
                 env[unbound[0]] = solution
                 env.origin[unbound[0]] = where
             else:

@@ -45,8 +45,11 @@ class DimOp:
 
     def __str__(self):
         if self.op == "neg":
-            return f"-{_wrap(self.args[0])}"
-        return f"{_wrap(self.args[0])} {self.op} {_wrap(self.args[1])}"
+            return f"-{_wrap(self.args[0], _PRECEDENCE['neg'])}"
+        left, right = self.args
+        mine = _PRECEDENCE[self.op]
+        # the right operand of - // % needs brackets at the same level: a - (b - c)
+        return f"{_wrap(left, mine)} {self.op} {_wrap(right, mine + (self.op in '-//%'))}"
 
 
 @dataclass(frozen=True)
@@ -64,8 +67,13 @@ class DimCall:
         return f"{self.name}({', '.join(map(str, self.args))})"
 
 
-def _wrap(e) -> str:
-    return f"({e})" if isinstance(e, DimOp) and e.op != "neg" else str(e)
+_PRECEDENCE = {"+": 1, "-": 1, "*": 2, "//": 2, "%": 2, "neg": 3}
+
+
+def _wrap(e, outer: int) -> str:
+    """``e`` as an operand of an operator binding ``outer``-tightly: bracketed
+    only where the brackets change the meaning."""
+    return f"({e})" if isinstance(e, DimOp) and _PRECEDENCE[e.op] < outer else str(e)
 
 
 def names_in(expr) -> set[str]:
