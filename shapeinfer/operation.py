@@ -31,9 +31,7 @@ class Context:
     """What a rule sees of one call: the bound arguments and where the call is."""
 
     def __init__(self, op: "Operation", bound: dict, written: dict, site):
-        self.op = op
-        self.rule = op.rule
-        self.primitive = op.rule.primitive
+        self.primitive = op.rule.primitive  # the lax primitive JAX's messages name
         self.bound = bound
         self.written = written
         self.site = site

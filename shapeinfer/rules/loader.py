@@ -256,7 +256,7 @@ class _ToRules(Transformer):
 
     def splice(self, meta, children):
         expr = children[0]
-        return m.Variadic(expr.name if isinstance(expr, m.DimName) else None, expr)
+        return m.Splice(expr)
 
     def requirement(self, meta, children):
         *conditions, exception, message = children
@@ -653,7 +653,7 @@ def _check_names(clause: m.Clause, params):
     for out in clause.outputs:
         if isinstance(out, m.ShapeTemplate):
             for item in out.items:
-                if isinstance(item, m.Variadic):
+                if isinstance(item, m.Splice):
                     check_shape(item.expr)
                 else:
                     check_dim(item)

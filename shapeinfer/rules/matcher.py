@@ -210,7 +210,7 @@ def _output(rule: m.Rule, out, env: Bindings, shapes, ctx) -> tuple:
         return _as_shape(evaluate(out.expr, env, ctx))
     shape: list = []
     for item in out.items:
-        if isinstance(item, m.Variadic):
+        if isinstance(item, m.Splice):
             shape.extend(_as_shape(evaluate(item.expr, env, ctx)))
         else:
             shape.append(evaluate(item, env, ctx))

@@ -89,14 +89,20 @@ def names_in(expr) -> set[str]:
 
 @dataclass(frozen=True)
 class Variadic:
-    """``*name`` in a pattern (``*_`` binds nothing) or a splice in a template."""
+    """``*name`` in a pattern: any number of dims (``*_`` binds nothing)."""
     name: str | None        # None for ``*_``
-    expr: object = None     # templates: the spliced name or shape-function call
 
     def __str__(self):
-        return f"*{self.expr if self.expr is not None else (self.name or '_')}"
+        return f"*{self.name or '_'}"
 
 
+@dataclass(frozen=True)
+class Splice:
+    """``*x`` or ``*broadcast(a, b)`` in a template: a shape's dims, in place."""
+    expr: object            # a DimName (a variadic or shape parameter) or a DimCall
+
+    def __str__(self):
+        return f"*{self.expr}"
 
 
 @dataclass(frozen=True)
@@ -122,7 +128,7 @@ class NonePattern:
 
 @dataclass(frozen=True)
 class ShapeTemplate:
-    """``(*b, n + 1, *broadcast(x, y))``: dims and splices."""
+    """``(*b, n + 1, *broadcast(x, y))``: dims and :class:`Splice` items."""
     items: tuple
 
     def __str__(self):
