@@ -20,10 +20,20 @@ from .values import (DTYPES, Array, Function, ShapeTuple, arrayify, describe, is
 
 # Binary / unary operators on arrays, by the operation they stand for.
 ARRAY_BINOPS = {"+": "add", "-": "subtract", "*": "multiply", "/": "true_divide",
-                "//": "floor_divide", "%": "mod", "@": "matmul"}
+                "//": "floor_divide", "%": "mod", "@": "matmul", "**": "power",
+                "<": "less", "<=": "less_equal", ">": "greater", ">=": "greater_equal",
+                "==": "equal", "!=": "not_equal"}
+COMPARISONS = ("<", "<=", ">", ">=", "==", "!=")
 ARRAY_UNOPS = {"-": "negative", "+": "positive"}
 # Attributes of arrays the language knows (the checker allows no others).
-ARRAY_ATTRIBUTES = ("T", "shape", "ndim")
+ARRAY_ATTRIBUTES = ("T", "shape", "ndim", "size")
+# Array methods, by the operation each stands for: x.sum(axis=0) is sum(x, axis=0).
+ARRAY_METHODS = {name: name for name in (
+    "reshape", "transpose", "swapaxes", "squeeze", "ravel", "sum", "mean", "prod", "max",
+    "min", "argmax", "argmin", "all", "any", "var", "std", "cumsum", "cumprod")}
+ARRAY_METHODS["flatten"] = "ravel"
+# Methods that also take their shape or axes as separate arguments: x.reshape(a, b).
+_VARARG_METHODS = ("reshape", "transpose")
 
 
 @dataclass(frozen=True)
@@ -200,6 +210,8 @@ class Evaluator:
                 return ShapeTuple(value.shape)
             if node.attr == "ndim":
                 return sympy.Integer(value.rank)
+            if node.attr == "size":
+                return sympy.Mul(*value.shape)
             return self.apply_op("transpose", [value], {},
                                  CallSite(node.span, node.span, (node.value.span,)))
         raise ShapeError("bad-argument", "AttributeError",
@@ -345,6 +357,8 @@ class Evaluator:
             # Python looks the callee up before it evaluates the arguments.
             raise ShapeError("unknown-name", "NameError",
                              f"name {node.func.id!r} is not defined", node.func.span)
+        if is_method_call(node, env):
+            return self.call_method(node, env)
         func = self.eval(node.func, env)
         args = [self.eval(a, env) for a in node.args]
         kwargs = {kw.name: self.eval(kw.value, env) for kw in node.keywords}
@@ -354,6 +368,25 @@ class Evaluator:
             raise ShapeError("not-callable", "TypeError",
                              f"{describe(func)} is not callable", node.func.span)
         return self.call(func, args, kwargs, site)
+
+    def call_method(self, node, env):
+        """``x.sum(axis=0)`` is ``sum(x, axis=0)``; ``x.reshape(a, b)`` is
+        ``reshape(x, (a, b))``."""
+        attr = node.func.attr
+        obj = self.eval(node.func.value, env)
+        if is_shape_tuple(obj):
+            obj = to_array(obj, node.func.value.span)
+        if not isinstance(obj, Array):
+            raise ShapeError("bad-argument", "AttributeError",
+                             f"{describe(obj)} has no attribute {attr!r}", node.func.span)
+        args = [self.eval(a, env) for a in node.args]
+        spans = tuple(a.span for a in node.args)
+        if attr in _VARARG_METHODS and (len(args) > 1 or (args and dims.is_dim(args[0]))):
+            args, spans = [tuple(args)], ((spans[0][0], spans[-1][1]),)
+        kwargs = {kw.name: self.eval(kw.value, env) for kw in node.keywords}
+        site = CallSite(node.span, node.func.span, (node.func.value.span,) + spans,
+                        {kw.name: kw.span for kw in node.keywords})
+        return self.apply_op(ARRAY_METHODS[attr], [obj] + args, kwargs, site)
 
     def call(self, func: Function, args: list, kwargs: dict, site: CallSite):
         """Call a function value; errors without a span get the call's."""
@@ -368,6 +401,15 @@ class Evaluator:
             raise ShapeError("unsupported", "NotImplementedError",
                              f"{name} is not supported yet", site.span)
         return self.call(self.builtins[name], args, kwargs, site)
+
+
+def is_method_call(node, env) -> bool:
+    """``x.sum(...)``: a call of an array method (not of a library name such as ``jnp.sum``)."""
+    func = node.func
+    if not isinstance(func, ast.Attribute) or func.attr not in ARRAY_METHODS:
+        return False
+    dotted = dotted_name(func)
+    return dotted is None or dotted.split(".")[0] in env
 
 
 def dotted_name(node) -> str | None:
@@ -394,8 +436,29 @@ def dim_binop(op: str, a, b, node):
             raise ShapeError("bad-argument", "ZeroDivisionError",
                              "integer division or modulo by zero", node.right.span)
         return dims.floordiv(a, b) if op == "//" else dims.mod(a, b)
+    if op == "**" and dims.as_int(b) is not None and dims.as_int(b) >= 0:
+        return a ** b
+    if op in COMPARISONS:
+        return dim_compare(op, a, b, node)
     raise ShapeError("bad-argument", "TypeError",
-                     f"dimension expressions use +, -, *, //, % (not {op})", node.span)
+                     f"dimension expressions use +, -, *, //, %, ** by a constant (not {op})",
+                     node.span)
+
+
+def dim_compare(op: str, a, b, node) -> bool:
+    """A comparison of two sizes is a Python bool, as comparing ints is; one
+    the sizes decide is inconclusive, as in JAX's symbolic shapes."""
+    if op in ("==", "!="):
+        decision = dims.decide_eq(a, b)
+        flip = op == "!="
+    else:
+        diff = {">=": a - b, ">": a - b - 1, "<=": b - a, "<": b - a - 1}[op]
+        decision, flip = dims.decide_nonnegative(diff), False
+    if decision is dims.Decision.UNKNOWN:
+        raise ShapeError("inconclusive", "InconclusiveDimensionOperation",
+                         f"whether {dims.fmt_dim(a)} {op} {dims.fmt_dim(b)} depends on the sizes",
+                         node.span)
+    return (decision is dims.Decision.TRUE) != flip
 
 
 def dim_minmax(name: str, args, keywords, node):

@@ -19,6 +19,7 @@ import functools
 import importlib
 import inspect
 import itertools
+import operator
 import os
 import random
 import sys
@@ -34,7 +35,7 @@ from jax._src import core as jax_core  # max_dim / min_dim for symbolic sizes
 from . import dims, syntax as ast
 from .api import deep_recursion, infer, infer_parsed
 from .dtypes import NUMPY_NAME, SHORT_NAME
-from .engine import ARRAY_ATTRIBUTES, ARRAY_BINOPS, ARRAY_UNOPS, dotted_name
+from .engine import ARRAY_ATTRIBUTES, ARRAY_BINOPS, ARRAY_UNOPS, dotted_name, is_method_call
 from .errors import ShapeError
 from .library import Library, resolve
 from .operation import Operation
@@ -413,8 +414,10 @@ class _Interpreter:
         if node.op == "+" and isinstance(left, ShapeTuple) and isinstance(right, ShapeTuple):
             return ShapeTuple(left + right)
         if self.is_dim(left) and self.is_dim(right):
-            ops = {"+": lambda x, y: x + y, "-": lambda x, y: x - y, "*": lambda x, y: x * y,
-                   "//": lambda x, y: x // y, "%": lambda x, y: x % y}
+            ops = {"+": operator.add, "-": operator.sub, "*": operator.mul,
+                   "//": operator.floordiv, "%": operator.mod, "**": operator.pow,
+                   "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
+                   "==": operator.eq, "!=": operator.ne}
             if node.op not in ops:
                 raise TypeError(f"dimension expressions do not use {node.op}")
             return ops[node.op](left, right)
@@ -438,6 +441,11 @@ class _Interpreter:
         if (isinstance(node.func, ast.Name) and node.func.id not in env
                 and node.func.id not in self.library):
             raise NameError(node.func.id)
+        if is_method_call(node, env):
+            # JAX's own method, with the arguments as written (all static)
+            method = getattr(self.arrayify(self.eval(node.func.value, env)), node.func.attr)
+            return method(*[self.eval(a, env) for a in node.args],
+                          **{kw.name: self.eval(kw.value, env) for kw in node.keywords})
         f = self.eval(node.func, env)
         args = [self.eval(a, env) for a in node.args]
         kwargs = {kw.name: self.eval(kw.value, env) for kw in node.keywords}

@@ -399,3 +399,115 @@ def _max(ctx, *ds):
 def _min(ctx, *ds):
     """The smallest of some dims."""
     return sympy.Min(*ds)
+
+
+# ---------------------------------------------------------------- structure (jnp.swapaxes, ...)
+
+def _axes_arg(axes, fname: str) -> list[int]:
+    """An int or a sequence of ints, as a list."""
+    items = list(axes) if isinstance(axes, (tuple, list)) else [axes]
+    return [_int_arg(a, fname, "axis") for a in items]
+
+
+@shape_function("swap", "shape", "value", "value")
+def _swap(ctx, x, axis1, axis2):
+    """``x`` with two axes exchanged, as jnp.swapaxes (IndexError when one is out of range)."""
+    x = _shape_arg(x, "swap", 0)
+    out = list(x)
+    positions = []
+    for a in (_int_arg(axis1, "swap", "axis1"), _int_arg(axis2, "swap", "axis2")):
+        pos = normalize_axis(a, len(x))
+        if pos is None:
+            raise ShapeError("axis-out-of-range", "IndexError",
+                             f"index {a} is out of bounds for axis 0 with size {len(x)}")
+        positions.append(pos)
+    i, j = positions
+    out[i], out[j] = x[j], x[i]
+    return tuple(out)
+
+
+@shape_function("move", "shape", "value", "value")
+def _move(ctx, x, source, destination):
+    """``x`` with the axes ``source`` moved to ``destination``, as jnp.moveaxis."""
+    x = _shape_arg(x, "move", 0)
+    src, dst = _axes_arg(source, "move"), _axes_arg(destination, "move")
+    if len(src) != len(dst):
+        raise ShapeError("bad-argument", "ValueError",
+                         f"Inconsistent number of elements: {len(src)} vs {len(dst)}")
+    src = [_axis(a, len(x)) for a in src]
+    dst = [_axis(a, len(x)) for a in dst]
+    perm = [i for i in range(len(x)) if i not in src]
+    for dest, s in sorted(zip(dst, src)):
+        perm.insert(dest, s)
+    if sorted(perm) != list(range(len(x))):
+        raise ShapeError("axis-out-of-range", "TypeError",
+                         "transpose permutation isn't a permutation of operand dimensions, got "
+                         f"permutation {tuple(perm)} for operand shape {dims.fmt_shape(x)}.")
+    return tuple(x[i] for i in perm)
+
+
+@shape_function("expand", "shape", "value")
+def _expand(ctx, x, axis):
+    """``x`` with new size-1 axes at ``axis`` (an int or a tuple, axes of the result), as jnp.expand_dims."""
+    x = _shape_arg(x, "expand", 0)
+    wanted = _axes_arg(axis, "expand")
+    rank = len(x) + len(wanted)
+    positions = [_axis(a, rank) for a in wanted]
+    if len(set(positions)) != len(positions):
+        raise ShapeError("axis-out-of-range", "ValueError",
+                         f"repeated axis in lax.expand_dims: {tuple(wanted)}")
+    rest = iter(x)
+    return tuple(dims.const(1) if i in positions else next(rest) for i in range(rank))
+
+
+@shape_function("squeeze", "shape", "value?")
+def _squeeze(ctx, x, axis=None):
+    """``x`` without the size-1 axes ``axis`` (None: every axis known to be 1), as jnp.squeeze."""
+    x = _shape_arg(x, "squeeze", 0)
+    if axis is None:
+        return tuple(d for d in x if not _is_one(d))
+    wanted = _axes_arg(axis, "squeeze")
+    positions = [_axis(a, len(x)) for a in wanted]
+    if len(set(positions)) != len(positions):
+        raise ShapeError("axis-out-of-range", "ValueError",
+                         f"dimensions are not unique: {tuple(wanted)}")
+    not_one = tuple(p for p in positions if not _is_one(x[p]))
+    if not_one:
+        raise ShapeError("dim-mismatch", "ValueError",
+                         "cannot select an axis to squeeze out which has size not equal to one, "
+                         f"got shape={dims.fmt_shape(x)} and dimensions={not_one}")
+    return tuple(d for i, d in enumerate(x) if i not in positions)
+
+
+@shape_function("broadcast_to", "shape", "shape")
+def _broadcast_to(ctx, x, shape):
+    """``x`` broadcast to ``shape``, as jnp.broadcast_to (each dim of ``x`` is 1 or the target's)."""
+    x, shape = _shape_arg(x, "broadcast_to", 0), _shape_arg(shape, "broadcast_to", 1)
+    if any(dims.decide_nonnegative(d) is Decision.FALSE for d in shape):
+        raise ShapeError("bad-argument", "TypeError",
+                         "broadcast_in_dim shape must have every element be nonnegative, got "
+                         f"{dims.fmt_shape(shape)}.")
+    if len(x) > len(shape):
+        raise ShapeError("broadcast", "ValueError",
+                         "Cannot broadcast to shape with fewer dimensions: "
+                         f"arr_shape={dims.fmt_shape(x)} shape={dims.fmt_shape(shape)}")
+    tail = shape[len(shape) - len(x):]
+    if not all(_is_one(d) or dims.definitely_equal(d, t) for d, t in zip(x, tail)):
+        raise ShapeError("broadcast", "ValueError",
+                         f"Incompatible types for broadcasting: input shape={dims.fmt_shape(x)} "
+                         f"and requested shape={dims.fmt_shape(shape)}")
+    return tuple(shape)
+
+
+@shape_function("check_axes", "shape", "value")
+def _check_axes(ctx, x, axis):
+    """``x`` itself, once ``axis`` (None, an int or a tuple) is checked against its rank, as jnp.flip does (duplicates are TypeError)."""
+    x = _shape_arg(x, "check_axes", 0)
+    if axis is None:
+        return x
+    wanted = _axes_arg(axis, "check_axes")
+    positions = tuple(_axis(a, len(x)) for a in wanted)
+    if len(set(positions)) != len(positions):
+        raise ShapeError("axis-out-of-range", "TypeError",
+                         f"rev dimensions must be unique, got {positions}.")
+    return x

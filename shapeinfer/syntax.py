@@ -77,7 +77,7 @@ class DictExpr(Node):
 
 @dataclass(frozen=True)
 class BinOp(Node):
-    op: str          # one of + - * / // % @
+    op: str          # one of + - * / // % @ ** and the comparisons < <= > >= == !=
     left: Node
     right: Node
 
@@ -265,6 +265,11 @@ class _ToNodes(Transformer):
     floordiv = _binop("//")
     mod = _binop("%")
     matmul = _binop("@")
+    pow = _binop("**")
+
+    def compare(self, meta, children):
+        left, op, right = children
+        return BinOp(str(op), left, right, span=_span(meta))
 
     def neg(self, meta, children):
         return UnaryOp("-", children[0], span=_span(meta))

@@ -154,6 +154,18 @@ LAMBDAS = [
     ok("vmap(lambda x, y: x * y - x)((b, n), (b, n))", "(b, n)"),
     ok("(lambda x, y: (y, x))((a,), (b, c))", "((b, c), (a,))"),
     ok("(lambda x: lambda y: x + y)((n,))((m, n))", "(m, n)", id="curried lambda"),
+    # ** and comparisons are power and less, equal, ...; methods are the operations
+    ok("(lambda x: x ** 2)(i8[a])", "(a,)"),
+    ok("(lambda x: -x ** 2 + 2 ** x)((a, b))", "(a, b)"),
+    ok("(lambda x, y: x < y)((a, b), (b,))", "(a, b)"),
+    ok("(lambda x: (x == 0, x != 1.5, x >= x))((a,))", "((a,), (a,), (a,))"),
+    ok("(lambda x: x.shape[0] ** 2 + x.size)((a, b))", "()"),
+    ok("(lambda x: x.reshape(x.shape[0], -1))((b, h, w))", "(b, h*w)"),
+    ok("(lambda x: x.reshape((-1,)))((b, h))", "(b*h,)"),
+    ok("(lambda x: x.transpose(1, 0, 2).flatten())((a, b, c))", "(a*b*c,)"),
+    ok("(lambda x: x.transpose((2, 0, 1)).swapaxes(0, -1))((a, b, c))", "(b, a, c)"),
+    ok("(lambda x: x.squeeze(0).ravel())((1, b))", "(b,)"),
+    ok("vmap(lambda x: x.reshape(2, -1))((n, 4, a))", "(n, 2, 2*a)"),
 ]
 
 KEYWORDS = [
@@ -502,6 +514,8 @@ OTHER_ERRORS = [
     err("add(x=(a,), y=(a,))", "arity", "TypeError", "x=(a,)", id="jnp.add is positional-only"),
     err("sin(z=(a,))", "arity", "TypeError", "z=(a,)"),
     err("(lambda x: x)((a,), (b,))", "arity", "TypeError", "(b,)"),
+    err("(lambda x: x.reshape(5))((2, 3))", "reshape-size", "TypeError", "x.reshape"),
+    err("(lambda x, y: x <= y)((2,), (3,))", "broadcast", "TypeError", "x <= y"),
     err("(lambda x, y: x)((a,))", "arity", "TypeError"),
     err("(lambda x: x)(y=(a,))", "arity", "TypeError", "y=(a,)"),
     err("(lambda x: x)((a,), x=(a,))", "arity", "TypeError", "x=(a,)"),
