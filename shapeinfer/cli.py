@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -130,6 +131,29 @@ def _add_rules_option(p):
                         "(repeatable; later rules override earlier ones)")
 
 
+def cmd_rules(args, out, err) -> int:
+    from .rules import catalog
+
+    library = load_library(args.rules)
+    if args.markdown:
+        print(catalog.operations_markdown(library), file=out, end="")
+        return EXIT_OK
+    if args.name:
+        rule = library.rule(args.name)
+        if rule is None:
+            kind = "a transformation" if args.name in library else "not a known operation"
+            raise _UsageError(f"{args.name!r} is {kind}; `shapeinfer rules` lists the rules")
+        also = catalog.aliases_in(library, rule)
+        print(catalog.rule_text(rule), file=out)
+        if also:
+            print(f"  also reachable as {', '.join(also)}", file=out)
+        print(f"  from {rule.source}:{rule.loc[0]}", file=out)
+        return EXIT_OK
+    for rule in catalog.current_rules(library):
+        print(catalog.signature(rule), file=out)
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="shapeinfer",
@@ -159,6 +183,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     _add_rules_option(p)
     p.set_defaults(run=cmd_check)
+
+    p = sub.add_parser("rules", help="list the operation rules, or print one",
+                       description="List every operation's signature, or print the rule of "
+                                   "NAME (its clauses, dtype and derivative rules, callable).")
+    p.add_argument("name", metavar="NAME", nargs="?")
+    p.add_argument("--markdown", action="store_true",
+                   help="print the operations reference page (docs/operations.md)")
+    _add_rules_option(p)
+    p.set_defaults(run=cmd_rules)
     return parser
 
 
@@ -178,6 +211,9 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `shapeinfer rules | head`: the reader has all it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except Exception as e:  # noqa: BLE001 - the last guard against a traceback
         print(f"shapeinfer: internal error: {type(e).__name__}: {e}\n"
               "This is a bug in shapeinfer; please report it with the expression.",
