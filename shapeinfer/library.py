@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from .autodiff import DifferentiateTransform
+from .control_flow import CondTransform, ForiLoopTransform, ScanTransform, WhileLoopTransform
 from .operation import Operation
 from .rules.loader import PREFIXES, RuleError, parse_rules
 from .rules.model import Rule
@@ -106,6 +107,11 @@ def _make_transforms() -> dict[str, Function]:
         (DifferentiateTransform("jacfwd"), ("jacfwd", "jax.jacfwd")),
         (DifferentiateTransform("jacrev"), ("jacrev", "jax.jacrev", "jacobian", "jax.jacobian")),
         (DifferentiateTransform("hessian"), ("hessian", "jax.hessian")),
+        (CondTransform("cond"), ("lax.cond", "jax.lax.cond")),
+        (CondTransform("switch"), ("lax.switch", "jax.lax.switch")),
+        (ForiLoopTransform("fori_loop"), ("lax.fori_loop", "jax.lax.fori_loop")),
+        (WhileLoopTransform("while_loop"), ("lax.while_loop", "jax.lax.while_loop")),
+        (ScanTransform("scan"), ("lax.scan", "jax.lax.scan")),
     ]
     return {alias: t for t, names in transforms for alias in names}
 

@@ -307,6 +307,15 @@ class _Interpreter:
                 pass
         return wrapper
 
+    def _operand(self, value):
+        """A control-flow argument: functions as callables (also in a list of
+        switch branches), everything else as JAX values."""
+        if _is_function(value):
+            return self.callable_of(value)
+        if isinstance(value, (list, tuple)) and value and all(map(_is_function, value)):
+            return type(value)(self.callable_of(v) for v in value)
+        return self.arrayify(value)
+
     def call(self, f, args, kwargs):
         if isinstance(f, Operation):
             for i, p in enumerate(f.params[:len(args)]):
@@ -320,6 +329,10 @@ class _Interpreter:
                 fun = args[0]
                 args[0] = lambda *a, **k: self.call(fun, list(a), k)
             return functools.partial(*args, **kwargs)
+        if isinstance(f, Transform) and getattr(f, "takes_operands", False):  # lax.cond, scan, ...
+            args = [self._operand(a) for a in args]
+            kwargs = {k: self._operand(v) for k, v in kwargs.items()}
+            return _resolve(f.jax_name)(*args, **kwargs)
         if isinstance(f, Transform):  # vmap, jit, grad, ...: the function comes first
             if args:
                 args[0] = self.callable_of(args[0])

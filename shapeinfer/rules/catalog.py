@@ -95,7 +95,9 @@ def operations_markdown(library) -> str:
            "stands for (`jax.numpy.NAME` unless the table says otherwise).", "",
            "Transformations: `vmap`, `jit`, `checkpoint` / `remat`, `partial`, `grad`, "
            "`value_and_grad`, `jacfwd`, `jacrev` / `jacobian`, `hessian` "
-           "(see [language](language.md) and [derivatives](derivatives.md)).", ""]
+           "(see [language](language.md) and [derivatives](derivatives.md)); control flow: "
+           "`lax.cond`, `lax.switch`, `lax.fori_loop`, `lax.while_loop`, `lax.scan` (also "
+           "as `jax.lax.NAME`).", ""]
     sections: dict[str, list[m.Rule]] = {}
     for rule in current_rules(library):
         sections.setdefault(Path(rule.source).stem, []).append(rule)

@@ -1,0 +1,109 @@
+"""lax.cond, lax.switch, lax.fori_loop, lax.while_loop, lax.scan
+(shapeinfer/control_flow.py): shapes, dtypes and JAX's checks, every row
+confirmed by jax.eval_shape as in test_table.py."""
+from __future__ import annotations
+
+import pytest
+
+import shapeinfer
+from test_table import assert_error_row, assert_ok_row, err, ok
+
+VALID = [
+    # cond / switch
+    ok("lax.cond(True, lambda x: x, lambda x: -x, (n, m))", "(n, m)"),
+    ok("jax.lax.cond(bool[], lambda x, y: x + y, lambda x, y: x * y, (a, b), (b,))", "(a, b)"),
+    ok("lax.cond(i32[], lambda: (a,), lambda: (a,))", "(a,)"),
+    ok("lax.cond(f32[], lambda x: (x, x[0]), lambda x: (-x, x[1]), (n, m))", "((n, m), (m,))"),
+    ok("lax.cond(True, lambda x: 1.0, lambda x: x[0], (a,))", "()",
+       id="a weak branch output meets a strong one"),
+    ok("lax.switch(1, [lambda x: x, lambda x: x * 2, sin], (a,))", "(a,)"),
+    ok("lax.switch(i32[], (lambda x: x.T, lambda x: x.T), (a, b))", "(b, a)"),
+    # loops
+    ok("lax.fori_loop(0, 10, lambda i, c: c + i, (n,))", "(n,)"),
+    ok("lax.fori_loop(0, n, lambda i, c: (c[0] * 2, c[1]), ((a,), (b,)))", "((a,), (b,))"),
+    ok("lax.fori_loop(0, 3, lambda i, c: c + f32[], 0)", "()",
+       id="a weak initial carry is promoted"),
+    ok("lax.while_loop(lambda c: c[0] < 3, lambda c: c + 1, (n,))", "(n,)"),
+    ok("lax.while_loop(lambda c: c[1] > 0, lambda c: (c[0] * c[0].T, c[1] - 1), ((n, n), i32[]))",
+       "((n, n), ())"),
+    ok("lax.scan(lambda c, x: (c + x, c * x), (n,), (t, n))", "((n,), (t, n))"),
+    ok("lax.scan(lambda c, x: (c, x[0] + x[1]), (n,), ((t, n), (t, n)))", "((n,), (t, n))"),
+    ok("lax.scan(lambda c, x: (c, c), (n,), None, length=t)", "((n,), (t, n))"),
+    ok("lax.scan(lambda c, x: (c, None), (n,), (t, n), reverse=True)", "((n,), None)"),
+    ok("lax.scan(lambda c, x: (c + x[0], x), f32[], (t, n))", "((), (t, n))"),
+    # under vmap: a batched predicate, a carry the body batches
+    ok("vmap(lambda p, x: lax.cond(p, lambda x: x, lambda x: -x, x))(bool[b], (b, n))",
+       "(b, n)"),
+    ok("vmap(lambda x: lax.scan(lambda c, y: (c + y, y), f32[], x))((b, t))", "((b,), (b, t))"),
+    ok("vmap(lambda x: lax.fori_loop(0, 3, lambda i, c: c + x, f32[]), 0, 0)((b,))", "(b,)"),
+    ok("vmap(lambda x: lax.while_loop(lambda c: c[0] < x, lambda c: c + 1, (n,)))((b,))",
+       "(b, n)"),
+    ok("vmap(lambda x: lax.cond(True, lambda: f32[], lambda: f32[]), 0, None)((b,))", "()",
+       id="unbatched branches stay unbatched under out_axes=None"),
+]
+
+ERRORS = [
+    err("lax.cond(bool[], lambda x: x, lambda x: x[0], (n, m))", "dim-mismatch", "TypeError"),
+    err("lax.cond(True, lambda x: x, lambda x: i32[n], (n,))", "dim-mismatch", "TypeError"),
+    err("lax.cond(True, lambda x: (x, x), lambda x: x, (n,))", "dim-mismatch", "TypeError"),
+    err("lax.cond(bool[n], lambda x: x, lambda x: x, (n,))", "bad-argument", "TypeError"),
+    err("lax.cond(c64[], lambda: 1, lambda: 2)", "dtype", "TypeError"),
+    err("lax.cond(True, 1, lambda: 2)", "bad-argument", "TypeError"),
+    err("lax.cond(True, lambda: 1, lambda: 1.5)", "dim-mismatch", "TypeError"),
+    err("lax.switch(1, [lambda x: x, lambda x: x[0]], (a,))", "dim-mismatch", "TypeError"),
+    err("lax.switch(f32[], [sin], (a,))", "dtype", "TypeError"),
+    err("lax.switch(True, [sin, cos], (a,))", "dtype", "TypeError"),
+    err("lax.switch(i32[2], [sin, cos], (a,))", "bad-argument", "TypeError"),
+    err("lax.switch(0, [], (a,))", "bad-argument", "ValueError"),
+    err("lax.fori_loop(0, 10, lambda i, c: c[0], (n,))", "dim-mismatch", "TypeError"),
+    err("lax.fori_loop(0, 10, lambda i, c: c + 1.5, i32[n])", "dim-mismatch", "TypeError"),
+    err("lax.while_loop(lambda c: c < 3, lambda c: c + 1, (n,))", "bad-argument", "TypeError"),
+    err("lax.while_loop(lambda c: True, lambda c: (c, c), (n,))", "dim-mismatch", "TypeError"),
+    err("lax.while_loop(lambda c: 1, lambda c: c, 0.0)", "bad-argument", "TypeError"),
+    err("lax.scan(lambda c, x: (c[None] + x, c * x), (n,), (t, n))", "dim-mismatch", "TypeError"),
+    err("lax.scan(lambda c, x: (i32[n], x), (n,), (t, n))", "dim-mismatch", "TypeError"),
+    err("lax.scan(lambda c, x: c, (n,), (t, n))", "bad-argument", "TypeError"),
+    err("lax.scan(lambda c, x: (c, x), (n,), ((5, n), (4, n)))", "dim-mismatch", "ValueError"),
+    err("lax.scan(lambda c, x: (c, c), (n,), None)", "bad-argument", "ValueError"),
+    err("lax.scan(lambda c, x: (c, x), (n,), (5, n), length=4)", "dim-mismatch", "ValueError"),
+]
+
+
+@pytest.mark.parametrize("expr, expected", VALID)
+def test_valid(expr, expected):
+    assert_ok_row(expr, expected)
+
+
+@pytest.mark.parametrize("expr, code, exception, blame", ERRORS)
+def test_error(expr, code, exception, blame):
+    assert_error_row(expr, code, exception, blame)
+
+
+def test_messages_name_both_types():
+    with pytest.raises(shapeinfer.ShapeError) as info:
+        shapeinfer.infer("lax.cond(bool[], lambda x: x, lambda x: x[0], (n, m))")
+    assert "f32[m]" in info.value.message and "f32[n,m]" in info.value.message
+    with pytest.raises(shapeinfer.ShapeError) as info:
+        shapeinfer.infer("lax.scan(lambda c, x: (c[None] + x, c * x), (n,), (t, n))")
+    assert "f32[n]" in info.value.message and "f32[1,n]" in info.value.message
+
+
+@pytest.mark.parametrize("expr, dtype, weak", [
+    ("lax.fori_loop(0, 3, lambda i, c: c + f32[], 0)", "f32", False),
+    ("lax.fori_loop(0, 3, lambda i, c: 1.0, f32[])", "f32", True),
+    ("lax.while_loop(lambda c: c < 1, lambda c: c + 1, 0)", "i32", True),
+    ("lax.cond(True, lambda: i32[], lambda: 2)", "i32", True),
+    ("lax.cond(True, lambda: 2, lambda: i32[])", "i32", False),
+])
+def test_weak_types_follow_jax(expr, dtype, weak):
+    value = shapeinfer.infer(expr).value
+    assert (value.dtype, value.weak) == (dtype, weak)
+    report = shapeinfer.check(f"({expr}) + i8[a]", samples=2)  # weakness shows in promotion
+    assert report.agreed and not report.unsupported
+
+
+def test_differentiating_through_while_loop_is_not_guessed():
+    with pytest.raises(shapeinfer.ShapeError) as info:
+        shapeinfer.infer("grad(lambda x: lax.while_loop(lambda c: c < 1, lambda c: c * 2, x))"
+                         "(f32[])")
+    assert info.value.code == "unsupported"
