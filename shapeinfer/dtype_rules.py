@@ -16,6 +16,7 @@ function's source (jax/_src/numpy/ufuncs.py, reductions.py, jax/_src/nn/):
   sum      reductions that add or multiply: bool and small ints become i32 / u32
   mean     reductions that divide: bool and ints become f32
   index    the result is i32 (``argmax``)
+  cast     the rule's ``dtype`` argument, or f32 when it is None (``astype``)
   power    ``jnp.power``: depends on the exponent as the program wrote it
   gelu     ``jax.nn.gelu``: its exact form (``approximate=False``) refuses complex
   ======== ==============================================================
@@ -41,7 +42,7 @@ from . import dims, dtypes
 from .errors import ShapeError
 
 BASES = ("promote", "inexact", "numeric", "bool", "real", "select", "sum", "mean", "index",
-         "power", "gelu")
+         "power", "gelu", "cast")
 # The parameters a base reads, which a rule naming it must have.
 BASE_PARAMS = {"power": ("x", "y")}
 KINDS = ("bool", "int", "uint", "float", "complex")
@@ -83,6 +84,8 @@ def result(spec, ctx, dtype: str, weak: bool) -> tuple[str, bool]:
         return "bool", False
     if spec.base == "index":
         return "i32", False
+    if spec.base == "cast":  # an explicit dtype= wins in Operation.call; None is f32
+        return "f32", False
     if spec.base == "real":
         dtype, weak = dtypes.convert(dtype, weak, "real")
     if spec.base == "sum":

@@ -32,8 +32,14 @@ NUMPY_NAME = {"bool": "bool", "i8": "int8", "i16": "int16", "i32": "int32", "i64
               "f16": "float16", "bf16": "bfloat16", "f32": "float32", "f64": "float64",
               "c64": "complex64", "c128": "complex128"}
 
-# numpy name -> the language's short name (what a `dtype=` argument spells)
+# What a `dtype=` string argument may spell, as NumPy reads it -> the
+# language's short name: NumPy's names, its type codes ("i8" is int64, not
+# the language's i8) and Python's type names.
 SHORT_NAME = {numpy_name: short for short, numpy_name in NUMPY_NAME.items()}
+SHORT_NAME.update({"?": "bool", "b1": "bool", "i1": "i8", "i2": "i16", "i4": "i32", "i8": "i64",
+                   "u1": "u8", "u2": "u16", "u4": "u32", "u8": "u64", "f2": "f16", "f4": "f32",
+                   "f8": "f64", "c8": "c64", "c16": "c128", "int": "i64", "float": "f64",
+                   "complex": "c128"})
 
 # x64 disabled: jax.dtypes.canonicalize_dtype (_dtype_to_32bit_dtype)
 _X32 = {"i64": "i32", "u64": "u32", "f64": "f32", "c128": "c64"}

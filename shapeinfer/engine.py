@@ -15,8 +15,8 @@ import sympy
 
 from . import dims, shapes, syntax as ast
 from .errors import ShapeError
-from .values import (DTYPES, Array, Function, ShapeTuple, arrayify, describe, is_shape_tuple,
-                     shape_array, to_array)
+from .values import (DTYPES, Array, DType, Function, ShapeTuple, arrayify, describe,
+                     is_shape_tuple, shape_array, to_array)
 
 # Binary / unary operators on arrays, by the operation they stand for.
 ARRAY_BINOPS = {"+": "add", "-": "subtract", "*": "multiply", "/": "true_divide",
@@ -26,11 +26,11 @@ ARRAY_BINOPS = {"+": "add", "-": "subtract", "*": "multiply", "/": "true_divide"
 COMPARISONS = ("<", "<=", ">", ">=", "==", "!=")
 ARRAY_UNOPS = {"-": "negative", "+": "positive"}
 # Attributes of arrays the language knows (the checker allows no others).
-ARRAY_ATTRIBUTES = ("T", "shape", "ndim", "size")
+ARRAY_ATTRIBUTES = ("T", "shape", "ndim", "size", "dtype")
 # Array methods, by the operation each stands for: x.sum(axis=0) is sum(x, axis=0).
 ARRAY_METHODS = {name: name for name in (
     "reshape", "transpose", "swapaxes", "squeeze", "ravel", "sum", "mean", "prod", "max",
-    "min", "argmax", "argmin", "all", "any", "var", "std", "cumsum", "cumprod")}
+    "min", "argmax", "argmin", "all", "any", "var", "std", "cumsum", "cumprod", "astype")}
 ARRAY_METHODS["flatten"] = "ravel"
 # Methods that also take their shape or axes as separate arguments: x.reshape(a, b).
 _VARARG_METHODS = ("reshape", "transpose")
@@ -212,6 +212,8 @@ class Evaluator:
                 return sympy.Integer(value.rank)
             if node.attr == "size":
                 return sympy.Mul(*value.shape)
+            if node.attr == "dtype":
+                return DType(value.dtype)
             return self.apply_op("transpose", [value], {},
                                  CallSite(node.span, node.span, (node.value.span,)))
         raise ShapeError("bad-argument", "AttributeError",
@@ -384,8 +386,11 @@ class Evaluator:
         if attr in _VARARG_METHODS and (len(args) > 1 or (args and dims.is_dim(args[0]))):
             args, spans = [tuple(args)], ((spans[0][0], spans[-1][1]),)
         kwargs = {kw.name: self.eval(kw.value, env) for kw in node.keywords}
-        site = CallSite(node.span, node.func.span, (node.func.value.span,) + spans,
-                        {kw.name: kw.span for kw in node.keywords})
+        kw_spans = {kw.name: kw.span for kw in node.keywords}
+        if attr == "astype" and "dtype" in kwargs and not args:
+            # x.astype(dtype=...) is a keyword where jnp.astype's is positional-only
+            args, spans = [kwargs.pop("dtype")], (kw_spans.pop("dtype"),)
+        site = CallSite(node.span, node.func.span, (node.func.value.span,) + spans, kw_spans)
         return self.apply_op(ARRAY_METHODS[attr], [obj] + args, kwargs, site)
 
     def call(self, func: Function, args: list, kwargs: dict, site: CallSite):

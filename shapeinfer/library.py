@@ -20,13 +20,15 @@ from .operation import Operation
 from .rules.loader import PREFIXES, RuleError, parse_rules
 from .rules.model import Rule
 from .transforms import PartialTransform, PassThroughTransform, VmapTransform
-from .values import Function
+from . import dtypes
+from .values import DType, Function
 
 BUILTIN_RULES = Path(__file__).resolve().parent / "rules" / "builtin"
 
 
 class Library(Mapping):
-    """Names -> :class:`Function`. ``rules`` lists every rule in load order;
+    """Names -> :class:`Function` (and the dtypes, ``jnp.float32`` ...).
+    ``rules`` lists every rule in load order;
     ``loaded`` those loaded on top of the built-ins, from ``sources`` (the
     rule files, or "<rules>" for text)."""
 
@@ -118,11 +120,17 @@ def _make_transforms() -> dict[str, Function]:
 
 _TRANSFORMS = _make_transforms()
 
+# The dtypes as values: jnp.float32, jax.numpy.int8, jnp.bool_, ...
+_DTYPE_NAMES = {f"{prefix}{numpy_name}": DType(short)
+                for short, numpy_name in dtypes.NUMPY_NAME.items()
+                for prefix in ("jnp.", "jax.numpy.")}
+_DTYPE_NAMES.update({"jnp.bool_": DType("bool"), "jax.numpy.bool_": DType("bool")})
+
 
 @functools.lru_cache(maxsize=None)
 def builtins() -> Library:
     """The built-in library: the transformations and the shipped rule files."""
-    library = Library(_TRANSFORMS)
+    library = Library({**_TRANSFORMS, **_DTYPE_NAMES})
     for path in sorted(BUILTIN_RULES.glob("*.rules")):
         library = library.with_rules(parse_rules(path.read_text(encoding="utf-8"),
                                                  f"shapeinfer/rules/builtin/{path.name}"))

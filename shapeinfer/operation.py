@@ -24,7 +24,7 @@ from .errors import ShapeError
 from .hooks import HOOKS
 from .rules import matcher
 from .rules.model import REQUIRED, Rule
-from .values import Array, Function, describe, to_array
+from .values import Array, DType, Function, describe, to_array
 
 
 class Context:
@@ -127,8 +127,8 @@ def _is_int(value) -> bool:
 
 def _static(fname: str, p, value, span):
     """A static parameter's value, checked against its type."""
-    if value is None and p.default is None:
-        return None
+    if value is None and (p.default is None or p.type == "dtype"):
+        return None  # not given; a dtype of None means the default one
 
     def refuse(wanted: str):
         raise ShapeError("bad-argument", "TypeError",
@@ -169,7 +169,9 @@ def _static(fname: str, p, value, span):
         refuse("a string")
     if p.type == "dtype":
         # NumPy's names only: NumPy reads "i8" as int64, not the language's i8
+        if isinstance(value, DType):
+            return value.name
         if isinstance(value, str) and value in dtypes.SHORT_NAME:
-            return dtypes.SHORT_NAME[value]
+            return dtypes.canonical(dtypes.SHORT_NAME[value])
         refuse("a dtype name such as 'float32'")
     return value

@@ -41,7 +41,7 @@ from .library import Library, resolve
 from .operation import Operation
 from .syntax import parse
 from .transforms import PartialTransform
-from .values import DTYPES, Function, ShapeTuple, Transform
+from .values import DTYPES, DType, Function, ShapeTuple, Transform
 
 
 # ---------------------------------------------------------------- outcomes
@@ -391,7 +391,8 @@ class _Interpreter:
         dotted = dotted_name(node)
         if dotted is not None and dotted.split(".")[0] not in env:
             if dotted in self.library:
-                return self.library[dotted]
+                value = self.library[dotted]
+                return getattr(jnp, NUMPY_NAME[value.name]) if isinstance(value, DType) else value
             raise NameError(dotted)
         value = self.arrayify(self.eval(node.value, env))
         if node.attr not in ARRAY_ATTRIBUTES:

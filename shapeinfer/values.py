@@ -96,6 +96,16 @@ def check_callable(fun, transform: str, span) -> None:
                          f"{transform}: expected a callable value, got {describe(fun)}", span)
 
 
+@dataclass(frozen=True)
+class DType:
+    """A dtype as a value: ``jnp.float32``, ``x.dtype``. ``name`` is the
+    language's short name (f32, i8, bool, ...)."""
+    name: str
+
+    def __str__(self) -> str:
+        return dtypes.NUMPY_NAME[self.name]
+
+
 class ShapeTuple(tuple):
     """The value of ``x.shape``: a Python tuple of ints. Like any tuple of
     dims it is an array where a function receives it, but subscripts and
@@ -113,6 +123,8 @@ def describe(value) -> str:
         return f"an array of shape {value}"
     if isinstance(value, Function):
         return f"the function {value.name}"
+    if isinstance(value, DType):
+        return f"the dtype {value}"
     if value is None:
         return "None"
     if isinstance(value, bool):
@@ -177,7 +189,7 @@ def to_pytree(value, span=None):
     def leaf(v):
         if isinstance(v, Array) or v is None:
             return v
-        if isinstance(v, (Function, str)):
+        if isinstance(v, (Function, str, DType)):
             raise ShapeError("bad-argument", "TypeError",
                              f"{describe(v)} is not a valid JAX type", span)
         return to_array(v, span)

@@ -119,3 +119,33 @@ def test_a_python_scalar_stays_weak():
     value = shapeinfer.infer("expand_dims(1, 0)").value
     assert (value.dtype, value.weak) == ("i32", True)
     assert shapeinfer.check("expand_dims(1, 0) + i8[a]", samples=2).agreed
+
+
+@pytest.mark.parametrize("expr, dtype", [
+    ("astype((a,), jnp.int8)", "i8"),
+    ("jnp.astype((a,), 'uint16')", "u16"),
+    ("jnp.astype(i8[a], None)", "f32"),
+    ("astype((a,), 'i8')", "i32"),
+    ("astype((a,), 'f2')", "f16"),
+    ("astype(1.0, jax.numpy.float64)", "f32"),
+    ("(lambda x: x.astype(jnp.bool_))((a, b))", "bool"),
+    ("(lambda x: x.astype(dtype=jnp.int16))((a,))", "i16"),
+    ("(lambda x, y: x.astype(y.dtype) + y)((a,), u8[a])", "u8"),
+])
+def test_astype_and_dtype_values(expr, dtype):
+    result = shapeinfer.infer(expr)
+    assert result.dtypes == [dtype]
+    report = shapeinfer.check(expr, samples=2)
+    assert report.agreed and not report.unsupported
+
+
+@pytest.mark.parametrize("expr, exception", [
+    ("astype((a,), (a,))", "TypeError"),
+    ("astype((a,), 'i7')", "TypeError"),
+    ("jnp.float32", "TypeError"),
+])
+def test_bad_dtypes_are_refused_as_jax_does(expr, exception):
+    with pytest.raises(shapeinfer.ShapeError) as info:
+        shapeinfer.infer(expr)
+    assert info.value.exception == exception
+    assert shapeinfer.check(expr, samples=2).agreed
