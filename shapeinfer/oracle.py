@@ -504,7 +504,9 @@ def _jax_outcome(text, sizes, program, library) -> Outcome:
     program = program or parse(text)
     interp = _Interpreter(sizes, library)
     try:
-        out = jax.eval_shape(lambda: interp.run(program))
+        with warnings.catch_warnings():  # x64 is off: JAX truncates 64-bit dtypes and says so
+            warnings.filterwarnings("ignore", "Explicitly requested dtype", UserWarning)
+            out = jax.eval_shape(lambda: interp.run(program))
     except _Unsupported:
         raise
     except Exception as e:  # JAX's verdict, whatever its class
