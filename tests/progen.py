@@ -78,6 +78,8 @@ class Generator:
     def term(self, params) -> str:
         r = self.rng
         p = r.choice(params)
+        if r.random() < 0.25:
+            return self.structure_term(p, params)
         roll = r.random()
         if roll < 0.45:
             return p
@@ -92,6 +94,23 @@ class Generator:
         if roll < 0.93:
             return f"{p}[{r.choice(INDICES)}]"
         return f"{p} {r.choice(['+', '-', '*'])} {r.choice(params)}"
+
+    def structure_term(self, p: str, params) -> str:
+        """Structure operations, methods, ** and comparisons, and control flow on ``p``."""
+        r = self.rng
+        q = r.choice(params)
+        return r.choice([
+            f"reshape({p}, (-1,))", f"{p}.ravel()", f"expand_dims({p}, {r.choice([0, -1, 2])})",
+            f"{p}.T", f"swapaxes({p}, 0, -1)", f"moveaxis({p}, 0, -1)", f"flip({p})",
+            f"squeeze({p})", f"{p}.reshape({p}.shape[0], -1)", f"{p} ** 2",
+            f"{p} < {q}", f"jnp.tril({p})", f"{p}.transpose()",
+            f"lax.cond(True, lambda u: u, lambda u: -u, {p})",
+            f"lax.cond({p} > 0, lambda: {p}, lambda: {q})" if r.random() < 0.3 else
+            f"lax.switch(1, [lambda u: u * 2, lambda u: u + 1], {p})",
+            f"lax.fori_loop(0, 2, lambda i, u: u * 2, {p})",
+            f"lax.scan(lambda c, u: (c + u, u * 2), {p}[0], {p})",
+            f"lax.while_loop(lambda c: c[1] < 2, lambda c: (c[0] * 2, c[1] + 1), ({p}, 0))[0]",
+        ])
 
     def body(self, params) -> str:
         r = self.rng

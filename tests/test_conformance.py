@@ -1,7 +1,8 @@
 """Random-program conformance: the engine against jax.eval_shape.
 
-2,500 seeded programs (nested vmaps, elementwise operations, lambdas,
-closures, pytree arguments, grad / jacobians under vmap, varied in_axes /
+2,500 seeded programs (nested vmaps, elementwise and structure operations,
+methods, ** and comparisons, lax.cond / switch / fori_loop / while_loop /
+scan, lambdas, closures, pytree arguments, grad / jacobians under vmap, varied in_axes /
 out_axes, valid and invalid); every one must agree with JAX on the result
 shapes or the exception class. The engine may decline a program it does
 not model (code ``unsupported``: whether a second derivative is batched),
