@@ -8,6 +8,7 @@ dims are dim arithmetic; on anything else they are the array operations
 """
 from __future__ import annotations
 
+import difflib
 import itertools
 from dataclasses import dataclass, field, replace
 
@@ -130,13 +131,23 @@ class Evaluator:
         env: dict = {}
         for stmt in program.statements:
             if isinstance(stmt, ast.Assign):
+                self.require_value(stmt.value, env)
                 env[stmt.name] = self.eval(stmt.value, env)
             else:
                 raise ShapeError(
                     "unsupported", "NotImplementedError",
                     "`assume` arrives with symbolic reasoning (SPEC section 4); "
                     "it is not supported yet", stmt.span)
+        self.require_value(program.expr, env)
         return self.eval(program.expr, env)
+
+    def require_value(self, node, env):
+        """A bare name where a value is wanted must be bound: size symbols live
+        inside shapes and size arguments, so a misspelled variable is a NameError."""
+        name = unbound_name(node, env, self.builtins)
+        if name is not None:
+            raise ShapeError("unknown-name", "NameError", undefined_message(name, env),
+                             node.span)
 
     # ---------------------------------------------------------------- expressions
 
@@ -157,9 +168,15 @@ class Evaluator:
         return node.value
 
     def eval_TupleExpr(self, node, env):
-        return tuple(self.eval(item, env) for item in node.items)
+        items = tuple(self.eval(item, env) for item in node.items)
+        if not is_shape_tuple(items):  # a pytree, not a shape: its names are values
+            for item in node.items:
+                self.require_value(item, env)
+        return items
 
     def eval_ListExpr(self, node, env):
+        for item in node.items:
+            self.require_value(item, env)
         return [self.eval(item, env) for item in node.items]
 
     def eval_DictExpr(self, node, env):
@@ -223,6 +240,7 @@ class Evaluator:
         # `f32[a, b]` is an array literal when f32 is not bound to anything.
         if isinstance(node.value, ast.Name) and node.value.id in DTYPES and node.value.id not in env:
             return self.dtype_literal(node, env)
+        self.require_value(node.value, env)
         value = self.eval(node.value, env)
         if isinstance(value, ShapeTuple):  # x.shape[0]
             item = self.container_item(value, node, env)
@@ -338,6 +356,8 @@ class Evaluator:
             return dim_binop(node.op, left, right, node)
         if node.op == "+" and isinstance(left, ShapeTuple) and isinstance(right, ShapeTuple):
             return ShapeTuple(left + right)  # x.shape + y.shape concatenates
+        self.require_value(node.left, env)  # an array operator: both sides are values
+        self.require_value(node.right, env)
         site = CallSite(node.span, node.span, (node.left.span, node.right.span))
         return self.apply_op(ARRAY_BINOPS[node.op], [left, right], {}, site)
 
@@ -362,6 +382,12 @@ class Evaluator:
         if is_method_call(node, env):
             return self.call_method(node, env)
         func = self.eval(node.func, env)
+        for i, a in enumerate(node.args):
+            if takes_value(func, i, None):
+                self.require_value(a, env)
+        for kw in node.keywords:
+            if takes_value(func, None, kw.name):
+                self.require_value(kw.value, env)
         args = [self.eval(a, env) for a in node.args]
         kwargs = {kw.name: self.eval(kw.value, env) for kw in node.keywords}
         site = CallSite(node.span, node.func.span, tuple(a.span for a in node.args),
@@ -406,6 +432,39 @@ class Evaluator:
             raise ShapeError("unsupported", "NotImplementedError",
                              f"{name} is not supported yet", site.span)
         return self.call(self.builtins[name], args, kwargs, site)
+
+
+def takes_value(func, index: int | None, keyword: str | None) -> bool:
+    """Does ``func`` take a value (an array) at this position or keyword? A
+    lambda's arguments are values; an operation's array parameters are, its
+    static ones (a shape, an axis, a size) are not. Other functions (vmapped,
+    jitted, partial) pass arguments on as they are."""
+    if isinstance(func, Closure):
+        return True
+    params = getattr(getattr(func, "rule", None), "params", None)
+    if params is None:
+        return False
+    if keyword is not None:
+        return any(p.name == keyword and p.array for p in params)
+    positional = [p for p in params if p.kind != "keyword"]
+    return index < len(positional) and positional[index].array
+
+
+def unbound_name(node, env, library) -> str | None:
+    """The name, if ``node`` is a bare name that nothing binds (a size symbol
+    where a dim is wanted, an undefined variable where a value is)."""
+    if isinstance(node, ast.Name) and node.id not in env and node.id not in library:
+        return node.id
+    return None
+
+
+def undefined_message(name: str, env) -> str:
+    """Python's message, with a bound name that is close ("did you mean 'W'?")."""
+    candidates = [n for n in env if n.lower() == name.lower()] or difflib.get_close_matches(
+        name, list(env), n=1, cutoff=0.75)
+    hint = f"; did you mean {candidates[0]!r}?" if candidates else ""
+    return (f"name {name!r} is not defined{hint} (a size symbol belongs inside a shape such "
+            f"as ({name},))")
 
 
 def is_method_call(node, env) -> bool:

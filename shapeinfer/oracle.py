@@ -35,7 +35,8 @@ from jax._src import core as jax_core  # max_dim / min_dim for symbolic sizes
 from . import dims, syntax as ast
 from .api import deep_recursion, infer, infer_parsed
 from .dtypes import NUMPY_NAME, SHORT_NAME
-from .engine import ARRAY_ATTRIBUTES, ARRAY_BINOPS, ARRAY_UNOPS, dotted_name, is_method_call
+from .engine import (ARRAY_ATTRIBUTES, ARRAY_BINOPS, ARRAY_UNOPS, dotted_name, is_method_call,
+                     takes_value, unbound_name)
 from .errors import ShapeError
 from .library import Library, resolve
 from .operation import Operation
@@ -350,8 +351,16 @@ class _Interpreter:
         for stmt in program.statements:
             if not isinstance(stmt, ast.Assign):
                 raise _Unsupported("assume")
+            self.require_value(stmt.value, env)
             env[stmt.name] = self.eval(stmt.value, env)
+        self.require_value(program.expr, env)
         return self.arrayify(self.eval(program.expr, env))
+
+    def require_value(self, node, env):
+        """Where the engine wants a value, an unbound name is Python's NameError."""
+        name = unbound_name(node, env, self.library)
+        if name is not None:
+            raise NameError(f"name {name!r} is not defined")
 
     def eval(self, node, env):
         return getattr(self, "eval_" + type(node).__name__)(node, env)
@@ -369,9 +378,15 @@ class _Interpreter:
         return node.value
 
     def eval_TupleExpr(self, node, env):
-        return tuple(self.eval(i, env) for i in node.items)
+        items = tuple(self.eval(i, env) for i in node.items)
+        if not self.is_shape(items):
+            for i in node.items:
+                self.require_value(i, env)
+        return items
 
     def eval_ListExpr(self, node, env):
+        for i in node.items:
+            self.require_value(i, env)
         return [self.eval(i, env) for i in node.items]
 
     def eval_DictExpr(self, node, env):
@@ -406,6 +421,7 @@ class _Interpreter:
             if any(isinstance(i, (ast.Slice, ast.EllipsisExpr)) for i in node.items):
                 raise TypeError("array sizes must be dimension expressions")
             return self.array(tuple(self.eval(i, env) for i in node.items), node.value.id)
+        self.require_value(node.value, env)
         value = self.eval(node.value, env)
         if not isinstance(value, ShapeTuple):
             value = self.arrayify(value)
@@ -427,6 +443,9 @@ class _Interpreter:
         left, right = self.eval(node.left, env), self.eval(node.right, env)
         if node.op == "+" and isinstance(left, ShapeTuple) and isinstance(right, ShapeTuple):
             return ShapeTuple(left + right)
+        if not (self.is_dim(left) and self.is_dim(right)):
+            self.require_value(node.left, env)
+            self.require_value(node.right, env)
         if self.is_dim(left) and self.is_dim(right):
             ops = {"+": operator.add, "-": operator.sub, "*": operator.mul,
                    "//": operator.floordiv, "%": operator.mod, "**": operator.pow,
@@ -461,6 +480,12 @@ class _Interpreter:
             return method(*[self.eval(a, env) for a in node.args],
                           **{kw.name: self.eval(kw.value, env) for kw in node.keywords})
         f = self.eval(node.func, env)
+        for i, a in enumerate(node.args):
+            if isinstance(f, _Closure) or takes_value(f, i, None):
+                self.require_value(a, env)
+        for kw in node.keywords:
+            if isinstance(f, _Closure) or takes_value(f, None, kw.name):
+                self.require_value(kw.value, env)
         args = [self.eval(a, env) for a in node.args]
         kwargs = {kw.name: self.eval(kw.value, env) for kw in node.keywords}
         return self.call(f, args, kwargs)

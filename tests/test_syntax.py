@@ -123,9 +123,9 @@ def test_a_program_that_is_only_a_comment_is_a_syntax_error():
 
 @pytest.mark.parametrize("text, expected", [
     ("(a,)", "(a,)"),                  # a 1-tuple: a shape
-    ("(a)", "()"),                     # parentheses only: the dim a, a scalar
+    ("(2)", "()"),                     # parentheses only: the number 2, a scalar
     ("sin((a,))", "(a,)"),
-    ("sin((a))", "()"),
+    ("sin((2))", "()"),
     ("((a, b))", "(a, b)"),            # redundant parentheses
     ("((a, b),)", "((a, b),)"),        # a 1-tuple holding an array
     ("(((a,)),)", "((a,),)"),

@@ -528,6 +528,12 @@ OTHER_ERRORS = [
     err("jnp.nonexistent((a,))", "unknown-name", "NameError", "jnp.nonexistent"),
     err("jax.nn.sine((a,))", "unknown-name", "NameError", "jax.nn.sine"),
     err("foo((a,))", "unknown-name", "NameError", "foo"),
+    # a typo is not a size: a bare name where a value is wanted must be bound
+    err("W = (d, h); vmap(lambda x: x * w)((n, d))", "unknown-name", "NameError", "w"),
+    err("sin(w)", "unknown-name", "NameError", "w"),
+    err("(lambda x: x)(k)", "unknown-name", "NameError", "k"),
+    err("[(a,), b]", "unknown-name", "NameError", "b"),
+    err("(lambda x: y[0])((a,))", "unknown-name", "NameError", "y"),
     # not-callable
     err("(a,)((b,))", "not-callable", "TypeError", "(a,)"),
     err("x = (a,); x((b,))", "not-callable", "TypeError", "x"),
@@ -650,3 +656,20 @@ def test_inconsistent_sizes_message_names_both_arguments():
     m = info.value.message
     assert "size 2" in m and "size 3" in m
     assert "axis 1 of argument z" in m
+
+
+def test_an_undefined_name_suggests_a_close_one():
+    with pytest.raises(ShapeError) as info:
+        shapeinfer.infer("W = (d, h); vmap(lambda x: x * w)((n, d))")
+    assert "did you mean 'W'?" in info.value.message
+
+
+@pytest.mark.parametrize("expr, expected", [
+    ("reshape((n, 2), n * 2)", "(2*n,)"),     # a static size argument: n is a size
+    ("reshape((n,), n)", "(n,)"),
+    ("vmap(sin, axis_size=n, in_axes=None)(())", "(n,)"),
+    ("(lambda x: x[:k])((n,))", "(Min(k, n),)"),
+    ("(a + 1, 2 * b)", "(a + 1, 2*b)"),
+])
+def test_sizes_stay_sizes_where_a_size_is_wanted(expr, expected):
+    assert_ok_row(expr, expected)
