@@ -16,7 +16,9 @@ function's source (jax/_src/numpy/ufuncs.py, reductions.py, jax/_src/nn/):
   sum      reductions that add or multiply: bool and small ints become i32 / u32
   mean     reductions that divide: bool and ints become f32
   index    the result is i32 (``argmax``)
-  cast     the rule's ``dtype`` argument, or f32 when it is None (``astype``)
+  cast     the rule's dtype argument, or f32 when it is None (``astype``)
+  lax_select  ``lax.select``: a bool or integer predicate, and cases of one
+           dtype (lax does not promote), weak only if both are
   power    ``jnp.power``: depends on the exponent as the program wrote it
   gelu     ``jax.nn.gelu``: its exact form (``approximate=False``) refuses complex
   ======== ==============================================================
@@ -42,7 +44,7 @@ from . import dims, dtypes
 from .errors import ShapeError
 
 BASES = ("promote", "inexact", "numeric", "bool", "real", "select", "sum", "mean", "index",
-         "power", "gelu", "cast")
+         "power", "gelu", "cast", "lax_select")
 # The parameters a base reads, which a rule naming it must have.
 BASE_PARAMS = {"power": ("x", "y")}
 KINDS = ("bool", "int", "uint", "float", "complex")
@@ -58,6 +60,8 @@ _SUM_WIDENS = {"bool": "i32", "i8": "i32", "i16": "i32", "u8": "u32", "u16": "u3
 def promoted(spec, ctx) -> tuple[str, bool]:
     """(dtype, weak) of the operands as the function's primitive receives them;
     raises the rejections jax.numpy makes before it looks at shapes."""
+    if spec.base == "lax_select":
+        return _lax_select(ctx)
     arrays = ctx.arrays[1:] if spec.base == "select" else ctx.arrays
     operands = [(a.dtype, a.weak) for a in arrays]
     if spec.scalar is not None:
@@ -97,6 +101,19 @@ def result(spec, ctx, dtype: str, weak: bool) -> tuple[str, bool]:
     elif spec.weak == "all":
         weak = weak and all(a.weak for a in ctx.arrays)
     return dtype, weak
+
+
+def _lax_select(ctx) -> tuple[str, bool]:
+    pred, *cases = ctx.arrays
+    if dtypes.kind(pred.dtype) not in ("bool", "int", "uint"):
+        raise ShapeError("dtype", "TypeError", "select `which` must be boolean or integer type, "
+                         f"got {dtypes.NUMPY_NAME[pred.dtype]}.", ctx.site.func_span)
+    kinds = [dtypes.canonical(c.dtype) for c in cases]
+    if len(set(kinds)) > 1:
+        raise ShapeError("dtype", "TypeError",
+                         "lax.select requires arguments to have the same dtypes, got "
+                         f"{', '.join(dtypes.NUMPY_NAME[k] for k in kinds)}.", ctx.site.func_span)
+    return kinds[0], all(c.weak for c in cases)
 
 
 def _check(spec, ctx, dtype: str):

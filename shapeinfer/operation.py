@@ -90,9 +90,9 @@ class Operation(Function):
             dtype, weak = dtype_rules.result(rule.dtype, ctx, dtype, weak)
         else:
             shapes, (dtype, weak) = answer
-        if ctx.params.get("dtype") is not None and any(p.type == "dtype" and p.name == "dtype"
-                                                       for p in self.params):
-            dtype, weak = dtypes.canonical(ctx.params["dtype"]), False
+        explicit = next((ctx.params[p.name] for p in self.params if p.type == "dtype"), None)
+        if explicit is not None:  # dtype=..., new_dtype=...: the caller names the result's
+            dtype, weak = dtypes.canonical(explicit), False
         batch = frozenset().union(*(a.batch for a in ctx.arrays))
         deriv = propagate(rule.derivative, ctx.arrays)
         uncertain = rule.derivative == "unknown" or any(a.uncertain for a in ctx.arrays)

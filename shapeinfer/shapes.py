@@ -511,3 +511,31 @@ def _check_axes(ctx, x, axis):
         raise ShapeError("axis-out-of-range", "TypeError",
                          f"rev dimensions must be unique, got {positions}.")
     return x
+
+
+@shape_function("broadcast_in_dim", "shape", "shape", "value")
+def _broadcast_in_dim(ctx, x, shape, dimensions):
+    """``x`` placed in ``shape``, its axis i at ``dimensions[i]``, as lax.broadcast_in_dim."""
+    x, shape = _shape_arg(x, "broadcast_in_dim", 0), _shape_arg(shape, "broadcast_in_dim", 1)
+    dims_ = tuple(_axes_arg(dimensions, "broadcast_in_dim"))
+    if len(dims_) != len(x):
+        raise ShapeError("dim-mismatch", "TypeError",
+                         "broadcast_in_dim broadcast_dimensions must have length equal to "
+                         f"operand ndim; got broadcast_dimensions {dims_} for operand ndim "
+                         f"{len(x)}.")
+    if any(not 0 <= d < len(shape) for d in dims_):
+        raise ShapeError("axis-out-of-range", "TypeError",
+                         "broadcast_in_dim broadcast_dimensions must be a subset of output "
+                         f"dimensions, got {dims_} for operand ndim {len(x)} and shape "
+                         f"{dims.fmt_shape(shape)}.")
+    if not all(_is_one(d) or dims.definitely_equal(d, shape[i]) for d, i in zip(x, dims_)):
+        raise ShapeError("broadcast", "TypeError",
+                         "broadcast_in_dim operand dimension sizes must either be 1, or be equal "
+                         "to their corresponding dimensions in the target broadcast shape; got "
+                         f"operand of shape {dims.fmt_shape(x)}, target broadcast shape "
+                         f"{dims.fmt_shape(shape)}, broadcast_dimensions {dims_}")
+    if list(dims_) != sorted(set(dims_)):
+        raise ShapeError("axis-out-of-range", "TypeError",
+                         "broadcast_in_dim broadcast_dimensions must be strictly increasing; "
+                         f"got broadcast_dimensions {dims_}")
+    return tuple(shape)

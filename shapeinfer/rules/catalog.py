@@ -10,7 +10,7 @@ from . import model as m
 
 # Section titles of the built-in rule files, by file name.
 _SECTIONS = {"elementwise": "Elementwise", "structure": "Structure",
-             "reductions": "Reductions", "linalg": "Linear algebra"}
+             "reductions": "Reductions", "linalg": "Linear algebra", "lax": "jax.lax"}
 
 # SPEC section 2's operations; those the library has no rule for are listed
 # as not supported yet.
