@@ -17,6 +17,7 @@ function's source (jax/_src/numpy/ufuncs.py, reductions.py, jax/_src/nn/):
   mean     reductions that divide: bool and ints become f32
   index    the result is i32 (``argmax``)
   cast     the rule's dtype argument, or f32 when it is None (``astype``)
+  arange   i32, or f32 when a bound or the step is a float (``jnp.arange``)
   lax_select  ``lax.select``: a bool or integer predicate, and cases of one
            dtype (lax does not promote), weak only if both are
   power    ``jnp.power``: depends on the exponent as the program wrote it
@@ -44,7 +45,7 @@ from . import dims, dtypes
 from .errors import ShapeError
 
 BASES = ("promote", "inexact", "numeric", "bool", "real", "select", "sum", "mean", "index",
-         "power", "gelu", "cast", "lax_select")
+         "power", "gelu", "cast", "lax_select", "arange")
 # The parameters a base reads, which a rule naming it must have.
 BASE_PARAMS = {"power": ("x", "y")}
 KINDS = ("bool", "int", "uint", "float", "complex")
@@ -90,6 +91,9 @@ def result(spec, ctx, dtype: str, weak: bool) -> tuple[str, bool]:
         return "i32", False
     if spec.base == "cast":  # an explicit dtype= wins in Operation.call; None is f32
         return "f32", False
+    if spec.base == "arange":
+        floats = any(isinstance(v, float) for v in ctx.params.values())
+        return ("f32" if floats else "i32"), False
     if spec.base == "real":
         dtype, weak = dtypes.convert(dtype, weak, "real")
     if spec.base == "sum":

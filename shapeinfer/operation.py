@@ -140,6 +140,12 @@ def _static(fname: str, p, value, span):
         if dims.is_dim(value):
             return dims.as_int(value) if dims.as_int(value) is not None else value
         refuse("an integer")
+    if p.type == "number":  # a Python number as JAX sees it: a size, an int or a float
+        if isinstance(value, float) or (isinstance(value, int) and not isinstance(value, bool)):
+            return value
+        if dims.is_dim(value):
+            return dims.as_int(value) if dims.as_int(value) is not None else value
+        refuse("a number")
     if p.type == "bool":
         # JAX tests a flag with `if`: any Python value is true or false, but
         # an array's truth is not known while JAX traces.

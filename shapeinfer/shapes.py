@@ -7,6 +7,7 @@ shapes.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Callable
 
@@ -539,3 +540,54 @@ def _broadcast_in_dim(ctx, x, shape, dimensions):
                          "broadcast_in_dim broadcast_dimensions must be strictly increasing; "
                          f"got broadcast_dimensions {dims_}")
     return tuple(shape)
+
+
+# ---------------------------------------------------------------- constructors (jnp.zeros, ...)
+
+@shape_function("new", "shape")
+def _new(ctx, shape):
+    """A new array's shape, whose sizes must be >= 0 (jnp.zeros, jnp.full)."""
+    shape = _shape_arg(shape, "new", 0)
+    if any(dims.decide_nonnegative(d) is Decision.FALSE for d in shape):
+        raise ShapeError("bad-argument", "TypeError",
+                         "broadcast_in_dim shape must have every element be nonnegative, got "
+                         f"{dims.fmt_shape(shape)}.")
+    return shape
+
+
+@shape_function("like", "shape", "value")
+def _like(ctx, x, shape):
+    """``x``, or ``shape`` when one is given (jnp.zeros_like's shape=)."""
+    return _shape_arg(x, "like", 0) if shape is None else _new(ctx, shape)
+
+
+@shape_function("eye", "value", "value")
+def _eye(ctx, n, m):
+    """(N, M) of jnp.eye, M defaulting to N; negative sizes are ValueError."""
+    m = n if m is None else m
+    if any(dims.decide_nonnegative(d) is Decision.FALSE for d in (n, m)):
+        raise ShapeError("bad-argument", "ValueError",
+                         f"negative dimensions are not allowed, got {n} and {m}")
+    return (n, m)
+
+
+@shape_function("arange", "value", "value", "value")
+def _arange(ctx, start, stop, step):
+    """The length of jnp.arange(start, stop, step): ceil((stop - start) / step), at least 0."""
+    if stop is None:
+        start, stop = 0, start
+    step = 1 if step is None else step
+    values = [sympy.sympify(v) for v in (start, stop, step)]
+    start, stop, step = values
+    if step == 0:
+        raise ShapeError("bad-argument", "ZeroDivisionError", "division by zero")
+    if all(v.is_Integer for v in values) or not all(v.is_number for v in values):
+        if dims.decide_nonnegative(step) is Decision.TRUE:
+            length = dims.floordiv(stop - start + step - 1, step)
+        elif dims.decide_nonnegative(-step) is Decision.TRUE:
+            length = dims.floordiv(start - stop - step - 1, -step)
+        else:
+            raise ShapeError("inconclusive", "InconclusiveDimensionOperation",
+                             f"arange: the sign of the step {step} depends on the sizes")
+        return (sympy.Max(0, length),)
+    return (sympy.Integer(max(0, math.ceil((float(stop) - float(start)) / float(step)))),)

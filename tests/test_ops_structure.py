@@ -149,3 +149,58 @@ def test_bad_dtypes_are_refused_as_jax_does(expr, exception):
         shapeinfer.infer(expr)
     assert info.value.exception == exception
     assert shapeinfer.check(expr, samples=2).agreed
+
+
+CONSTRUCTORS = [
+    ok("zeros(3)", "(3,)"),
+    ok("zeros((a, b))", "(a, b)"),
+    ok("jnp.ones((a,), jnp.int8)", "(a,)"),
+    ok("full((a, b), 1)", "(a, b)"),
+    ok("full((a, 3), i8[3])", "(a, 3)"),
+    ok("zeros_like(i8[a])", "(a,)"),
+    ok("zeros_like((a,), shape=(2, 2))", "(2, 2)"),
+    ok("ones_like((a, b), dtype=jnp.int32)", "(a, b)"),
+    ok("eye(3)", "(3, 3)"),
+    ok("eye(n, m, 1)", "(n, m)"),
+    ok("arange(n)", "(n,)"),
+    ok("arange(2, 5)", "(3,)"),
+    ok("arange(0, 10, 3)", "(4,)"),
+    ok("arange(5, 2)", "(0,)"),
+    ok("arange(5, 0, -2)", "(3,)"),
+    ok("arange(0.5, 3)", "(3,)"),
+    ok("(lambda x: x + arange(x.shape[0]))((n,))", "(n,)"),
+    ok("vmap(lambda x: x * zeros((3,)))((n, 3))", "(n, 3)"),
+]
+
+CONSTRUCTOR_ERRORS = [
+    err("zeros((-1,))", "bad-argument", "TypeError"),
+    err("full((2, 3), (2,))", "broadcast", "ValueError"),
+    err("eye(-1)", "bad-argument", "ValueError"),
+    err("arange(0, 5, 0)", "bad-argument", "ZeroDivisionError"),
+]
+
+
+@pytest.mark.parametrize("expr, expected", CONSTRUCTORS)
+def test_constructors(expr, expected):
+    assert_ok_row(expr, expected)
+
+
+@pytest.mark.parametrize("expr, code, exception, blame", CONSTRUCTOR_ERRORS)
+def test_constructor_errors(expr, code, exception, blame):
+    assert_error_row(expr, code, exception, blame)
+
+
+@pytest.mark.parametrize("expr, dtype, weak", [
+    ("zeros((a,))", "f32", False),
+    ("full((2,), 1)", "i32", True),
+    ("full((2,), 1.5, jnp.float16)", "f16", False),
+    ("zeros_like(1.0)", "f32", True),
+    ("arange(5)", "i32", False),
+    ("arange(0.5, 3)", "f32", False),
+    ("arange(5, dtype=jnp.float32)", "f32", False),
+    ("eye(2, dtype=jnp.int8)", "i8", False),
+])
+def test_constructor_dtypes(expr, dtype, weak):
+    value = shapeinfer.infer(expr).value
+    assert (value.dtype, value.weak) == (dtype, weak)
+    assert shapeinfer.check(f"({expr}) + i8[]", samples=1).agreed

@@ -386,6 +386,8 @@ def _check_default(name: str, type_: str, default, loc):
             return True  # None means "not given" for every type
         if type_ == "int":
             return isinstance(default, int) and not isinstance(default, bool)
+        if type_ == "number":
+            return isinstance(default, (int, float)) and not isinstance(default, bool)
         if type_ == "bool":
             return isinstance(default, bool)
         if type_ == "str":

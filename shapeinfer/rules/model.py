@@ -191,7 +191,7 @@ class Clause:
 REQUIRED = object()
 
 # Parameter types; ``array`` is the type of a parameter written without one.
-PARAM_TYPES = ("array", "int", "axes", "shape", "bool", "str", "dtype")
+PARAM_TYPES = ("array", "int", "number", "axes", "shape", "bool", "str", "dtype")
 
 
 @dataclass(frozen=True)
