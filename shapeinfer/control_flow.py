@@ -1,4 +1,5 @@
-"""lax.cond, lax.switch, lax.fori_loop, lax.while_loop, lax.scan.
+"""lax.cond, lax.switch, lax.fori_loop, lax.while_loop, lax.scan; and
+jax.tree.map, which also calls a function on operands.
 
 They take functions, so they are transformations, not rules. Each runs its
 branches or body on the abstract operands and makes JAX's checks
@@ -22,7 +23,7 @@ from . import dims, dtypes, pytree
 from .autodiff import APPROXIMATE, merge, scaled
 from .engine import CallSite, bind_arguments
 from .errors import ShapeError
-from .values import Array, Function, Transform, describe, to_array, to_pytree
+from .values import Array, Function, Transform, arrayify, describe, to_array, to_pytree
 
 
 def _skeleton(tree):
@@ -347,3 +348,39 @@ class ScanTransform(_Loop):
                              "scan got no values to scan over and `length` not provided.",
                              site.span)
         return sizes[0]
+
+
+class TreeMapTransform(_ControlFlow):
+    """``jax.tree.map(f, tree, *rest)``: ``f`` on each leaf of ``tree`` (and the
+    subtrees of ``rest`` at the same places); the result has ``tree``'s structure."""
+
+    def __init__(self):
+        super().__init__("tree.map")
+        self.jax_name = "jax.tree.map"
+
+    def call(self, ev, args, kwargs, site):
+        if kwargs:
+            name = next(iter(kwargs))
+            raise ShapeError("arity", "TypeError",
+                             f"tree.map() got an unexpected keyword argument {name!r}",
+                             site.kw(name))
+        if len(args) < 2:
+            raise ShapeError("arity", "TypeError",
+                             "tree.map() missing required positional arguments: 'f' and 'tree'",
+                             site.span)
+        f, tree, *rest = args
+        span = site.arg(0)
+        if not isinstance(f, Function):
+            raise ShapeError("not-callable", "TypeError", f"{describe(f)} is not callable", span)
+        tree = arrayify(tree, site.arg(1))
+        columns = []
+        for i, other in enumerate(rest):
+            try:
+                columns.append(pytree.prefix_subtrees(tree, arrayify(other, site.arg(i + 2)),
+                                                      "tree_map tree"))
+            except pytree.PrefixError as e:
+                raise ShapeError("dim-mismatch", "ValueError", str(e), site.arg(i + 2)) from None
+        inner = CallSite(site.span, span, (), {})
+        out = [ev.call(f, [leaf] + [c[j] for c in columns], {}, inner)
+               for j, leaf in enumerate(pytree.leaves(tree))]
+        return pytree.unflatten_like(tree, out)

@@ -15,7 +15,8 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from .autodiff import DifferentiateTransform
-from .control_flow import CondTransform, ForiLoopTransform, ScanTransform, WhileLoopTransform
+from .control_flow import (CondTransform, ForiLoopTransform, ScanTransform, TreeMapTransform,
+                           WhileLoopTransform)
 from .operation import Operation
 from .rules.loader import PREFIXES, RuleError, parse_rules
 from .rules.model import Rule
@@ -114,6 +115,8 @@ def _make_transforms() -> dict[str, Function]:
         (ForiLoopTransform("fori_loop"), ("lax.fori_loop", "jax.lax.fori_loop")),
         (WhileLoopTransform("while_loop"), ("lax.while_loop", "jax.lax.while_loop")),
         (ScanTransform("scan"), ("lax.scan", "jax.lax.scan")),
+        (TreeMapTransform(), ("jax.tree.map", "jax.tree_util.tree_map", "tree.map",
+                              "tree_util.tree_map")),
     ]
     return {alias: t for t, names in transforms for alias in names}
 

@@ -100,3 +100,30 @@ def unflatten_like(tree, new_leaves: list):
     it = iter(new_leaves)
     result = map_leaves(lambda _: next(it), tree)
     return result
+
+
+def prefix_subtrees(prefix, full, name: str) -> list:
+    """For each leaf of ``prefix``, the subtree of ``full`` at its place
+    (``jax.tree.map``'s extra trees may be deeper than the first); raises
+    :class:`PrefixError` where ``prefix`` is not a prefix of ``full``."""
+    out: list = []
+
+    def go(p, f, path):
+        if p is None:
+            return
+        if _children(p) is None:
+            out.append(f)
+            return
+        pk, fk = _kind(p), _kind(f)
+        where = f"{name}{path}"
+        if fk != pk or len(_children(p)) != len(_children(f)) or (
+                pk == "dict" and sorted(p) != sorted(f)):
+            raise PrefixError(f"pytree structure error: at key path {where} the first tree has "
+                              f"a {pk} of length {len(_children(p))} but this one has "
+                              + ("a leaf" if fk == "leaf" else f"a {fk} of length "
+                                 f"{len(_children(f)) if f is not None else 0}"))
+        for (key, pc), (_, fc) in zip(_children(p), _children(f)):
+            go(pc, fc, path + key)
+
+    go(prefix, full, "")
+    return out

@@ -107,3 +107,30 @@ def test_differentiating_through_while_loop_is_not_guessed():
         shapeinfer.infer("grad(lambda x: lax.while_loop(lambda c: c < 1, lambda c: c * 2, x))"
                          "(f32[])")
     assert info.value.code == "unsupported"
+
+
+TREE_MAP = [
+    ok('jax.tree.map(lambda x: x * 2, {"a": (2,), "b": ((a,), (b, c))})',
+       "{'a': (2,), 'b': ((a,), (b, c))}"),
+    ok("jax.tree.map(lambda x, y: x + y, ((a,), (b,)), ((a,), (b,)))", "((a,), (b,))"),
+    ok("jax.tree.map(lambda x, y: x, ((a,), (b,)), (((a,), (1,)), (b,)))", "((a,), (b,))",
+       id="the other trees may be deeper"),
+    ok("jax.tree.map(lambda x: x, ((a,), None))", "((a,), None)"),
+    ok("jax.tree_util.tree_map(lambda x: x.T, [(a, b)])", "[(b, a)]"),
+    ok("vmap(lambda p: jax.tree.map(sin, p))(((n, a), (n,)))", "((n, a), (n,))"),
+]
+
+
+@pytest.mark.parametrize("expr, expected", TREE_MAP)
+def test_tree_map(expr, expected):
+    assert_ok_row(expr, expected)
+
+
+@pytest.mark.parametrize("expr, code, exception, blame", [
+    err("jax.tree.map(lambda x, y: x + y, ((a,), (b,)), ((a,),))", "dim-mismatch", "ValueError"),
+    err("jax.tree.map(lambda x, y: x + y, ((a,), (b,)), [(a,), (b,)])", "dim-mismatch",
+        "ValueError"),
+    err("jax.tree.map(lambda x: x[0], ((a,), ()))", "index", "IndexError"),
+])
+def test_tree_map_errors(expr, code, exception, blame):
+    assert_error_row(expr, code, exception, blame)

@@ -27,7 +27,7 @@ SPEC_OPERATIONS = (
     "take_along_axis diag diagonal astype result_type linalg.norm linalg.inv linalg.det "
     "linalg.solve linalg.cholesky linalg.qr linalg.eigh linalg.svd lax.stop_gradient lax.select "
     "lax.rsqrt lax.dot_general lax.dynamic_slice lax.dynamic_update_slice lax.broadcast_in_dim "
-    "lax.convert_element_type tree.map vectorize lax.cond lax.switch lax.scan lax.while_loop "
+    "lax.convert_element_type jax.tree.map vectorize lax.cond lax.switch lax.scan lax.while_loop "
     "lax.fori_loop").split()
 
 
