@@ -23,6 +23,7 @@ from .rules.model import Rule
 from .transforms import PartialTransform, PassThroughTransform, VmapTransform
 from . import dtypes
 from .values import DType, Function
+from .vectorize import VectorizeTransform
 
 BUILTIN_RULES = Path(__file__).resolve().parent / "rules" / "builtin"
 
@@ -115,6 +116,7 @@ def _make_transforms() -> dict[str, Function]:
         (ForiLoopTransform("fori_loop"), ("lax.fori_loop", "jax.lax.fori_loop")),
         (WhileLoopTransform("while_loop"), ("lax.while_loop", "jax.lax.while_loop")),
         (ScanTransform("scan"), ("lax.scan", "jax.lax.scan")),
+        (VectorizeTransform(), ("vectorize", "jnp.vectorize", "jax.numpy.vectorize")),
         (TreeMapTransform(), ("jax.tree.map", "jax.tree_util.tree_map", "tree.map",
                               "tree_util.tree_map")),
     ]

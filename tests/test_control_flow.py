@@ -134,3 +134,35 @@ def test_tree_map(expr, expected):
 ])
 def test_tree_map_errors(expr, code, exception, blame):
     assert_error_row(expr, code, exception, blame)
+
+
+VECTORIZE = [
+    ok('jnp.vectorize(lambda x, y: (x * y)[0], signature="(n),(n)->()")((b, n), (n,))', "(b,)"),
+    ok('vectorize(lambda x, y: x * y, signature="(n),(n)->(n)")((5, 1, 3), (4, 3))',
+       "(5, 4, 3)"),
+    ok('vectorize(lambda x: (x, x[0]), signature="(n)->(n),()")((a, 3))', "((a, 3), (a,))"),
+    ok('vectorize(lambda x: zeros((4,)), signature="(n)->(m)")((a, 3))', "(a, 4)"),
+    ok("vectorize(lambda x, y: x + y)((a, 3), (3,))", "(a, 3)"),
+    ok('vmap(vectorize(lambda x: x.T, signature="(p,q)->(q,p)"))((n, k, 2, 3))',
+       "(n, k, 3, 2)"),
+]
+
+
+@pytest.mark.parametrize("expr, expected", VECTORIZE)
+def test_vectorize(expr, expected):
+    assert_ok_row(expr, expected)
+
+
+@pytest.mark.parametrize("expr, code, exception, blame", [
+    err('vectorize(lambda x, y: x[0], signature="(n),(n)->()")((5, 3), (4,))', "dim-mismatch",
+        "ValueError"),
+    err('vectorize(lambda x, y: x[0], signature="(n),(n)->()")((5, 3), ())', "dim-mismatch",
+        "ValueError"),
+    err('vectorize(lambda x, y: x[0], signature="(n),(n)->()")((5, 3), (4, 3))', "broadcast",
+        "ValueError"),
+    err('vectorize(lambda x: x, signature="(n)->()")((5, 3))', "dim-mismatch", "ValueError"),
+    err('vectorize(lambda x: x, signature="(n->()")((5, 3))', "bad-argument", "ValueError"),
+    err('vectorize(lambda x, y: x[0], signature="(n),(n)->()")((5, 3))', "arity", "TypeError"),
+])
+def test_vectorize_errors(expr, code, exception, blame):
+    assert_error_row(expr, code, exception, blame)
