@@ -97,7 +97,8 @@ def operations_markdown(library) -> str:
            "`value_and_grad`, `jacfwd`, `jacrev` / `jacobian`, `hessian` "
            "(see [language](language.md) and [derivatives](derivatives.md)); control flow: "
            "`lax.cond`, `lax.switch`, `lax.fori_loop`, `lax.while_loop`, `lax.scan` (also "
-           "as `jax.lax.NAME`).", ""]
+           "as `jax.lax.NAME`); and `jax.tree.map` / `jax.tree_util.tree_map`, "
+           "`jnp.vectorize(f, signature=...)`.", ""]
     sections: dict[str, list[m.Rule]] = {}
     for rule in current_rules(library):
         sections.setdefault(Path(rule.source).stem, []).append(rule)
