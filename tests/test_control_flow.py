@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 import shapeinfer
-from test_table import assert_error_row, assert_ok_row, err, ok
+from test_table import assert_dtype_row, assert_error_row, assert_ok_row, err, ok
 
 VALID = [
     # cond / switch
@@ -96,10 +96,7 @@ def test_messages_name_both_types():
     ("lax.cond(True, lambda: 2, lambda: i32[])", "i32", False),
 ])
 def test_weak_types_follow_jax(expr, dtype, weak):
-    value = shapeinfer.infer(expr).value
-    assert (value.dtype, value.weak) == (dtype, weak)
-    report = shapeinfer.check(f"({expr}) + i8[a]", samples=2)  # weakness shows in promotion
-    assert report.agreed and not report.unsupported
+    assert_dtype_row(expr, dtype, weak)
 
 
 def test_differentiating_through_while_loop_is_not_guessed():

@@ -106,6 +106,15 @@ def assert_error_row(expr: str, code: str, exception: str, blame: str | None):
         assert case.engine.code == code
 
 
+def assert_dtype_row(expr: str, dtype: str, weak: bool):
+    """The result's dtype and weakness; JAX agrees, and since weakness shows
+    only in promotion, it agrees on the result added to an int8 array too."""
+    value = shapeinfer.infer(expr).value
+    assert (value.dtype, value.weak) == (dtype, weak)
+    report = shapeinfer.check(f"({expr}) + i8[a]", samples=2)
+    assert report.agreed and not report.unsupported, report.to_json()
+
+
 # ---------------------------------------------------------------- valid programs
 
 SHAPES = [
