@@ -331,8 +331,7 @@ class ScanTransform(_Loop):
                              "scan got values with different leading axis sizes: "
                              f"{', '.join(map(dims.fmt_dim, sizes))}.", site.param(2, "xs"))
         if length is not None:
-            if not (dims.is_dim(length) and dims.as_int(length) is not None) and not (
-                    dims.is_dim(length)):
+            if not dims.is_dim(length):
                 raise ShapeError("bad-argument", "TypeError",
                                  f"scan: length must be an integer, got {describe(length)}",
                                  site.param(3, "length"))
