@@ -176,7 +176,7 @@ def model():
     return rules
 rules = step("rule model: transform + validate", model)
 def build():
-    lib = L.Library(L._transforms())
+    lib = L.Library({**L._TRANSFORMS, **L._DTYPE_NAMES})
     for rs, (_, path) in zip(rules, texts):
         lib = lib.with_rules(rs, path)
     return lib
@@ -246,7 +246,7 @@ def startup(procs: int) -> None:
 # ---------------------------------------------------------------- part 2: load_rules
 
 def loading(repeat: int, shapeinfer, spec_path: Path, user_lib) -> None:
-    from shapeinfer.library import BUILTIN_RULES, builtins, load_rules
+    from shapeinfer.library import BUILTIN_RULES, _parsed, builtins, load_rules
     from shapeinfer.rules import loader
 
     parser = loader._parser()
@@ -260,12 +260,13 @@ def loading(repeat: int, shapeinfer, spec_path: Path, user_lib) -> None:
         lark = median_us(lambda: parser.parse(text), repeat)
         parse_rules = median_us(lambda: loader.parse_rules(text), repeat)
         library = median_us(lambda: base.with_rules(rules), repeat)
-        total = median_us(lambda: load_rules(text), repeat)
+        # a text loaded again is a cache hit; the first load parses it
+        total = median_us(lambda: (_parsed.cache_clear(), load_rules(text)), repeat)
         lines = text.count("\n") + 1
         rows.append([f"{label} ({len(rules)} rules, {lines} lines)", fmt_us(lark),
                      fmt_us(max(parse_rules - lark, 0.0)), fmt_us(library), fmt_us(total),
                      f"{100 * lark / total:.0f}%"])
-    rows.append(["load_rules(PATH) of the SPEC file", "", "", "",
+    rows.append(["load_rules(PATH) of the SPEC file, again (cached)", "", "", "",
                  fmt_us(median_us(lambda: load_rules(spec_path), repeat)), ""])
     print(f"2. load_rules, in process, warm (median of {repeat}; µs)")
     print_table(["rule text", "Lark parse", "model", "Library", "load_rules", "Lark share"],
@@ -274,7 +275,8 @@ def loading(repeat: int, shapeinfer, spec_path: Path, user_lib) -> None:
     by_lib = median_us(lambda: shapeinfer.infer(expr, rules=user_lib), repeat)
     by_path = median_us(lambda: shapeinfer.infer(expr, rules=str(spec_path)), repeat)
     print(f"  infer({expr!r}): rules=Library {fmt_us(by_lib)} µs, rules=PATH "
-          f"{fmt_us(by_path)} µs ({by_path / by_lib:.1f}x: the file is loaded on every call)")
+          f"{fmt_us(by_path)} µs ({by_path / by_lib:.1f}x: the file is read on every call, "
+          "its parse is cached)")
     print()
 
 
