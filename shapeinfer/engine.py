@@ -369,11 +369,12 @@ class Evaluator:
         return self.apply_op(ARRAY_UNOPS[node.op], [operand], {}, site)
 
     def eval_Call(self, node, env):
-        if (isinstance(node.func, ast.Name) and node.func.id in ("max", "min")
-                and node.func.id not in env and node.func.id not in self.builtins):
-            # max(a, b) / min(a, b) on dims (SPEC section 1)
+        if is_dim_minmax(node, env):
+            # max(a, b) / min(a, b) of sizes (SPEC section 1); on arrays, jnp.max / jnp.min
             args = [self.eval(a, env) for a in node.args]
-            return dim_minmax(node.func.id, args, node.keywords, node)
+            if node.func.id not in self.builtins or (
+                    not node.keywords and len(args) >= 2 and all(map(dims.is_dim, args))):
+                return dim_minmax(node.func.id, args, node.keywords, node)
         if (isinstance(node.func, ast.Name) and node.func.id not in env
                 and node.func.id not in self.builtins):
             # Python looks the callee up before it evaluates the arguments.
@@ -432,6 +433,13 @@ class Evaluator:
             raise ShapeError("unsupported", "NotImplementedError",
                              f"{name} is not supported yet", site.span)
         return self.call(self.builtins[name], args, kwargs, site)
+
+
+def is_dim_minmax(node, env) -> bool:
+    """``max(...)`` / ``min(...)`` by their bare names: the max of sizes when
+    given two or more sizes, else the reduction (decided on the arguments)."""
+    return (isinstance(node.func, ast.Name) and node.func.id in ("max", "min")
+            and node.func.id not in env)
 
 
 def takes_value(func, index: int | None, keyword: str | None) -> bool:

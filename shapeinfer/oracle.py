@@ -35,8 +35,8 @@ from jax._src import core as jax_core  # max_dim / min_dim for symbolic sizes
 from . import dims, syntax as ast
 from .api import deep_recursion, infer, infer_parsed
 from .dtypes import NUMPY_NAME, SHORT_NAME
-from .engine import (ARRAY_ATTRIBUTES, ARRAY_BINOPS, ARRAY_UNOPS, dotted_name, is_method_call,
-                     takes_value, unbound_name)
+from .engine import (ARRAY_ATTRIBUTES, ARRAY_BINOPS, ARRAY_UNOPS, dotted_name, is_dim_minmax,
+                     is_method_call, takes_value, unbound_name)
 from .errors import ShapeError
 from .library import Library, resolve
 from .operation import Operation
@@ -466,11 +466,12 @@ class _Interpreter:
         return self.call(self.library[ARRAY_UNOPS[node.op]], [value], {})
 
     def eval_Call(self, node, env):
-        if (isinstance(node.func, ast.Name) and node.func.id in ("max", "min")
-                and node.func.id not in env and node.func.id not in self.library):
+        if is_dim_minmax(node, env):
             args = [self.eval(a, env) for a in node.args]
-            return functools.reduce(jax_core.max_dim if node.func.id == "max" else jax_core.min_dim,
-                                    args)
+            if node.func.id not in self.library or (
+                    not node.keywords and len(args) >= 2 and all(map(self.is_dim, args))):
+                return functools.reduce(
+                    jax_core.max_dim if node.func.id == "max" else jax_core.min_dim, args)
         if (isinstance(node.func, ast.Name) and node.func.id not in env
                 and node.func.id not in self.library):
             raise NameError(node.func.id)

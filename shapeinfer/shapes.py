@@ -591,3 +591,46 @@ def _arange(ctx, start, stop, step):
                              f"arange: the sign of the step {step} depends on the sizes")
         return (sympy.Max(0, length),)
     return (sympy.Integer(max(0, math.ceil((float(stop) - float(start)) / float(step)))),)
+
+
+# ---------------------------------------------------------------- reductions (jnp.max, jnp.argmax, jnp.mean)
+
+@shape_function("reduce_nonempty", "shape", "value", "value")
+def _reduce_nonempty(ctx, x, axis, keepdims):
+    """``reduce`` for reductions with no identity (max, min): the reduced axes must not be empty."""
+    out = _reduce(ctx, x, axis, keepdims)
+    x = _shape_arg(x, "reduce_nonempty", 0)
+    wanted = range(len(x)) if axis is None else [_axis(a, len(x)) for a in _axes_arg(axis, "reduce")]
+    if any(dims.decide_eq(x[i], 0) is Decision.TRUE for i in wanted):
+        raise ShapeError("dim-mismatch", "ValueError",
+                         f"zero-size array to reduction operation {ctx.primitive} which has no "
+                         "identity")
+    return out
+
+
+@shape_function("mean_axes", "shape", "value")
+def _mean_axes(ctx, x, axis):
+    """``x`` itself, once jnp.mean has counted the elements along ``axis``
+    (which indexes the shape first: IndexError when an axis is out of range)."""
+    x = _shape_arg(x, "mean_axes", 0)
+    if axis is not None:
+        for a in _axes_arg(axis, "mean_axes"):
+            if not -len(x) <= a < len(x):
+                raise ShapeError("axis-out-of-range", "IndexError", "tuple index out of range")
+    return x
+
+
+@shape_function("argreduce", "shape", "value", "value")
+def _argreduce(ctx, x, axis, keepdims):
+    """jnp.argmax / argmin: one int axis (or None: all of them), none empty."""
+    x = _shape_arg(x, "argreduce", 0)
+    if isinstance(axis, (tuple, list)):
+        raise ShapeError("bad-argument", "TypeError",
+                         "'tuple' object cannot be interpreted as an integer")
+    if axis is not None and normalize_axis(_int_arg(axis, ctx.primitive, "axis"), len(x)) is None:
+        raise ShapeError("axis-out-of-range", "IndexError", "tuple index out of range")
+    reduced = range(len(x)) if axis is None else [normalize_axis(int(axis), len(x))]
+    if any(dims.decide_eq(x[i], 0) is Decision.TRUE for i in reduced):
+        raise ShapeError("dim-mismatch", "ValueError",
+                         f"attempt to get {ctx.primitive} of an empty sequence")
+    return _reduce(ctx, x, axis, bool(keepdims))

@@ -487,7 +487,7 @@ def _dtype_spec(children, loc) -> m.DtypeSpec:
 
 
 # Names the expression language keeps for itself: a rule so named could never be called.
-_KEYWORDS = {"lambda", "assume", "None", "True", "False", "max", "min"}
+_KEYWORDS = {"lambda", "assume", "None", "True", "False"}
 
 
 def _validate(group: _Group):
