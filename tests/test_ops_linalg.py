@@ -1,0 +1,63 @@
+"""Products (shapeinfer/rules/builtin/linalg.rules): matmul / @, dot, vdot,
+inner, outer; each row confirmed by jax.eval_shape as in test_table.py."""
+from __future__ import annotations
+
+import pytest
+
+from test_table import assert_dtype_row, assert_error_row, assert_ok_row, err, ok
+
+VALID = [
+    ok("matmul((a, n), (n, m))", "(a, m)"),
+    ok("(a, n) @ (n, m)", "(a, m)"),
+    ok("matmul((n,), (n,))", "()"),
+    ok("matmul((n,), (b, n, m))", "(b, m)"),
+    ok("matmul((b, n, k), (k,))", "(b, n)"),
+    ok("jnp.matmul((2, 1, a, k), (5, k, c))", "(2, 5, a, c)"),
+    ok("dot((), (a, b))", "(a, b)"),
+    ok("dot((a, n), (n,))", "(a,)"),
+    ok("dot((n,), (c, n, m))", "(c, m)"),
+    ok("jax.numpy.dot((a, b, n), (c, n, m))", "(a, b, c, m)"),
+    ok("vdot((a, b), (a*b,))", "()"),
+    ok("inner((a, n), (b, c, n))", "(a, b, c)"),
+    ok("inner((), (a,))", "(a,)"),
+    ok("outer((a, b), (c,))", "(a*b, c)"),
+    # the issue's examples: a layer under vmap, and its gradient
+    ok("vmap(lambda W, x: tanh(W @ x), (None, 0))((h, d), (n, d))", "(n, h)"),
+    ok("vmap(grad(lambda w, x: sum(tanh(x @ w))), (None, 0))((d,), (n, d))", "(n, d)"),
+    ok("(lambda x, w: x @ w.T)((b, d), (h, d))", "(b, h)"),
+]
+
+ERRORS = [
+    err("matmul((), (n,))", "bad-argument", "ValueError"),
+    err("matmul((n, 2), ())", "bad-argument", "ValueError"),
+    err("matmul((3,), (4,))", "rule-no-match", "TypeError"),
+    err("matmul((2, n, k), (3, k, m))", "broadcast", "ValueError"),
+    err("(lambda x, w: x @ w)((b, 3), (4, h))", "rule-no-match", "TypeError", "x @ w"),
+    err("dot((a, 4), (c, 3, m))", "rule-no-match", "TypeError"),
+    err("dot((4,), (3,))", "rule-no-match", "TypeError"),
+    err("vdot((2, 3), (5,))", "requires-failed", "TypeError"),
+    err("inner((2, 3), (4,))", "rule-no-match", "TypeError"),
+    err("vmap(grad(lambda w, x: sum(x @ w)), (None, 0), None)((d,), (n, d))",
+        "vmap-out-axes-none", "ValueError"),
+]
+
+
+@pytest.mark.parametrize("expr, expected", VALID)
+def test_valid(expr, expected):
+    assert_ok_row(expr, expected)
+
+
+@pytest.mark.parametrize("expr, code, exception, blame", ERRORS)
+def test_error(expr, code, exception, blame):
+    assert_error_row(expr, code, exception, blame)
+
+
+@pytest.mark.parametrize("expr, dtype, weak", [
+    ("matmul(i8[3, 3], i8[3])", "i8", False),
+    ("matmul(i8[3, 3], (3,))", "f32", False),
+    ("dot(bool[a], bool[a])", "bool", False),
+    ("dot(2.0, 3.0)", "f32", True),
+    ("outer(u8[a], i8[b])", "i16", False),
+])
+def test_dtypes(expr, dtype, weak):
+    assert_dtype_row(expr, dtype, weak)
