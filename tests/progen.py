@@ -96,7 +96,8 @@ class Generator:
         return f"{p} {r.choice(['+', '-', '*'])} {r.choice(params)}"
 
     def structure_term(self, p: str, params) -> str:
-        """Structure operations, methods, ** and comparisons, and control flow on ``p``."""
+        """Structure operations, reductions, products, methods, ** and comparisons,
+        and control flow on ``p``."""
         r = self.rng
         q = r.choice(params)
         return r.choice([
@@ -110,6 +111,8 @@ class Generator:
             f"lax.fori_loop(0, 2, lambda i, u: u * 2, {p})",
             f"lax.scan(lambda c, u: (c + u, u * 2), {p}[0], {p})",
             f"lax.while_loop(lambda c: c[1] < 2, lambda c: (c[0] * 2, c[1] + 1), ({p}, 0))[0]",
+            f"sum({p})", f"{p}.mean(axis=0)", f"max({p}, axis=-1, keepdims=True)",
+            f"argmax({p})", f"{p} @ {q}", f"dot({p}, {q})", f"outer({p}, {q})",
         ])
 
     def body(self, params) -> str:

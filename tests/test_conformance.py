@@ -1,6 +1,6 @@
 """Random-program conformance: the engine against jax.eval_shape.
 
-2,500 seeded programs (nested vmaps, elementwise and structure operations,
+2,500 seeded programs (nested vmaps, elementwise, structure, reduction and product operations,
 methods, ** and comparisons, lax.cond / switch / fori_loop / while_loop /
 scan, lambdas, closures, pytree arguments, grad / jacobians under vmap, varied in_axes /
 out_axes, valid and invalid); every one must agree with JAX on the result
