@@ -18,6 +18,7 @@ function's source (jax/_src/numpy/ufuncs.py, reductions.py, jax/_src/nn/):
   index    the result is i32 (``argmax``)
   cast     the rule's dtype argument, or f32 when it is None (``astype``)
   arange   i32, or f32 when a bound or the step is a float (``jnp.arange``)
+  softmax  ``inexact``, but a bool operand fails first (softmax subtracts the max)
   lax_select  ``lax.select``: a bool or integer predicate, and cases of one
            dtype (lax does not promote), weak only if both are
   power    ``jnp.power``: depends on the exponent as the program wrote it
@@ -45,7 +46,7 @@ from . import dims, dtypes
 from .errors import ShapeError
 
 BASES = ("promote", "inexact", "numeric", "bool", "real", "select", "sum", "mean", "index",
-         "power", "gelu", "cast", "lax_select", "arange")
+         "power", "gelu", "cast", "lax_select", "arange", "softmax")
 # The parameters a base reads, which a rule naming it must have.
 BASE_PARAMS = {"power": ("x", "y")}
 KINDS = ("bool", "int", "uint", "float", "complex")
@@ -53,7 +54,8 @@ WEAKNESS = ("keep", "strong", "all")
 SCALARS = ("int", "float")
 
 _INTEGRAL = ("bool", "int", "uint")
-_CONVERSION = {"inexact": "inexact", "numeric": "numeric", "gelu": "inexact"}
+_CONVERSION = {"inexact": "inexact", "numeric": "numeric", "gelu": "inexact",
+               "softmax": "inexact"}
 # jnp.sum's promote_integers: bool and narrow ints widen to the default int
 _SUM_WIDENS = {"bool": "i32", "i8": "i32", "i16": "i32", "u8": "u32", "u16": "u32"}
 
@@ -81,6 +83,9 @@ def result(spec, ctx, dtype: str, weak: bool) -> tuple[str, bool]:
     the lax primitive makes after its shape check."""
     if spec.base == "power":
         return _power(ctx)
+    if spec.base == "softmax" and any(a.dtype == "bool" for a in ctx.arrays):
+        raise ShapeError("dtype", "TypeError", "sub does not accept dtype bool",
+                         ctx.site.func_span)
     if not spec.early:
         _check(spec, ctx, dtype)
     if spec.base == "gelu" and not _approximate(ctx):

@@ -127,8 +127,8 @@ def _is_int(value) -> bool:
 
 def _static(fname: str, p, value, span):
     """A static parameter's value, checked against its type."""
-    if value is None and (p.default is None or p.type == "dtype"):
-        return None  # not given; a dtype of None means the default one
+    if value is None and (p.default is None or p.type in ("dtype", "axes")):
+        return None  # not given; axes of None are all of them, a dtype of None the default
 
     def refuse(wanted: str):
         raise ShapeError("bad-argument", "TypeError",

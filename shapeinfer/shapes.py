@@ -634,3 +634,10 @@ def _argreduce(ctx, x, axis, keepdims):
         raise ShapeError("dim-mismatch", "ValueError",
                          f"attempt to get {ctx.primitive} of an empty sequence")
     return _reduce(ctx, x, axis, bool(keepdims))
+
+
+@shape_function("along", "shape", "value")
+def _along(ctx, x, axis):
+    """``x`` itself, once ``axis`` is checked as a reduction checks it (softmax normalises along it)."""
+    _reduce(ctx, x, axis, False)
+    return _shape_arg(x, "along", 0)

@@ -81,3 +81,33 @@ def test_error(expr, code, exception, blame):
 ])
 def test_dtypes(expr, dtype, weak):
     assert_dtype_row(expr, dtype, weak)
+
+
+@pytest.mark.parametrize("expr, expected", [
+    ok("softmax((b, q, k), axis=-1)", "(b, q, k)"),
+    ok("jax.nn.softmax((a, b), axis=(0, 1))", "(a, b)"),
+    ok("softmax((a, b), axis=None)", "(a, b)"),
+    ok("nn.log_softmax(i32[a, b])", "(a, b)"),
+    ok("vmap(softmax)((n, a))", "(n, a)"),
+    ok("vmap(grad(lambda x: sum(log_softmax(x) * x)))((n, a))", "(n, a)"),
+])
+def test_softmax(expr, expected):
+    assert_ok_row(expr, expected)
+
+
+@pytest.mark.parametrize("expr, code, exception, blame", [
+    err("softmax((a, b), axis=2)", "axis-out-of-range", "ValueError"),
+    err("softmax((a, b), axis=(0, 0))", "axis-out-of-range", "ValueError"),
+    err("softmax(1.0)", "axis-out-of-range", "ValueError"),
+    err("softmax(bool[a])", "dtype", "TypeError"),
+])
+def test_softmax_errors(expr, code, exception, blame):
+    assert_error_row(expr, code, exception, blame)
+
+
+@pytest.mark.parametrize("expr, dtype, weak", [
+    ("softmax(i8[a, b])", "f32", False),
+    ("log_softmax(f16[a])", "f16", False),
+])
+def test_softmax_dtypes(expr, dtype, weak):
+    assert_dtype_row(expr, dtype, weak)
