@@ -1,6 +1,6 @@
 """Random-program conformance: the engine against jax.eval_shape.
 
-2,500 seeded programs (nested vmaps, elementwise, structure, reduction and product operations,
+3,000 seeded programs (nested vmaps, elementwise, structure, reduction and product operations,
 methods, ** and comparisons, lax.cond / switch / fori_loop / while_loop /
 scan, lambdas, closures, pytree arguments, grad / jacobians under vmap, varied in_axes /
 out_axes, valid and invalid); every one must agree with JAX on the result
@@ -17,7 +17,7 @@ import shapeinfer
 from progen import programs
 from shapeinfer.oracle import agree, engine_outcome, jax_outcome
 
-CHUNKS = 10
+CHUNKS = 12
 PER_CHUNK = 250
 
 
