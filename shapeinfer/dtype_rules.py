@@ -19,6 +19,7 @@ function's source (jax/_src/numpy/ufuncs.py, reductions.py, jax/_src/nn/):
   cast     the rule's dtype argument, or f32 when it is None (``astype``)
   arange   i32, or f32 when a bound or the step is a float (``jnp.arange``)
   softmax  ``inexact``, but a bool operand fails first (softmax subtracts the max)
+  variance ``inexact`` and real: complex becomes its real dtype (``var``, ``std``)
   lax_select  ``lax.select``: a bool or integer predicate, and cases of one
            dtype (lax does not promote), weak only if both are
   power    ``jnp.power``: depends on the exponent as the program wrote it
@@ -46,7 +47,7 @@ from . import dims, dtypes
 from .errors import ShapeError
 
 BASES = ("promote", "inexact", "numeric", "bool", "real", "select", "sum", "mean", "index",
-         "power", "gelu", "cast", "lax_select", "arange", "softmax")
+         "power", "gelu", "cast", "lax_select", "arange", "softmax", "variance")
 # The parameters a base reads, which a rule naming it must have.
 BASE_PARAMS = {"power": ("x", "y")}
 KINDS = ("bool", "int", "uint", "float", "complex")
@@ -105,6 +106,8 @@ def result(spec, ctx, dtype: str, weak: bool) -> tuple[str, bool]:
         return _SUM_WIDENS.get(dtype, dtype), False
     if spec.base == "mean":
         return dtypes.convert(dtype, False, "inexact")
+    if spec.base == "variance":
+        return dtypes.convert(dtypes.convert(dtype, False, "inexact")[0], False, "real")
     if spec.weak == "strong" or spec.base == "gelu":
         weak = False
     elif spec.weak == "all":

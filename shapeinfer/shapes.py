@@ -641,3 +641,16 @@ def _along(ctx, x, axis):
     """``x`` itself, once ``axis`` is checked as a reduction checks it (softmax normalises along it)."""
     _reduce(ctx, x, axis, False)
     return _shape_arg(x, "along", 0)
+
+
+@shape_function("cumulative", "shape", "value")
+def _cumulative(ctx, x, axis):
+    """jnp.cumsum's shape: ``x`` along one int ``axis``, or flattened when it is None."""
+    x = _shape_arg(x, "cumulative", 0)
+    if axis is None:
+        return (sympy.Mul(*x),)
+    if isinstance(axis, (tuple, list)):
+        raise ShapeError("bad-argument", "TypeError",
+                         "'tuple' object cannot be interpreted as an integer")
+    _axis(_int_arg(axis, ctx.primitive, "axis"), len(x))
+    return x

@@ -111,3 +111,41 @@ def test_softmax_errors(expr, code, exception, blame):
 ])
 def test_softmax_dtypes(expr, dtype, weak):
     assert_dtype_row(expr, dtype, weak)
+
+
+@pytest.mark.parametrize("expr, expected", [
+    ok("cumsum((a, b))", "(a*b,)"),
+    ok("cumsum((a, b), axis=-1)", "(a, b)"),
+    ok("jnp.cumprod((a, b), 0)", "(a, b)"),
+    ok("var((a, b), axis=0)", "(b,)"),
+    ok("std((a, b), axis=1, keepdims=True)", "(a, 1)"),
+    ok("std((a, b), ddof=1)", "()"),
+    ok("vmap(lambda x: cumsum(x))((n, a, b))", "(n, a*b)"),
+    ok("vmap(grad(lambda x, y: sum(cumsum(x) * y)), (0, None), None)((n, a), (a,))", "(a,)",
+       id="cumsum is linear"),
+])
+def test_cumulative_and_variance(expr, expected):
+    assert_ok_row(expr, expected)
+
+
+@pytest.mark.parametrize("expr, code, exception, blame", [
+    err("cumsum((a, b), axis=2)", "axis-out-of-range", "ValueError"),
+    err("cumsum((a, b), axis=(0,))", "bad-argument", "TypeError"),
+    err("cumsum((), axis=0)", "axis-out-of-range", "ValueError"),
+    err("var((a, b), axis=2)", "axis-out-of-range", "IndexError"),
+])
+def test_cumulative_and_variance_errors(expr, code, exception, blame):
+    assert_error_row(expr, code, exception, blame)
+
+
+@pytest.mark.parametrize("expr, dtype, weak", [
+    ("cumsum(bool[a])", "i32", False),
+    ("cumsum(i8[a])", "i8", False),
+    ("cumprod(u8[a])", "u8", False),
+    ("cumsum(1.0)", "f32", False),
+    ("var(i8[a])", "f32", False),
+    ("var(c64[a])", "f32", False),
+    ("std(f16[a])", "f16", False),
+])
+def test_cumulative_and_variance_dtypes(expr, dtype, weak):
+    assert_dtype_row(expr, dtype, weak)
