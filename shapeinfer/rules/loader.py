@@ -23,7 +23,7 @@ from .. import dtype_rules, dtypes
 from ..autodiff import DERIVATIVE_RULES
 from ..errors import ShapeSyntaxError
 from ..hooks import HOOK_PARAMS, HOOKS
-from ..shapes import SHAPE_FUNCTIONS
+from ..shape_functions import SHAPE_FUNCTIONS
 from ..syntax import _grammar_text
 from . import model as m
 

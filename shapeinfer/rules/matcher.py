@@ -19,7 +19,7 @@ import sympy
 from .. import dims
 from ..dims import Decision
 from ..errors import ShapeError
-from ..shapes import SHAPE_FUNCTIONS
+from ..shape_functions import SHAPE_FUNCTIONS
 from . import model as m
 
 
