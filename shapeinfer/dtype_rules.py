@@ -14,12 +14,15 @@ function's source (jax/_src/numpy/ufuncs.py, reductions.py, jax/_src/nn/):
   real     complex becomes its real dtype (``abs``)
   select   the operands but the first (``where``: the condition is only tested)
   sum      reductions that add or multiply: bool and small ints become i32 / u32
-  mean     reductions that divide: bool and ints become f32
+  mean     reductions that divide: bool and ints become f32 (a ``dtype=bool``
+           fails: ``div`` takes no bool)
   index    the result is i32 (``argmax``)
   cast     the rule's dtype argument, or f32 when it is None (``astype``)
   arange   i32, or f32 when a bound or the step is a float (``jnp.arange``)
   softmax  ``inexact``, but a bool operand fails first (softmax subtracts the max)
-  variance ``inexact`` and real: complex becomes its real dtype (``var``, ``std``)
+  variance ``inexact`` and real: complex becomes its real dtype (``var``); a real
+           ``dtype=`` for complex operands is a ValueError, ``dtype=bool`` a TypeError
+  std      ``variance``, and a ``dtype=`` that is not inexact is a ValueError (``std``)
   lax_select  ``lax.select``: a bool or integer predicate, and cases of one
            dtype (lax does not promote), weak only if both are
   power    ``jnp.power``: depends on the exponent as the program wrote it
@@ -47,7 +50,7 @@ from . import dims, dtypes
 from .errors import ShapeError
 
 BASES = ("promote", "inexact", "numeric", "bool", "real", "select", "sum", "mean", "index",
-         "power", "gelu", "cast", "lax_select", "arange", "softmax", "variance")
+         "power", "gelu", "cast", "lax_select", "arange", "softmax", "variance", "std")
 # The parameters a base reads, which a rule naming it must have.
 BASE_PARAMS = {"power": ("x", "y")}
 KINDS = ("bool", "int", "uint", "float", "complex")
@@ -76,6 +79,8 @@ def promoted(spec, ctx) -> tuple[str, bool]:
                                  _CONVERSION.get(spec.base, "args"))
     if spec.early:
         _check(spec, ctx, dtype)
+    if spec.base in ("variance", "std"):
+        _check_variance_dtype(spec, ctx, dtype)
     return dtype, weak
 
 
@@ -104,15 +109,34 @@ def result(spec, ctx, dtype: str, weak: bool) -> tuple[str, bool]:
         dtype, weak = dtypes.convert(dtype, weak, "real")
     if spec.base == "sum":
         return _SUM_WIDENS.get(dtype, dtype), False
+    if spec.base in ("mean", "variance", "std") and ctx.params.get("dtype") == "bool":
+        raise ShapeError("dtype", "TypeError", "div does not accept dtype bool at position 0. "
+                         "Accepted dtypes at position 0 are subtypes of integer, floating, "
+                         "complexfloating.", ctx.site.func_span)
     if spec.base == "mean":
         return dtypes.convert(dtype, False, "inexact")
-    if spec.base == "variance":
+    if spec.base in ("variance", "std"):
         return dtypes.convert(dtypes.convert(dtype, False, "inexact")[0], False, "real")
     if spec.weak == "strong" or spec.base == "gelu":
         weak = False
     elif spec.weak == "all":
         weak = weak and all(a.weak for a in ctx.arrays)
     return dtype, weak
+
+
+def _check_variance_dtype(spec, ctx, dtype: str):
+    """jnp.std wants an inexact ``dtype=``; jnp.var refuses a real one for
+    complex operands (both before they look at shapes)."""
+    explicit = ctx.params.get("dtype")
+    if explicit is None:
+        return
+    if spec.base == "std" and not dtypes.is_inexact(explicit):
+        raise ShapeError("dtype", "ValueError", "dtype argument to jnp.std must be inexact; got "
+                         f"{dtypes.NUMPY_NAME[explicit]}", ctx.site.func_span)
+    if dtypes.kind(dtype) == "complex" and dtypes.kind(explicit) != "complex":
+        raise ShapeError("dtype", "ValueError", "jax.numpy.var does not yet support real dtype "
+                         "parameters when computing the variance of an array of complex values.",
+                         ctx.site.func_span)
 
 
 def _lax_select(ctx) -> tuple[str, bool]:

@@ -474,14 +474,76 @@ def _along(ctx, x, axis):
     return _shape_arg(x, "along", 0)
 
 
-@shape_function("cumulative", "shape", "value")
-def _cumulative(ctx, x, axis):
-    """jnp.cumsum's shape: ``x`` along one int ``axis``, or flattened when it is None."""
-    x = _shape_arg(x, "cumulative", 0)
-    if axis is None:
-        return (sympy.Mul(*x),)
+# ---------------------------------------------------------------- reductions: cumsum, median, var / std
+
+def _unhashable_axis(ctx):
+    """jnp.cumsum and jnp.median are jitted with ``axis`` static, so a list
+    there is refused as unhashable (jnp.sum and the others make it a tuple)."""
+    written = ctx.written.get("axis")
+    if isinstance(written, list):
+        raise ShapeError("bad-argument", "ValueError",
+                         "Non-hashable static arguments are not supported: axis is the list "
+                         f"{written}; jnp.{ctx.primitive} wants an int or a tuple")
+
+
+def _weak_scalar(ctx) -> bool:
+    """The first array argument is a weakly typed scalar (``cumsum(3)``, or a
+    Python number passed in), which jnp.cumsum flattens even with an axis."""
+    return bool(ctx.arrays) and ctx.arrays[0].weak and not ctx.arrays[0].shape
+
+
+@shape_function("cumulate", "shape", "value")
+def _cumulate(ctx, x, axis):
+    """jnp.cumsum's shape: ``x`` along one int ``axis``, or flattened when it is None or ``x`` is a weak scalar."""
+    x = _shape_arg(x, "cumulate", 0)
+    _unhashable_axis(ctx)
     if isinstance(axis, (tuple, list)):
         raise ShapeError("bad-argument", "TypeError",
                          "'tuple' object cannot be interpreted as an integer")
-    _axis(_int_arg(axis, ctx.primitive, "axis"), len(x))
+    if axis is None or _weak_scalar(ctx):
+        x = (sympy.Mul(*x),)
+    if axis is not None:
+        _axis(_int_arg(axis, ctx.primitive, "axis"), len(x))
     return x
+
+
+@shape_function("quantile", "shape", "value", "value", "value?")
+def _quantile(ctx, x, axis, keepdims, overwrite_input=False):
+    """jnp.median's shape: reduced over ``axis`` (None: flattened; an int; a tuple), whose elements must not be empty."""
+    x = _shape_arg(x, "quantile", 0)
+    _unhashable_axis(ctx)
+    if overwrite_input:
+        raise ShapeError("bad-argument", "ValueError",
+                         "jax.numpy.quantile does not support overwrite_input=True or out != None")
+    if axis is None:  # flattened; keepdims gives rank-many 1s, or (1,) for a scalar
+        positions, gathered = list(range(len(x))), 0
+        out = (dims.const(1),) * max(len(x), 1) if keepdims else ()
+    elif isinstance(axis, (tuple, list)):  # the axes are moved last and merged into one
+        wanted = _axes_arg(axis, "quantile")
+        positions = [_axis(a, len(x)) for a in wanted]
+        if len(set(positions)) != len(positions):
+            raise ShapeError("axis-out-of-range", "ValueError", "repeated axis")
+        gathered = len(x) - len(positions)
+        if keepdims:
+            out = tuple(dims.const(1) if i in positions else d for i, d in enumerate(x)) \
+                if x else (dims.const(1),)
+        else:
+            out = tuple(d for i, d in enumerate(x) if i not in positions)
+    else:
+        pos = _axis(_int_arg(axis, ctx.primitive, "axis"), len(x))
+        positions, gathered = [pos], pos
+        out = x[:pos] + ((dims.const(1),) if keepdims else ()) + x[pos + 1:]
+    if dims.decide_eq(sympy.Mul(*(x[p] for p in positions)), 0) is Decision.TRUE:
+        raise ShapeError("dim-mismatch", "TypeError",
+                         f"Slice size at index {gathered} in gather op is out of range, must be "
+                         "within [0, 0 + 1), got 1.")
+    return out
+
+
+@shape_function("variance_axes", "shape", "value", "value", "value")
+def _variance_axes(ctx, x, axis, ddof, correction):
+    """``x`` itself, once jnp.var has refused ``ddof`` with ``correction`` and counted the elements along ``axis`` (as ``mean_axes``)."""
+    if correction is not None and (isinstance(ddof, float) or ddof != 0):
+        raise ShapeError("bad-argument", "ValueError",
+                         "ddof and correction can't be provided simultaneously.")
+    return _mean_axes(ctx, x, axis)
