@@ -136,11 +136,15 @@ def _permute(ctx, x, axes=None):
                          f"'{kind}' object is not iterable: the axes of a transpose are a "
                          "tuple")
     wanted = [_int_arg(a, "permute", "axes") for a in axes]
-    perm = tuple(_axis(a, len(x)) for a in wanted)
+    return _transpose(x, [_axis(a, len(x)) for a in wanted])
+
+
+def _transpose(x: tuple, perm: list) -> tuple:
+    """``x``'s axes in the order ``perm``, which lax.transpose requires to be a permutation."""
     if sorted(perm) != list(range(len(x))):
         raise ShapeError("axis-out-of-range", "TypeError",
                          "transpose permutation isn't a permutation of operand dimensions, got "
-                         f"permutation {perm} for operand shape {dims.fmt_shape(x)}.")
+                         f"permutation {tuple(perm)} for operand shape {dims.fmt_shape(x)}.")
     return tuple(x[i] for i in perm)
 
 
@@ -271,11 +275,7 @@ def _move(ctx, x, source, destination):
     perm = [i for i in range(len(x)) if i not in src]
     for dest, s in sorted(zip(dst, src)):
         perm.insert(dest, s)
-    if sorted(perm) != list(range(len(x))):
-        raise ShapeError("axis-out-of-range", "TypeError",
-                         "transpose permutation isn't a permutation of operand dimensions, got "
-                         f"permutation {tuple(perm)} for operand shape {dims.fmt_shape(x)}.")
-    return tuple(x[i] for i in perm)
+    return _transpose(x, perm)
 
 
 @shape_function("expand", "shape", "value")
