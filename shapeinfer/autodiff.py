@@ -69,7 +69,8 @@ _MARKERS = frozenset({APPROXIMATE, VARIES})
 #   linear:    a constant coefficient (negation, addition, x.T)
 #   none:      a symbolic zero: no path (floor, sign, comparisons, logical ops)
 #   nonlinear: every path depends on every operand (sin, power, maximum, ...)
-#   multiply:  d/dx is y, d/dy is x
+#   multiply:  multilinear: d/dx is y, d/dy is x (with more operands, the
+#              product of the others: einsum)
 #   divide:    d/dx is 1/y, d/dy depends on x and y
 #   select:    the first operand picks between the others (where): each
 #              path is masked by it
@@ -91,6 +92,9 @@ def propagate(rule: str, operands: list[Array]) -> dict:
     every = _coefficient_tags(*operands)
     if rule == "unknown":
         return scaled(merge(*(a.deriv for a in operands)), every | {APPROXIMATE})
+    if rule == "multiply":  # multilinear (einsum's operands too): d/dx is the others' product
+        return merge(*(scaled(x.deriv, _coefficient_tags(*operands[:i], *operands[i + 1:]))
+                       for i, x in enumerate(operands)))
     if rule == "nonlinear" or len(operands) != 2:
         return scaled(merge(*(a.deriv for a in operands)), every)
     x, y = operands

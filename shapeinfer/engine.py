@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 
 import sympy
 
-from . import dims, shapes, syntax as ast
+from . import dims, jax_api, shapes, syntax as ast
 from .errors import ShapeError
 from .values import (DTYPES, Array, DType, Function, ShapeTuple, arrayify, describe,
                      is_shape_tuple, shape_array, to_array)
@@ -79,10 +79,17 @@ class Closure(Function):
 
 
 def bind_arguments(fname: str, params, args, kwargs, site, defaults=None,
-                   positional_only=(), keyword_only=()) -> dict:
-    """Bind arguments to parameter names the way Python does, or raise TypeError."""
+                   positional_only=(), keyword_only=(), varargs=None) -> dict:
+    """Bind arguments to parameter names the way Python does, or raise TypeError.
+    ``varargs`` names the ``*args`` parameter, if any: it gets the extra
+    positional arguments, as a tuple (the parameters after it are keyword-only)."""
     defaults = defaults or {}
-    positional = [p for p in params if p not in keyword_only]
+    positional = [p for p in params if p not in keyword_only and p != varargs]
+    if varargs is not None:
+        positional = positional[:params.index(varargs)]
+        extra = tuple(args[len(positional):])
+        args = args[:len(positional)]
+        params = [p for p in params if p != varargs]
     if len(args) > len(positional):
         n = len(positional)
         raise ShapeError(
@@ -110,6 +117,8 @@ def bind_arguments(fname: str, params, args, kwargs, site, defaults=None,
             f"{'s' if len(missing) != 1 else ''}: {names}", site.span)
     for p in params:
         bound.setdefault(p, defaults.get(p))
+    if varargs is not None:
+        bound[varargs] = extra
     return bound
 
 
@@ -146,8 +155,9 @@ class Evaluator:
         inside shapes and size arguments, so a misspelled variable is a NameError."""
         name = unbound_name(node, env, self.builtins)
         if name is not None:
-            raise ShapeError("unknown-name", "NameError", undefined_message(name, env),
-                             node.span)
+            raise (jax_api.missing_bare(name, node.span)
+                   or ShapeError("unknown-name", "NameError", undefined_message(name, env),
+                                 node.span))
 
     # ---------------------------------------------------------------- expressions
 
@@ -217,8 +227,7 @@ class Evaluator:
         if dotted is not None and dotted.split(".")[0] not in env:
             if dotted in self.builtins:
                 return self.builtins[dotted]
-            raise ShapeError("unknown-name", "NameError",
-                             f"unknown name {dotted!r}", node.span)
+            raise jax_api.missing_dotted(dotted, node.span)
         value = self.eval(node.value, env)
         if is_shape_tuple(value):
             value = to_array(value, node.value.span)  # `(a, b).T`: a literal is an array here
@@ -378,8 +387,9 @@ class Evaluator:
         if (isinstance(node.func, ast.Name) and node.func.id not in env
                 and node.func.id not in self.builtins):
             # Python looks the callee up before it evaluates the arguments.
-            raise ShapeError("unknown-name", "NameError",
-                             f"name {node.func.id!r} is not defined", node.func.span)
+            raise (jax_api.missing_bare(node.func.id, node.func.span)
+                   or ShapeError("unknown-name", "NameError",
+                                 f"name {node.func.id!r} is not defined", node.func.span))
         if is_method_call(node, env):
             return self.call_method(node, env)
         func = self.eval(node.func, env)

@@ -24,7 +24,8 @@ from .errors import ShapeError
 from .hooks import HOOKS
 from .rules import matcher
 from .rules.model import REQUIRED, Rule
-from .values import Array, DType, Function, describe, to_array
+from .shape_functions import Rows
+from .values import Array, DType, Function, describe, is_shape_tuple, to_array
 
 
 class Context:
@@ -39,7 +40,19 @@ class Context:
         array_params = op.rule.array_params
         self.array_names = [p.name for p in array_params]
         self.array_args = [bound[p.name] for p in array_params]
+        # sequence parameters: name -> a tuple of Arrays, or one Array (its rows)
+        self.sequences = {p.name: bound[p.name] for p in op.rule.sequence_params}
         self.arrays = [a for a in self.array_args if a is not None]
+        for value in self.sequences.values():
+            self.arrays.extend(value if isinstance(value, tuple) else [value])
+
+    @property
+    def sequence_shapes(self) -> dict:
+        """Sequence parameters as the shape functions see them: a tuple of
+        shapes, or :class:`Rows` for an array given where a sequence goes."""
+        return {name: (tuple(a.shape for a in value) if isinstance(value, tuple)
+                       else Rows(value.shape))
+                for name, value in self.sequences.items()}
 
     @property
     def dim_params(self) -> dict:
@@ -59,21 +72,21 @@ class Operation(Function):
     def param_names(self):
         return [p.name for p in self.params]
 
-    def array_params(self) -> set[str]:
-        return {p.name for p in self.params if p.array}
-
     def call(self, ev, args, kwargs, site):
         rule = self.rule
         names = [p.name for p in self.params]
         defaults = {p.name: p.default for p in self.params if p.default is not REQUIRED}
         posonly = [p.name for p in self.params if p.kind == "positional-only"]
         keyword_only = [p.name for p in self.params if p.kind == "keyword"]
+        varargs = next((p.name for p in self.params if p.kind == "varargs"), None)
         written = bind_arguments(self.name, names, args, kwargs, site, defaults, posonly,
-                                 keyword_only)
+                                 keyword_only, varargs)
         bound = dict(written)
         for i, p in enumerate(self.params):
             if p.array and not (p.default is None and written[p.name] is None):
                 bound[p.name] = to_array(written[p.name], site.param(i, p.name))
+            elif p.sequence:
+                bound[p.name] = _sequence(self.name, p, written[p.name], site, i)
         ctx = Context(self, bound, written, site)
         answer = HOOKS[rule.hook](ctx) if rule.hook else None
         for i, p in enumerate(self.params):
@@ -98,6 +111,23 @@ class Operation(Function):
         uncertain = rule.derivative == "unknown" or any(a.uncertain for a in ctx.arrays)
         outputs = [Array(tuple(shape), dtype, weak, batch, deriv, uncertain) for shape in shapes]
         return outputs[0] if len(outputs) == 1 else tuple(outputs)
+
+
+def _sequence(fname: str, p, value, site, index: int):
+    """A sequence parameter's arrays: a tuple of Arrays, or one Array, which
+    JAX reads as the sequence of its rows (``concatenate(x)``)."""
+    if p.kind == "varargs":  # the extra positional arguments, at positions index, index+1, ...
+        return tuple(to_array(v, site.arg(index + k)) for k, v in enumerate(value))
+    span = site.param(index, p.name)
+    if isinstance(value, Array):
+        return value
+    if isinstance(value, (tuple, list)) and not is_shape_tuple(value):
+        return tuple(to_array(v, span) for v in value)
+    if is_shape_tuple(value):  # (a, b): one array literal, its rows the sequence
+        return to_array(value, span)
+    raise ShapeError("bad-argument", "TypeError",
+                     f"{fname}: {p.name} must be a sequence of arrays, got {describe(value)}",
+                     span)
 
 
 def _check_sizes(rule: Rule, shape: tuple, site):

@@ -206,6 +206,27 @@ def _is_function(f) -> bool:
 
 
 @functools.lru_cache(maxsize=None)
+def _jax_attribute(dotted: str):
+    """Look ``jnp.NAME`` (``jax.lax.NAME``, ...) up in JAX itself, so that a
+    name JAX lacks raises JAX's own AttributeError."""
+    head, *attrs = dotted.split(".")
+    full = {"jnp": "jax.numpy", "lax": "jax.lax", "nn": "jax.nn"}.get(head, head)
+    if full.split(".")[0] != "jax":
+        return
+    value = importlib.import_module(full)
+    for attr in attrs:
+        try:
+            value = getattr(value, attr)
+        except AttributeError:
+            if not inspect.ismodule(value):
+                raise
+            try:  # a submodule not imported yet (jax.scipy.stats)
+                value = importlib.import_module(f"{value.__name__}.{attr}")
+            except ImportError:
+                raise AttributeError(f"module {value.__name__!r} has no attribute "
+                                     f"{attr!r}") from None
+
+
 def _resolve(path: str):
     module, _, attr = path.rpartition(".")
     return getattr(importlib.import_module(module), attr)
@@ -320,9 +341,13 @@ class _Interpreter:
     def call(self, f, args, kwargs):
         if isinstance(f, Operation):
             for i, p in enumerate(f.params[:len(args)]):
-                if p.array:
+                if p.kind == "varargs":  # *operands: every argument from here on
+                    args[i:] = [self.arrayify(a) for a in args[i:]]
+                    break
+                if p.array or p.sequence:
                     args[i] = self.arrayify(args[i])
-            kwargs = {k: (self.arrayify(v) if k in f.array_params() else v) for k, v in kwargs.items()}
+            takes_arrays = {p.name for p in f.params if p.array or p.sequence}
+            kwargs = {k: (self.arrayify(v) if k in takes_arrays else v) for k, v in kwargs.items()}
             return rule_callable(f.rule, self.search)(*args, **kwargs)
         if isinstance(f, PartialTransform):
             # The bound arguments reach the callee through `call`, as in the engine.
@@ -408,6 +433,7 @@ class _Interpreter:
             if dotted in self.library:
                 value = self.library[dotted]
                 return getattr(jnp, NUMPY_NAME[value.name]) if isinstance(value, DType) else value
+            _jax_attribute(dotted)  # JAX's AttributeError for what JAX does not have
             raise NameError(dotted)
         value = self.arrayify(self.eval(node.value, env))
         if node.attr not in ARRAY_ATTRIBUTES:

@@ -180,21 +180,203 @@ def _reshape(ctx, x, shape):
     return tuple(shape)
 
 
+# ---------------------------------------------------------------- joining (concatenate, stack, ...)
+
+@dataclass(frozen=True)
+class Rows:
+    """An array given where a sequence of arrays goes: JAX reads it as the
+    sequence of its rows (``concatenate(x)`` joins ``x[0], x[1], ...``)."""
+    shape: tuple
+
+
+def _sequence_arg(value, fname: str):
+    """A sequence parameter's value: a tuple of shapes, or :class:`Rows`."""
+    if isinstance(value, Rows) or (isinstance(value, tuple)
+                                   and all(isinstance(s, tuple) for s in value)):
+        return value
+    raise ShapeError("bad-argument", "TypeError",
+                     f"{fname}: the arrays must be a sequence of arrays, got {value!r}")
+
+
+def _need_one(shapes, what: str):
+    """JAX's ValueError for joining no arrays at all (an array with no rows too)."""
+    empty = (not shapes) if isinstance(shapes, tuple) else (
+        not shapes.shape or dims.decide_eq(shapes.shape[0], 0) is Decision.TRUE)
+    if empty:
+        raise ShapeError("bad-argument", "ValueError", f"Need at least one array to {what}.")
+
+
+def _fmt_shapes(shapes) -> str:
+    return ", ".join(dims.fmt_shape(s) for s in shapes)
+
+
+def _join(shapes: tuple, pos: int) -> tuple:
+    """lax.concatenate's shape rule: equal ranks, equal dims off ``pos``."""
+    if len({len(s) for s in shapes}) != 1:
+        raise ShapeError("dim-mismatch", "TypeError",
+                         "Cannot concatenate arrays with different numbers of dimensions: got "
+                         f"{_fmt_shapes(shapes)}.")
+    first = shapes[0]
+    for s in shapes[1:]:
+        if not all(dims.definitely_equal(a, b) for i, (a, b) in enumerate(zip(first, s))
+                   if i != pos):
+            raise ShapeError("dim-mismatch", "TypeError",
+                             "Cannot concatenate arrays with shapes that differ in dimensions "
+                             f"other than the one being concatenated: concatenating along "
+                             f"dimension {pos} for shapes {_fmt_shapes(shapes)}.")
+    return first[:pos] + (sympy.Add(*(s[pos] for s in shapes)),) + first[pos + 1:]
+
+
+@shape_function("concatenate", "arrays", "value?")
+def _concatenate(ctx, arrays, axis=0):
+    """The arrays joined along an existing ``axis`` (None: each flattened first), as jnp.concatenate."""
+    arrays = _sequence_arg(arrays, "concatenate")
+    _need_one(arrays, "concatenate")
+    if isinstance(arrays, Rows):  # joining an array's rows: a reshape
+        x = arrays.shape
+        if axis is None:
+            return (sympy.Mul(*x),)
+        if len(x) == 1:
+            raise ShapeError("bad-argument", "ValueError",
+                             "Zero-dimensional arrays cannot be concatenated.")
+        pos = _axis(_int_arg(axis, "concatenate", "axis"), len(x) - 1)
+        return x[1:pos + 1] + (x[0] * x[pos + 1],) + x[pos + 2:]
+    if axis is None:
+        return (sympy.Add(*(sympy.Mul(*s) for s in arrays)),)
+    if not arrays[0]:
+        raise ShapeError("bad-argument", "ValueError",
+                         "Zero-dimensional arrays cannot be concatenated.")
+    return _join(arrays, _axis(_int_arg(axis, "concatenate", "axis"), len(arrays[0])))
+
+
 @shape_function("concat", "shape", "shape", "value?")
 def _concat(ctx, x, y, axis=0):
     """``x`` and ``y`` joined along ``axis``, as jnp.concatenate (the other dims must agree)."""
     x, y = _shape_arg(x, "concat", 0), _shape_arg(y, "concat", 1)
-    if len(x) != len(y):
-        raise ShapeError("dim-mismatch", "TypeError",
-                         "Cannot concatenate arrays with different numbers of dimensions: got "
-                         f"{dims.fmt_shape(x)}, {dims.fmt_shape(y)}.")
-    pos = _axis(_int_arg(axis, "concat", "axis"), len(x))
-    if not all(dims.definitely_equal(a, b) for i, (a, b) in enumerate(zip(x, y)) if i != pos):
-        raise ShapeError("dim-mismatch", "TypeError",
-                         "Cannot concatenate arrays with shapes that differ in dimensions other "
-                         f"than the one being concatenated: concatenating along dimension {pos} "
-                         f"for shapes {dims.fmt_shape(x)}, {dims.fmt_shape(y)}.")
-    return x[:pos] + (x[pos] + y[pos],) + x[pos + 1:]
+    return _concatenate(ctx, (x, y), axis)
+
+
+@shape_function("stack", "arrays", "value?")
+def _stack(ctx, arrays, axis=0):
+    """The arrays (of one shape) joined along a new ``axis``, as jnp.stack."""
+    arrays = _sequence_arg(arrays, "stack")
+    _need_one(arrays, "stack")
+    if isinstance(arrays, Rows):  # an array's rows, stacked again: axis 0 moves to ``axis``
+        x = arrays.shape
+        pos = _axis(_int_arg(axis, "stack", "axis"), len(x))
+        return x[1:pos + 1] + (x[0],) + x[pos + 1:]
+    pos = _axis(_int_arg(axis, "stack", "axis"), len(arrays[0]) + 1)
+    if len({len(s) for s in arrays}) != 1:
+        raise ShapeError("dim-mismatch", "ValueError",
+                         "Cannot stack arrays with different numbers of dimensions: got "
+                         f"{_fmt_shapes(arrays)}.")
+    if not all(dims.definitely_equal(a, b) for s in arrays[1:] for a, b in zip(arrays[0], s)):
+        raise ShapeError("dim-mismatch", "ValueError",
+                         f"All input arrays must have the same shape. Got {_fmt_shapes(arrays)}.")
+    first = arrays[0]
+    return first[:pos] + (dims.const(len(arrays)),) + first[pos:]
+
+
+def _at_least(shape: tuple, rank: int) -> tuple:
+    """jnp.atleast_1d / atleast_2d: a 0-d array is (1,) / (1, 1), a 1-d (n,) is (1, n)."""
+    if len(shape) >= rank:
+        return shape
+    return (dims.const(1),) * (rank - len(shape)) + shape
+
+
+@shape_function("hstack", "arrays")
+def _hstack(ctx, arrays):
+    """The arrays (at least 1-d) joined along axis 0 if 1-d, else axis 1, as jnp.hstack."""
+    arrays = _sequence_arg(arrays, "hstack")
+    if isinstance(arrays, Rows):  # vmap(atleast_1d) over the rows
+        rows = Rows(arrays.shape[:1] + _at_least(arrays.shape[1:], 1)) if arrays.shape else arrays
+        return _concatenate(ctx, rows, 0 if len(rows.shape) == 2 else 1)
+    if not arrays:  # jnp.hstack looks at the first array's rank first
+        raise ShapeError("bad-argument", "IndexError", "list index out of range")
+    arrays = tuple(_at_least(s, 1) for s in arrays)
+    return _concatenate(ctx, arrays, 0 if len(arrays[0]) == 1 else 1)
+
+
+@shape_function("vstack", "arrays")
+def _vstack(ctx, arrays):
+    """The arrays (at least 2-d: (n,) is (1, n)) joined along axis 0, as jnp.vstack."""
+    arrays = _sequence_arg(arrays, "vstack")
+    if isinstance(arrays, Rows):  # vmap(atleast_2d) over the rows
+        rows = Rows(arrays.shape[:1] + _at_least(arrays.shape[1:], 2)) if arrays.shape else arrays
+        return _concatenate(ctx, rows, 0)
+    return _concatenate(ctx, tuple(_at_least(s, 2) for s in arrays), 0)
+
+
+# ---------------------------------------------------------------- einsum
+
+def _einsum_error(message: str):
+    return ShapeError("bad-argument", "ValueError", message)
+
+
+def _einsum_terms(subscripts: str, count: int) -> tuple[list[str], str | None]:
+    """The input terms and the output term (None when implicit) of an einsum
+    specification, checked as opt_einsum's parser checks them."""
+    spec = subscripts.replace(" ", "")
+    if spec.count("->") > 1:
+        raise _einsum_error("Subscripts can only contain one '->'.")
+    inputs, arrow, output = spec.partition("->")
+    terms = inputs.split(",")
+    for term in terms + ([output] if arrow else []):
+        if term.count(".") not in (0, 3) or (term.count(".") == 3 and "..." not in term):
+            raise _einsum_error("Invalid Ellipses.")
+        for char in term.replace("...", ""):
+            if not char.isalnum() or not char.isascii():
+                raise _einsum_error(f"Character {char!r} is not a valid symbol.")
+    if len(terms) != count:
+        raise _einsum_error(f"Number of einsum subscripts, {len(terms)}, must be equal to the "
+                            f"number of operands, {count}.")
+    return terms, (output if arrow else None)
+
+
+@shape_function("einsum", "value", "arrays")
+def _einsum(ctx, subscripts, operands):
+    """The shape of ``jnp.einsum(subscripts, *operands)``: labels agree in size (or are 1), ``...`` broadcasts, an implicit output is the labels seen once, sorted."""
+    if not isinstance(subscripts, str):
+        raise ShapeError("unsupported", "NotImplementedError",
+                         "einsum with interleaved operands and axis lists is not supported; "
+                         "write the subscripts as a string")
+    operands = _sequence_arg(operands, "einsum")
+    terms, output = _einsum_terms(subscripts, len(operands))
+    sizes: dict = {}   # label -> its size (a size-1 occurrence broadcasts)
+    ellipses = []      # the dims each operand's ``...`` covers
+    for number, (term, shape) in enumerate(zip(terms, operands)):
+        labels = term.replace("...", "")
+        if len(labels) > len(shape) or ("..." not in term and len(labels) != len(shape)):
+            raise _einsum_error(f"Einstein sum subscript {term!r} does not contain the correct "
+                                f"number of indices for operand {number}.")
+        before = term.index("...") if "..." in term else len(labels)
+        after = len(labels) - before
+        ellipses.append(shape[before:len(shape) - after])
+        for label, d in zip(labels, shape[:before] + shape[len(shape) - after:]):
+            known = sizes.get(label)
+            if known is None or is_one(known):
+                sizes[label] = d
+            elif not (is_one(d) or dims.definitely_equal(d, known)):
+                raise _einsum_error(f"Size of label {label!r} for operand {number} "
+                                    f"({dims.fmt_dim(d)}) does not match previous terms "
+                                    f"({dims.fmt_dim(known)}).")
+    try:
+        broadcast = broadcast_shapes(ellipses) if ellipses else ()
+    except ShapeError:
+        raise _einsum_error("operands could not be broadcast together with the shapes of "
+                            "their '...' dims: " + _fmt_shapes(ellipses)) from None
+    if output is None:  # implicit: '...' first, then the labels that appear once
+        seen = "".join(t.replace("...", "") for t in terms)
+        output = "..." + "".join(sorted(c for c in set(seen) if seen.count(c) == 1))
+    for char in output.replace("...", ""):
+        if char not in sizes:
+            raise _einsum_error(f"Output character {char!r} did not appear in the input")
+        if output.count(char) > 1:
+            raise _einsum_error(f"Output character {char!r} appeared more than once in the "
+                                "output.")
+    before, _, after = output.partition("...")
+    middle = broadcast if "..." in output else ()
+    return tuple(sizes[c] for c in before) + middle + tuple(sizes[c] for c in after)
 
 
 @shape_function("insert", "shape", "value", "dim?")

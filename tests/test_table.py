@@ -534,8 +534,8 @@ OTHER_ERRORS = [
     err("partial()", "arity", "TypeError"),
     err("vmap(add)(x=(b,), y=(b,))", "arity", "TypeError"),
     # unknown-name
-    err("jnp.nonexistent((a,))", "unknown-name", "NameError", "jnp.nonexistent"),
-    err("jax.nn.sine((a,))", "unknown-name", "NameError", "jax.nn.sine"),
+    err("jnp.nonexistent((a,))", "unknown-name", "AttributeError", "jnp.nonexistent"),
+    err("jax.nn.sine((a,))", "unknown-name", "AttributeError", "jax.nn.sine"),
     err("foo((a,))", "unknown-name", "NameError", "foo"),
     # a typo is not a size: a bare name where a value is wanted must be bound
     err("W = (d, h); vmap(lambda x: x * w)((n, d))", "unknown-name", "NameError", "w"),

@@ -40,9 +40,10 @@ def _params(rule: m.Rule) -> str:
     parts: list[str] = []
     kinds = [p.kind for p in rule.params]
     for i, p in enumerate(rule.params):
-        if p.kind == "keyword" and (i == 0 or kinds[i - 1] != "keyword"):
+        if p.kind == "keyword" and (i == 0 or kinds[i - 1] not in ("keyword", "varargs")):
             parts.append("*")
-        text = p.name if p.array else f"{p.name}: {p.type}"
+        text = (f"*{p.name}" if p.kind == "varargs" else p.name if p.array
+                else f"{p.name}: {p.type}")
         if p.default is not m.REQUIRED:
             text += f" = {p.default!r}" if not isinstance(p.default, str) else f' = "{p.default}"'
         parts.append(text)

@@ -174,6 +174,11 @@ class _ToRules(Transformer):
     def default(self, meta, children):
         return ("default", _python_value(children[0]))
 
+    def varargs_param(self, meta, children):
+        name, type_ = children
+        return ("varargs", str(name), None if type_ is None else str(type_), m.REQUIRED,
+                _loc(name))
+
     def positional_marker(self, meta, children):
         return ("/", _loc(meta))
 
@@ -358,18 +363,30 @@ def _signature(group: _Group) -> tuple:
             continue
         if item[0] == "*":
             if kind == "keyword":
-                raise _Refused("'*' may appear once", item[1])
+                raise _Refused("'*' may appear once, and not after *name", item[1])
             if item is items[-1]:
                 raise _Refused("named parameters must follow a bare '*'", item[1])
             kind = "keyword"
             continue
-        _, name, type_, default, loc = item
+        what, name, type_, default, loc = item
         if any(p.name == name for p in params):
             raise _Refused(f"duplicate parameter {name!r}", loc)
+        if what == "varargs":
+            # `*operands`: the extra positional arguments, always arrays; the
+            # parameters after it are keyword-only, as in Python.
+            if kind == "keyword":
+                raise _Refused(f"*{name} must come before '*' and appear once", loc)
+            if type_ not in (None, "arrays"):
+                raise _Refused(f"*{name} collects arrays; its type is arrays, not {type_}", loc)
+            params.append(m.Param(name, "arrays", m.REQUIRED, "varargs", loc))
+            kind = "keyword"
+            continue
         type_ = type_ or "array"
         if type_ not in m.PARAM_TYPES:
             raise _Refused(f"unknown parameter type {type_!r} (known: "
                            f"{', '.join(m.PARAM_TYPES)})", loc)
+        if default is not m.REQUIRED and type_ == "arrays":
+            raise _Refused(f"{name!r} is a sequence of arrays; it has no default", loc)
         if default is not m.REQUIRED:
             _check_default(name, type_, default, loc)
             seen_default = True
@@ -568,7 +585,11 @@ def _check_names(clause: m.Clause, params):
     parameter) or a value (any static parameter, as a shape function's
     argument)."""
     dim_names, variadics = _pattern_names(clause)
-    by_name = {p.name: p for p in params if not p.array}
+    by_name = {p.name: p for p in params if not p.array and not p.sequence}
+    sequences = {p.name for p in params if p.sequence}
+    for name in (dim_names | variadics) & sequences:
+        raise _Refused(f"{name!r} is a sequence of arrays; patterns match single arrays",
+                       clause.loc)
     for name in variadics:
         if name in by_name and by_name[name].type != "shape":
             raise _Refused(f"{name!r} is a parameter of type {by_name[name].type}; a variadic "
@@ -589,8 +610,14 @@ def _check_names(clause: m.Clause, params):
         return _Refused(f"{name!r} is bound by no pattern of this clause and is no parameter",
                         loc)
 
+    def not_sequence(expr):
+        if isinstance(expr, m.DimName) and expr.name in sequences:
+            raise _Refused(f"{expr.name!r} is a sequence of arrays; pass it to a shape function "
+                           "that takes arrays, such as concatenate(arrays, axis)", expr.loc)
+
     def check_dim(expr, where="here"):
         """``expr`` in a dim position."""
+        not_sequence(expr)
         if isinstance(expr, m.DimName):
             if expr.name == "_":
                 raise _Refused("'_' matches any dim in a pattern; it has no value here", expr.loc)
@@ -616,6 +643,7 @@ def _check_names(clause: m.Clause, params):
 
     def check_shape(expr):
         """``expr`` where a shape is wanted (a splice, a whole output, an argument)."""
+        not_sequence(expr)
         if isinstance(expr, m.DimName):
             if expr.name in shapes:
                 return
@@ -635,12 +663,18 @@ def _check_names(clause: m.Clause, params):
         fn = SHAPE_FUNCTIONS[call.name]
         for i, a in enumerate(call.args):
             kind = fn.kind_of(i)
-            if kind == "shape":
+            if kind == "arrays":
+                if not (isinstance(a, m.DimName) and a.name in sequences):
+                    raise _Refused(f"argument {i + 1} of {call.name}() is a sequence of arrays: "
+                                   "a parameter of type arrays (or *name)", call.loc)
+            elif kind == "shape":
                 check_shape(a)
             elif kind == "dim":
                 check_dim(a)
             elif isinstance(a, m.DimName) and a.name in values:
                 continue  # a parameter of any type
+            elif isinstance(a, m.DimName) and a.name in sequences:
+                not_sequence(a)
             elif isinstance(a, (m.DimName, m.DimOp, m.DimCall, m.DimInt)):
                 check_dim(a)
 

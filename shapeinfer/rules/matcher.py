@@ -43,6 +43,7 @@ def apply(rule: m.Rule, ctx) -> list[tuple]:
     furthest: dict = {}  # the bindings of the clause that bound the most names
     for number, clause in enumerate(rule.clauses, 1):
         env = Bindings({k: v for k, v in ctx.dim_params.items() if v is not None})
+        env.update(ctx.sequence_shapes)
         try:
             _match(clause, shapes, env, ctx.array_names)
         except _NoMatch as e:
@@ -204,8 +205,10 @@ def _check_requirement(rule: m.Rule, req: m.Requirement, env: Bindings, shapes, 
 
 def _output(rule: m.Rule, out, env: Bindings, shapes, ctx) -> tuple:
     if isinstance(out, m.RaiseOutput):
-        code = "unsupported" if out.exception == "NotImplementedError" else "bad-argument"
-        raise ShapeError(code, out.exception, _format(out.message, env, shapes), ctx.site.span)
+        # what the function itself raises (JAX's NotImplementedError for out= too),
+        # so the checker compares it with JAX
+        raise ShapeError("bad-argument", out.exception, _format(out.message, env, shapes),
+                         ctx.site.span)
     if isinstance(out, m.ShapeOf):
         return _as_shape(evaluate(out.expr, env, ctx))
     shape: list = []
@@ -259,6 +262,10 @@ def _fmt(shape) -> str:
 def _show(value) -> str:
     if isinstance(value, tuple) and all(dims.is_dim(d) for d in value):
         return dims.fmt_shape(value)
+    if isinstance(value, tuple) and all(isinstance(s, tuple) for s in value):
+        return ", ".join(map(_show, value))  # a sequence of arrays' shapes
+    if hasattr(value, "shape"):  # an array given where a sequence goes (Rows)
+        return _show(value.shape)
     return dims.fmt_dim(value) if dims.is_dim(value) else str(value)
 
 

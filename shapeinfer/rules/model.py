@@ -190,8 +190,10 @@ class Clause:
 
 REQUIRED = object()
 
-# Parameter types; ``array`` is the type of a parameter written without one.
-PARAM_TYPES = ("array", "int", "number", "axes", "shape", "bool", "str", "dtype")
+# Parameter types; ``array`` is the type of a parameter written without one,
+# ``arrays`` a sequence of arrays (concatenate's ``arrays``, einsum's
+# ``*operands``), which clauses see through shape functions only.
+PARAM_TYPES = ("array", "arrays", "int", "number", "axes", "shape", "bool", "str", "dtype")
 
 
 @dataclass(frozen=True)
@@ -199,12 +201,18 @@ class Param:
     name: str
     type: str = "array"
     default: object = REQUIRED
-    kind: str = "positional"     # positional-only, positional (or keyword), keyword (only)
+    # positional-only, positional (or keyword), keyword (only), or varargs
+    # (``*operands``: the extra positional arguments, a sequence of arrays)
+    kind: str = "positional"
     loc: Loc = field(default=(0, 0), compare=False)
 
     @property
     def array(self) -> bool:
         return self.type == "array"
+
+    @property
+    def sequence(self) -> bool:
+        return self.type == "arrays"
 
 
 # ---------------------------------------------------------------- the rule
@@ -251,3 +259,7 @@ class Rule:
     @property
     def array_params(self) -> list[Param]:
         return [p for p in self.params if p.array]
+
+    @property
+    def sequence_params(self) -> list[Param]:
+        return [p for p in self.params if p.sequence]

@@ -1,0 +1,211 @@
+"""Operations on sequences of arrays: concatenate, stack, hstack, vstack
+(structure.rules) and einsum (linalg.rules), each row confirmed by
+jax.eval_shape as in test_table.py; and the DSL's sequence parameters
+(``arrays`` and ``*name``) they are written with."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+import shapeinfer
+from shapeinfer.rules.loader import RuleError
+from test_table import assert_dtype_row, assert_error_row, assert_ok_row, err, ok
+
+VALID = [
+    # concatenate: lists, tuples, axis, None, negative axes, one array
+    ok("concatenate([(a, b), (c, b)])", "(a + c, b)"),
+    ok("jnp.concatenate(((a, b), (a, c)), axis=1)", "(a, b + c)"),
+    ok("jax.numpy.concatenate([(a, b), (a, c), (a, 1)], -1)", "(a, b + c + 1)"),
+    ok("concatenate([(a, b), (c, d)], axis=None)", "(a*b + c*d,)"),
+    ok("concatenate([(a,)])", "(a,)"),
+    ok("concatenate(arrays=[(2, 3), (4, 3)], axis=0)", "(6, 3)"),
+    ok("concatenate([(a, b), (a, b)], dtype=jnp.int8)", "(2*a, b)"),
+    ok("concatenate((a, b))", "(a*b,)"),
+    ok("concatenate((a, b, c), axis=1)", "(b, a*c)"),
+    ok("concatenate((a, b), axis=None)", "(a*b,)"),
+    ok("(lambda x: concatenate([x, x, x], axis=-1))((n, d))", "(n, 3*d)"),
+    ok("vmap(lambda x, y: concatenate([x, y]), (0, None))((n, a), (b,))", "(n, a + b)"),
+    ok("vmap(lambda x, y: concatenate([x, y]), (1, 0))((a, n), (n, b))", "(n, a + b)"),
+    ok("vmap(lambda x: concatenate(x))((n, a, b))", "(n, a*b)"),
+    ok("grad(lambda x: sum(concatenate([x, x * 2])))((a,))", "(a,)"),
+    ok("jit(lambda x, y: jnp.concatenate([x, y], axis=0))((a, 4), (b, 4))", "(a + b, 4)"),
+    # stack
+    ok("stack([(a, b), (a, b)])", "(2, a, b)"),
+    ok("jnp.stack([(a, b), (a, b), (a, b)], axis=1)", "(a, 3, b)"),
+    ok("stack(((a, b), (a, b)), axis=-1)", "(a, b, 2)"),
+    ok("stack([(), ()])", "(2,)"),
+    ok("stack([1.0, 2.0, 3.0])", "(3,)"),
+    ok("stack((a, b))", "(a, b)"),
+    ok("stack((a, b, c), axis=2)", "(b, c, a)"),
+    ok("stack((a, b), axis=-1)", "(b, a)"),
+    ok("vmap(lambda x, y: stack([x, y], axis=-1), (0, None))((n, a), (a,))", "(n, a, 2)"),
+    ok("vmap(lambda x: stack([x, x]), out_axes=1)((n, a))", "(2, n, a)"),
+    ok("grad(lambda x: sum(stack([x, x])))((a, b))", "(a, b)"),
+    # hstack, vstack
+    ok("hstack([(a,), (b,)])", "(a + b,)"),
+    ok("hstack([(a, b), (a, c)])", "(a, b + c)"),
+    ok("hstack([1.0, 2.0])", "(2,)"),
+    ok("hstack(((a,), 1.0))", "(a + 1,)"),
+    ok("jnp.hstack((a, b))", "(a*b,)"),
+    ok("hstack((a,))", "(a,)"),
+    ok("vstack([(a,), (a,)])", "(2, a)"),
+    ok("vstack([(a, b), (c, b)])", "(a + c, b)"),
+    ok("vstack([(a, b), (b,)])", "(a + 1, b)"),
+    ok("vstack([1.0, 2.0])", "(2, 1)"),
+    ok("jnp.vstack((a, b))", "(a, b)"),
+    ok("vstack((a,))", "(a, 1)"),
+    ok("vmap(lambda x: vstack([x, x]))((n, a))", "(n, 2, a)"),
+    # einsum
+    ok('einsum("bqd,bkd->bqk", (b, q, d), (b, k, d))', "(b, q, k)"),
+    ok('jnp.einsum("ij,jk", (a, b), (b, c))', "(a, c)"),
+    ok('einsum("ij,jk->", (a, b), (b, c))', "()"),
+    ok('einsum("ii->i", (a, a))', "(a,)"),
+    ok('einsum("ii", (a, a))', "()"),
+    ok('einsum("ij->ji", (a, b))', "(b, a)"),
+    ok('einsum("ij", (a, b))', "(a, b)"),
+    ok('einsum("ba", (a, b))', "(b, a)"),
+    ok('einsum("aB", (a, b))', "(b, a)"),
+    ok('einsum("i1->i", (a, b))', "(a,)"),
+    ok('einsum("...ij,...jk->...ik", (n, a, b), (b, c))', "(n, a, c)"),
+    ok('einsum("...ij,...jk", (n, a, b), (m, 1, b, c))', "(m, n, a, c)"),
+    ok('einsum("...ij->ij", (n, a, b))', "(a, b)"),
+    ok('einsum("...ii->...i", (n, a, a))', "(n, a)"),
+    ok('einsum("a...b,b...->a...", (a, n, b), (b, n))', "(a, n)"),
+    ok('einsum("i...i->i", (a, n, a))', "(a,)"),
+    ok('einsum("ij,jk->ik", (a, 1), (c, d))', "(a, d)"),
+    ok('einsum("ij,ij->ij", (a, b), (1, b))', "(a, b)"),
+    ok('einsum("i,i,i->", (a,), (a,), (a,))', "()"),
+    ok('einsum("i,j,k->ijk", (a,), (b,), (c,))', "(a, b, c)"),
+    ok('einsum(" i j , j k -> i k ", (a, b), (b, c))', "(a, c)"),
+    ok('einsum("->", 1.0)', "()"),
+    ok('einsum(",i->i", 2.0, (a,))', "(a,)"),
+    ok('einsum("ij,jk", (a, b), (b, c), optimize="optimal")', "(a, c)"),
+    ok('einsum("ij,jk", (a, b), (b, c), optimize=False)', "(a, c)"),
+    ok('einsum("ij,jk", (a, b), (b, c), precision="highest")', "(a, c)"),
+    ok('vmap(lambda x, y: einsum("ij,jk->ik", x, y), (0, None))((n, a, b), (b, c))', "(n, a, c)"),
+    ok('vmap(lambda x: einsum("ii->i", x))((n, a, a))', "(n, a)"),
+    ok('vmap(vmap(lambda x, y: einsum("i,i->", x, y)), (0, None))((n, m, a), (m, a))', "(n, m)"),
+    ok('grad(lambda x, y: einsum("i,i->", x, y))((a,), (a,))', "(a,)"),
+    ok('grad(lambda x: sum(einsum("ij,jk->ik", x, x)))((a, a))', "(a, a)"),
+    ok('vmap(grad(lambda w, x: sum(einsum("ij,j->i", w, x))), (None, 0))((h, d), (n, d))',
+       "(n, h, d)"),
+    ok('jacrev(lambda x, y: einsum("i,j->ij", x, y), argnums=(0, 1))((a,), (b,))',
+       "((a, b, a), (a, b, b))"),
+    # d/dy of x.x.y is x*x: unbatched though y is mapped (multilinear, not nonlinear)
+    ok('vmap(lambda x, y: grad(lambda y: einsum("i,i,i->", x, x, y))(y), (None, 0),'
+       ' out_axes=None)((a,), (n, a))', "(a,)"),
+]
+
+ERRORS = [
+    # concatenate
+    err("concatenate([(a, b), (c,)])", "dim-mismatch", "TypeError"),
+    err("concatenate([(2, 3), (2, 4)])", "dim-mismatch", "TypeError"),
+    err("concatenate([(a, 2), (a, 3)])", "dim-mismatch", "TypeError"),
+    err("concatenate([(a, b), (a, b)], axis=2)", "axis-out-of-range", "ValueError"),
+    err("concatenate([(a, b), (a, b)], axis=-3)", "axis-out-of-range", "ValueError"),
+    err("concatenate([(a, b), (a, b)], axis=(0,))", "bad-argument", "TypeError"),
+    err("concatenate([])", "bad-argument", "ValueError"),
+    err("concatenate([1.0, 2.0])", "bad-argument", "ValueError"),
+    err("concatenate([(), ()])", "bad-argument", "ValueError"),
+    err("concatenate((a,))", "bad-argument", "ValueError"),
+    err("concatenate(3)", "bad-argument", "TypeError"),
+    err("concatenate([(a,), (a,)], 0, jnp.int8, 1)", "arity", "TypeError"),
+    # stack
+    err("stack([(2, b), (3, b)])", "dim-mismatch", "ValueError"),
+    err("stack([(a, b), (a,)])", "dim-mismatch", "ValueError"),
+    err("stack([(a, b), (a, b)], axis=3)", "axis-out-of-range", "ValueError"),
+    err("stack([])", "bad-argument", "ValueError"),
+    err("stack((a, b), axis=2)", "axis-out-of-range", "ValueError"),
+    err("stack([(a,), (a,)], out=(2, a))", "bad-argument", "NotImplementedError"),
+    # hstack, vstack
+    err("hstack([(a, b), (c,)])", "dim-mismatch", "TypeError"),
+    err("hstack([(2, b), (3, b)])", "dim-mismatch", "TypeError"),
+    err("hstack([])", "bad-argument", "IndexError"),
+    err("vstack([(2,), (3,)])", "dim-mismatch", "TypeError"),
+    err("vstack([])", "bad-argument", "ValueError"),
+    # einsum
+    err('einsum("ij,jk->ik", (a, 2), (3, d))', "bad-argument", "ValueError"),
+    err('einsum("ij,jk->ik", (2, 3), (4, 4))', "bad-argument", "ValueError"),
+    err('einsum("ij,jk->ik", (a, b, 1), (b, c))', "bad-argument", "ValueError"),
+    err('einsum("ij,jk->il", (a, b), (b, c))', "bad-argument", "ValueError"),
+    err('einsum("ij,jk->iik", (a, b), (b, c))', "bad-argument", "ValueError"),
+    err('einsum("ij", (a, b), (a, b))', "bad-argument", "ValueError"),
+    err('einsum("ij,kl", (a, b))', "bad-argument", "ValueError"),
+    err('einsum("i->i->i", (a,))', "bad-argument", "ValueError"),
+    err('einsum("..i->i", (a,))', "bad-argument", "ValueError"),
+    err('einsum("ij->i.", (a, b))', "bad-argument", "ValueError"),
+    err('einsum("iij->j", (2, 3, 4))', "bad-argument", "ValueError"),
+    err('einsum("...,...", (3,), (4,))', "bad-argument", "ValueError"),
+    err('einsum("i,i->", (a,), 2.0)', "bad-argument", "ValueError"),
+    err('einsum("")', "bad-argument", "ValueError"),
+    err('einsum("i", (a,), out=(a,))', "bad-argument", "NotImplementedError"),
+    err('einsum("i", operands=(a,))', "arity", "TypeError"),
+    err('einsum(subscripts="i")', "arity", "TypeError"),
+    err('einsum(3, (a,))', "bad-argument", "TypeError"),
+]
+
+
+@pytest.mark.parametrize("expr, expected", VALID)
+def test_valid(expr, expected):
+    assert_ok_row(expr, expected)
+
+
+@pytest.mark.parametrize("expr, code, exception, blame", ERRORS)
+def test_error(expr, code, exception, blame):
+    assert_error_row(expr, code, exception, blame)
+
+
+@pytest.mark.parametrize("expr, dtype, weak", [
+    ("concatenate([i8[a], i8[b]])", "i8", False),
+    ("concatenate([i8[a], f16[b]])", "f16", False),
+    ("concatenate([(a,), (b,)], dtype=jnp.int16)", "i16", False),
+    ("concatenate([i32[a], bool[b]])", "i32", False),
+    ("stack([1.0, 2.0])", "f32", True),
+    ("stack([1, 2])", "i32", True),
+    ("stack([f16[], 2.0])", "f16", False),
+    ("stack([bool[a], bool[a]], dtype='float32')", "f32", False),
+    ("hstack([1.0, 2.0])", "f32", True),
+    ("hstack([1, 2.0])", "f32", True),
+    ("vstack([u8[a], i8[a]])", "i16", False),
+    ('einsum("ij,jk", i8[a, b], i8[b, c])', "i8", False),
+    ('einsum("ij,jk", i8[a, b], f32[b, c])', "f32", False),
+    ('einsum("ij->", bool[a, b])', "bool", False),
+    ('einsum("i,i->", c64[a], f32[a])', "c64", False),
+    ('einsum("i,i->", i8[a], i8[a], preferred_element_type=jnp.float32)', "f32", False),
+])
+def test_dtypes_and_weakness(expr, dtype, weak):
+    assert_dtype_row(expr, dtype, weak)
+
+
+# ---------------------------------------------------------------- the DSL's sequence parameters
+
+def test_an_array_where_a_sequence_goes_is_its_rows():
+    lib = shapeinfer.load_rules("rule join (xs: arrays):\n    -> concatenate(xs, 0)\n")
+    assert str(shapeinfer.infer("join((n, a, b))", rules=lib)) == "(a*n, b)"
+    assert str(shapeinfer.infer("join([(a, b), (c, b)])", rules=lib)) == "(a + c, b)"
+
+
+def test_varargs_collect_the_extra_positional_arguments():
+    lib = shapeinfer.load_rules(
+        "rule contract (spec: str, /, *ops, scale: int = 1):\n    -> einsum(spec, ops)\n")
+    assert str(shapeinfer.infer("contract('i,i,i->i', (a,), (a,), (a,), scale=2)",
+                                rules=lib)) == "(a,)"
+    with pytest.raises(shapeinfer.ShapeError, match="unexpected keyword argument 'ops'"):
+        shapeinfer.infer("contract('i', ops=(a,))", rules=lib)
+
+
+@pytest.mark.parametrize("text, message", [
+    ("rule f (x, xs: arrays):\n    (*xs) -> xs\n", "sequence of arrays; patterns match"),
+    ("rule f (xs: arrays):\n    -> (prod(xs))\n", "sequence of arrays; pass it"),
+    ("rule f (xs: arrays):\n    -> xs\n", "sequence of arrays; pass it"),
+    ("rule f (x):\n    (*x) -> concatenate(x, 0)\n", "is a sequence of arrays: a parameter"),
+    ("rule f (xs: arrays = None):\n    -> stack(xs)\n", "it has no default"),
+    ("rule f (*xs: int):\n    -> stack(xs)\n", "its type is arrays, not int"),
+    ("rule f (*xs, *ys):\n    -> stack(xs)\n", "must come before '*' and appear once"),
+    ("rule f (*xs, *, k: int):\n    -> stack(xs)\n", "'*' may appear once"),
+    ("rule f (*xs, /):\n    -> stack(xs)\n", "'/' must come before '*'"),
+])
+def test_sequence_parameters_used_wrongly_are_refused(text, message):
+    with pytest.raises(RuleError, match=re.escape(message)):
+        shapeinfer.load_rules(text)
