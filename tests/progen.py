@@ -80,6 +80,8 @@ class Generator:
         p = r.choice(params)
         if r.random() < 0.25:
             return self.structure_term(p, params)
+        if r.random() < 0.06:
+            return self.joining_term(p, params)
         roll = r.random()
         if roll < 0.45:
             return p
@@ -113,6 +115,19 @@ class Generator:
             f"lax.while_loop(lambda c: c[1] < 2, lambda c: (c[0] * 2, c[1] + 1), ({p}, 0))[0]",
             f"sum({p})", f"{p}.mean(axis=0)", f"max({p}, axis=-1, keepdims=True)",
             f"argmax({p})", f"{p} @ {q}", f"dot({p}, {q})", f"outer({p}, {q})",
+        ])
+
+    def joining_term(self, p: str, params) -> str:
+        """Sequences of arrays: concatenate, stack, hstack, vstack, einsum."""
+        r = self.rng
+        q = r.choice(params)
+        return r.choice([
+            f"concatenate([{p}, {q}])", f"jnp.concatenate(({p}, {p}), axis=-1)",
+            f"concatenate([{p}, {q}], axis=None)", f"stack([{p}, {q}])",
+            f"stack([{p}, {p}, {q}], axis=-1)", f"hstack([{p}, {q}])", f"vstack([{p}, {q}])",
+            f"einsum('ij,jk->ik', {p}, {q})", f"einsum('...i,...i->...', {p}, {q})",
+            f"einsum('ii', {p})", f"einsum('ij->ji', {p})", f"einsum('i,j', {p}, {q})",
+            f"jnp.einsum('...j,j', {p}, {q})",
         ])
 
     def body(self, params) -> str:

@@ -17,6 +17,7 @@ import shapeinfer
 from progen import programs
 from shapeinfer.oracle import agree, engine_outcome, jax_outcome
 
+SQUEEZE_POLY = "jnp.squeeze with axis=None is not supported with shape polymorphism"
 CHUNKS = 12
 PER_CHUNK = 250
 
@@ -74,6 +75,10 @@ def test_symbolic_programs_agree_with_jax_symbolic_shapes():
         if engine.code == "unsupported":
             continue
         oracle = jax_outcome(program.text, symbolic_sizes(symbols))
+        if oracle is not None and SQUEEZE_POLY in oracle.message:
+            # JAX's symbolic shapes refuse squeeze without axes outright; the
+            # default mode answers for every size (strict mode is issue 7)
+            continue
         checked += 1
         if oracle is None or not agree(engine, oracle):
             disagreements.append(f"{program.text}\n    shapeinfer: {engine}\n    jax: {oracle}")
