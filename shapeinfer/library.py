@@ -11,6 +11,7 @@ seen by both.
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -131,11 +132,19 @@ _DTYPE_NAMES = {f"{prefix}{numpy_name}": DType(short)
                 for prefix in ("jnp.", "jax.numpy.")}
 _DTYPE_NAMES.update({"jnp.bool_": DType("bool"), "jax.numpy.bool_": DType("bool")})
 
+# jax.numpy's constants are Python floats (weakly typed where they meet
+# arrays), and jnp.newaxis is None.
+_CONSTANTS = {f"{prefix}{name}": value
+              for name, value in (("pi", math.pi), ("e", math.e), ("inf", math.inf),
+                                  ("nan", math.nan), ("euler_gamma", 0.5772156649015329),
+                                  ("newaxis", None))
+              for prefix in ("jnp.", "jax.numpy.")}
+
 
 @functools.lru_cache(maxsize=None)
 def builtins() -> Library:
     """The built-in library: the transformations and the shipped rule files."""
-    library = Library({**_TRANSFORMS, **_DTYPE_NAMES})
+    library = Library({**_TRANSFORMS, **_DTYPE_NAMES, **_CONSTANTS})
     for path in sorted(BUILTIN_RULES.glob("*.rules")):
         library = library.with_rules(parse_rules(path.read_text(encoding="utf-8"),
                                                  f"shapeinfer/rules/builtin/{path.name}"))

@@ -77,3 +77,29 @@ def test_a_jax_attribute_that_does_not_exist_is_jaxs_attribute_error():
 
 if __name__ == "__main__":
     print("\n".join(public_names()))
+
+
+# ---------------------------------------------------------------- jax.numpy's constants
+
+from test_table import assert_dtype_row, assert_ok_row, ok  # noqa: E402
+
+
+@pytest.mark.parametrize("expr, expected", [
+    ok("(lambda x: x * jnp.pi)((a,))", "(a,)"),
+    ok("(lambda x: x[:, jnp.newaxis])((a,))", "(a, 1)"),
+    ok("(lambda x: jnp.where(x > 0, x, -jnp.inf))((a, b))", "(a, b)"),
+    ok("vmap(lambda x: x * 2 * jax.numpy.pi)(i32[n])", "(n,)"),
+    ok("full((a,), jnp.nan)", "(a,)"),
+    ok("jnp.e", "()"),
+])
+def test_constants(expr, expected):
+    assert_ok_row(expr, expected)
+
+
+@pytest.mark.parametrize("expr, dtype, weak", [
+    ("(lambda x: x * jnp.pi)(i32[a])", "f32", True),
+    ("(lambda x: x * jnp.pi)(f16[a])", "f16", False),
+    ("jnp.euler_gamma", "f32", True),
+])
+def test_constants_are_weak_python_floats(expr, dtype, weak):
+    assert_dtype_row(expr, dtype, weak)
