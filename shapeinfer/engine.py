@@ -27,11 +27,12 @@ ARRAY_BINOPS = {"+": "add", "-": "subtract", "*": "multiply", "/": "true_divide"
 COMPARISONS = ("<", "<=", ">", ">=", "==", "!=")
 ARRAY_UNOPS = {"-": "negative", "+": "positive"}
 # Attributes of arrays the language knows (the checker allows no others).
-ARRAY_ATTRIBUTES = ("T", "shape", "ndim", "size", "dtype")
+ARRAY_ATTRIBUTES = ("T", "shape", "ndim", "size", "dtype", "real", "imag")
 # Array methods, by the operation each stands for: x.sum(axis=0) is sum(x, axis=0).
 ARRAY_METHODS = {name: name for name in (
     "reshape", "transpose", "swapaxes", "squeeze", "ravel", "sum", "mean", "prod", "max",
-    "min", "argmax", "argmin", "all", "any", "var", "std", "cumsum", "cumprod", "astype")}
+    "min", "argmax", "argmin", "all", "any", "var", "std", "cumsum", "cumprod", "astype",
+    "clip", "round", "dot", "conj", "conjugate")}
 ARRAY_METHODS["flatten"] = "ravel"
 # Methods that also take their shape or axes as separate arguments: x.reshape(a, b).
 _VARARG_METHODS = ("reshape", "transpose")
@@ -240,8 +241,10 @@ class Evaluator:
                 return sympy.Mul(*value.shape)
             if node.attr == "dtype":
                 return DType(value.dtype)
-            return self.apply_op("transpose", [value], {},
+            return self.apply_op("transpose" if node.attr == "T" else node.attr, [value], {},
                                  CallSite(node.span, node.span, (node.value.span,)))
+        if isinstance(value, Array):  # what JAX arrays have, unmodelled, or JAX's error
+            raise jax_api.missing_array_attribute(node.attr, describe(value), node.span)
         raise ShapeError("bad-argument", "AttributeError",
                          f"{describe(value)} has no attribute {node.attr!r}", node.span)
 

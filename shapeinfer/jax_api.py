@@ -72,3 +72,14 @@ def missing_bare(name: str, span) -> ShapeError | None:
     """`unsupported` for a bare name that is a JAX function without a rule; None otherwise."""
     full = bare_function(name)
     return None if full is None else _no_rule(name, full).with_span(span)
+
+
+def missing_array_attribute(attr: str, shown: str, span) -> ShapeError:
+    """An attribute or method of an array the language does not model
+    (``x.sort``: `unsupported`), or that JAX arrays do not have (AttributeError)."""
+    if f"jax.Array.{attr}" in _names():
+        return ShapeError("unsupported", "NotImplementedError",
+                          f"the array method or attribute .{attr} has no shape rule yet; "
+                          "see docs/rules.md to add one", span)
+    return ShapeError("bad-argument", "AttributeError",
+                      f"{shown} has no attribute {attr!r}", span)

@@ -437,7 +437,7 @@ class _Interpreter:
             raise NameError(dotted)
         value = self.arrayify(self.eval(node.value, env))
         if node.attr not in ARRAY_ATTRIBUTES:
-            raise AttributeError(node.attr)
+            return getattr(value, node.attr)  # JAX's AttributeError if it has none
         if node.attr == "shape":
             return ShapeTuple(value.shape)  # subscripts and + are the tuple's own
         return getattr(value, node.attr)

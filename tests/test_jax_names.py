@@ -23,8 +23,9 @@ LIST = Path(shapeinfer.__file__).parent / "jax_names.txt"
 
 
 def public_names() -> list[str]:
-    """Every public attribute of MODULES but their submodules, by its full
-    dotted name, with ``()`` after a callable (functions, classes, ufuncs)."""
+    """Every public attribute of MODULES but their submodules, and of
+    ``jax.Array``, by its full dotted name, with ``()`` after a callable
+    (functions, classes, ufuncs, methods)."""
     names = set()
     for module_name in MODULES:
         module = importlib.import_module(module_name)
@@ -33,6 +34,9 @@ def public_names() -> list[str]:
             if attr.startswith("_") or inspect.ismodule(value):
                 continue
             names.add(f"{module_name}.{attr}{'()' if callable(value) else ''}")
+    from jax import Array  # and the attributes and methods of arrays
+    names.update(f"jax.Array.{attr}{'()' if callable(getattr(Array, attr)) else ''}"
+                 for attr in dir(Array) if not attr.startswith("_"))
     return sorted(names)
 
 
