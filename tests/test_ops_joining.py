@@ -209,3 +209,50 @@ def test_varargs_collect_the_extra_positional_arguments():
 def test_sequence_parameters_used_wrongly_are_refused(text, message):
     with pytest.raises(RuleError, match=re.escape(message)):
         shapeinfer.load_rules(text)
+
+
+# ---------------------------------------------------------------- cases from JAX's own einsum tests
+# (tests/lax_numpy_einsum_test.py in the jax repository): the engine's
+# answer must agree with jax.eval_shape at the checker's sampled sizes.
+
+from test_table import checked  # noqa: E402
+
+JAX_EINSUM_CASES = [
+    ("i,j,k->ijk", [(3,), (4,), (5,)]), ("ij,j->i", [(3, 4), (4,)]),
+    ("ijk,j->i", [(3, 4, 5), (4,)]), ("iji,i->j", [(3, 4, 3), (3,)]),
+    ("ij,ij->", [(3, 4), (3, 4)]), ("nij,jk->nik", [(10, 2, 3), (3, 4)]),
+    ("sa,shb->shab", [(2, 1), (2, 3, 4)]), ("ijk->kij", [(3, 4, 5)]),
+    ("...ijk->...ki", [(2, 3, 4, 5)]), ("...ijk->ki", [(3, 4, 5)]), ("iii->", [(3, 3, 3)]),
+    ("iij->i", [(3, 3, 4)]), ("iijkk->ik", [(3, 3, 5, 4, 4)]), ("iijkl->il", [(3, 3, 5, 4, 4)]),
+    ("ij...,jk...->ik...", [(2, 3, 5, 1), (3, 4, 5, 1)]), ("ijj,k->ik", [(2, 3, 3), (4,)]),
+    ("ij,ij,jk->ik", [(2, 3), (2, 3), (3, 4)]), ("ijkl,ijml->ijkm", [(1, 8, 20, 4), (1, 8, 20, 4)]),
+    ("cij,cjk->cik", [(3, 4, 5), (3, 1, 6)]), ("cij,cjk->cik", [(1, 4, 5), (3, 5, 6)]),
+    ("cij,cjk->cik", [(1, 4, 5), (3, 1, 6)]), ("...ij,...j", [(2, 1, 3, 3), (2, 4, 3)]),
+    ("baa->ba", [(1, 2, 2)]), ("ij,jkl,klm", [(2, 2), (2, 3, 4), (3, 4, 2)]),
+]
+
+# test_from_dask: sizes 2, 3, 4 in turn per label, '...' standing for two
+# more labels; here each label is a size symbol instead, so every sampled
+# assignment is tried
+DASK = ["abc,bad->abcd", "abcdef,bcdfg->abcdeg", "ea,fb,abcd,gc,hd->efgh", "ab,b", "aa",
+        "a,a->", "a,a->a", "a,a", "a,b", "a,b,c", "a", "ba,b", "ba,b->", "defab,fedbc->defac",
+        "ab...,bc...->ac...", "a...a", "abc...->cba...", "...ab->...a", "a...a->a...",
+        "...abc,...abcd->...d", "ab...,b->ab...", "aa->a", "ab,ab,c->c", "aab,bc->ac",
+        "aab,bcc->ac", "fdf,cdd,ccd,afe->ae", "fff,fae,bef,def->abd"]
+
+
+def _dask_program(spec: str, dtype: str) -> str:
+    inputs = spec.split("->")[0].split(",")
+    shapes = [", ".join(f"s{c}" for c in term.replace("...", "01")) for term in inputs]
+    return f"einsum({spec!r}, " + ", ".join(f"{dtype}[{s}]" for s in shapes) + ")"
+
+
+@pytest.mark.parametrize("spec, shapes", JAX_EINSUM_CASES, ids=[s for s, _ in JAX_EINSUM_CASES])
+def test_jax_einsum_cases(spec, shapes):
+    checked(f"einsum({spec!r}, " + ", ".join(map(str, shapes)) + ")")
+
+
+@pytest.mark.parametrize("dtype", ["f32", "i32", "c64", "bool"])
+@pytest.mark.parametrize("spec", DASK)
+def test_jax_einsum_dask_cases(spec, dtype):
+    checked(_dask_program(spec, dtype))
