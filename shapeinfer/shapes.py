@@ -109,7 +109,7 @@ def slice_size(start, stop, step, size):
     stop = (size if step_gt_0 else dims.const(-1)) if stop is None else clamp(stop, "stop")
     gap = step if step_gt_0 else -step
     distance = (stop - start) if step_gt_0 else (start - stop)
-    return dims.floordiv(sympy.Max(0, distance + gap - 1), gap)
+    return dims.simplify(dims.floordiv(sympy.Max(0, distance + gap - 1), gap))
 
 
 def _sign(d, which: str) -> int:
@@ -117,10 +117,9 @@ def _sign(d, which: str) -> int:
     if d.is_number:
         n = int(d)
         return (n > 0) - (n < 0)
-    if d.is_nonnegative:
-        return 1
-    if d.is_negative:
-        return -1
+    sign = dims.decide_nonnegative(d)
+    if sign is not Decision.UNKNOWN:
+        return 1 if sign is Decision.TRUE else -1
     raise ShapeError("inconclusive", "InconclusiveDimensionOperation",
                      f"In slice with non-constant elements the {which} ({d}) must be resolved "
                      "statically if it is >= 0.")
