@@ -90,7 +90,7 @@ class Operation(Function):
         ctx = Context(self, bound, written, site)
         answer = HOOKS[rule.hook](ctx) if rule.hook else None
         for i, p in enumerate(self.params):
-            if not p.array:
+            if not p.array and not p.sequence:
                 ctx.params[p.name] = _static(self.name, p, written[p.name], site.param(i, p.name))
         if answer is None:
             dtype, weak = dtype_rules.promoted(rule.dtype, ctx)
