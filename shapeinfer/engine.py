@@ -14,9 +14,9 @@ from dataclasses import dataclass, field, replace
 
 import sympy
 
-from . import dims, shapes, syntax as ast
+from . import dims, dtypes, shapes, syntax as ast
 from .errors import ShapeError
-from .values import (DTYPES, Array, DType, Function, ShapeTuple, arrayify, describe,
+from .values import (DTYPES, Array, DType, Function, ShapeTuple, arrayify, check_int32, describe,
                      is_shape_tuple, shape_array, to_array)
 
 # Binary / unary operators on arrays, by the operation they stand for.
@@ -270,19 +270,90 @@ class Evaluator:
         return shape_array(tuple(shape), node.value.id, span=node.span)
 
     def array_item(self, value: Array, node, env):
-        """NumPy basic indexing of an array."""
+        """NumPy indexing of an array, basic and advanced (index arrays)."""
         if len(node.items) == 1 and not isinstance(node.items[0], (ast.Slice, ast.EllipsisExpr)):
             single = self.eval(node.items[0], env)
+            if isinstance(single, list):
+                raise ShapeError("index", "TypeError",
+                                 "Using a non-tuple sequence for multidimensional indexing is "
+                                 "not allowed; use `arr[tuple(seq)]` or `arr[array(seq)]` "
+                                 "instead of `arr[seq]`", node.items[0].span)
             # x[(i, j)] is x[i, j], as in Python
             values = list(single) if isinstance(single, tuple) else [single]
             items = [self.index_value(v, node.items[0].span) for v in values]
+            spans = [node.items[0].span] * len(items)
         else:
             items = [self.index_item(item, env) for item in node.items]
+            spans = [item.span for item in node.items]
         try:
-            shape = shapes.index_shape(value.shape, items)
+            shape = shapes.index_shape(value.shape, items, spans)
         except ShapeError as e:
             raise e.with_span(node.span)
-        return replace(value, shape=shape)  # indexing is linear: derivatives pass through
+        arrays = [i for i in items if isinstance(i, shapes.ArrayIndex)]
+        if not any(i.batch for i in arrays):
+            return replace(value, shape=shape)  # indexing is linear: derivatives pass through
+        # A gather at batched positions: the result is batched by them too, and
+        # the derivative (a scatter to those positions) depends on them.
+        tags = frozenset().union(*(i.batch for i in arrays))
+        deriv = {key: path | tags for key, path in value.deriv.items()}
+        return replace(value, shape=shape, batch=value.batch | tags, deriv=deriv)
+
+    def index_item(self, node, env):
+        """One item of an index: an int, a slice, None, `...`, or an array."""
+        if isinstance(node, ast.EllipsisExpr):
+            return shapes.EllipsisIndex()
+        if isinstance(node, ast.Slice):
+            return tuple(None if part is None else self.slice_bound(part, which, env)
+                         for part, which in ((node.start, "start"), (node.stop, "stop"),
+                                             (node.step, "step")))
+        return self.index_value(self.eval(node, env), node.span)
+
+    @staticmethod
+    def index_value(value, span):
+        """An index item as :func:`shapes.index_shape` takes it."""
+        if value is None:
+            return shapes.Newaxis()
+        if isinstance(value, bool):
+            return value  # JAX makes it an index array of shape (1,) or (0,)
+        if dims.is_dim(value):
+            check_int32(value, span)
+            return value
+        if isinstance(value, Array):
+            kind = dtypes.kind(value.dtype)
+            if kind == "bool":
+                return shapes.BoolMask(value.shape)
+            if kind in ("int", "uint"):
+                return shapes.ArrayIndex(value.shape, value.batch)
+            raise ShapeError("index", "TypeError", "Indexer must have integer or boolean type, "
+                             f"got indexer with type {dtypes.NUMPY_NAME[value.dtype]}", span)
+        if isinstance(value, str):
+            raise ShapeError("index", "TypeError",
+                             f"JAX does not support string indexing; got {value!r}", span)
+        if isinstance(value, float):
+            raise ShapeError("index", "TypeError",
+                             f"Indexer must have integer or boolean type, got {describe(value)}",
+                             span)
+        if isinstance(value, (tuple, list)) and all(
+                dims.is_dim(v) and dims.as_int(v) is not None for v in value):
+            for v in value:  # a sequence of ints inside an index is an int32 array
+                check_int32(v, span)
+            return shapes.ArrayIndex((dims.const(len(value)),))
+        raise ShapeError("unsupported", "NotImplementedError",
+                         f"indexing with {describe(value)} is not supported; an index takes "
+                         "ints, slices, None, ..., integer arrays and flat lists of ints", span)
+
+    def slice_bound(self, node, which: str, env):
+        value = self.eval(node, env)
+        if isinstance(value, Array):  # e.g. a jit argument: JAX's IndexError, later
+            return shapes.TracedBound(which, value.shape)
+        return self.index_dim(node, env, value)
+
+    def index_dim(self, node, env, value=None):
+        value = self.eval(node, env) if value is None else value
+        if not dims.is_dim(value):
+            raise ShapeError("unsupported", "NotImplementedError",
+                             f"slice bounds must be integers, got {describe(value)}", node.span)
+        return value
 
     def container_item(self, value, node, env):
         """``params["w"]``, ``pair[0]``, ``xs[1:]``: Python's own indexing of a pytree."""
@@ -318,36 +389,6 @@ class Evaluator:
         if not -len(value) <= key < len(value):
             raise ShapeError("index", "IndexError", f"{kind} index out of range", item.span)
         return value[key]
-
-    def index_item(self, node, env):
-        """One item of a basic index: an int dim, a slice, None or `...`."""
-        if isinstance(node, ast.EllipsisExpr):
-            return shapes.EllipsisIndex()
-        if isinstance(node, ast.Slice):
-            return tuple(None if part is None else self.index_dim(part, env)
-                         for part in (node.start, node.stop, node.step))
-        return self.index_value(self.eval(node, env), node.span)
-
-    @staticmethod
-    def index_value(value, span):
-        if value is None:
-            return shapes.Newaxis()
-        if dims.is_dim(value):
-            return value
-        if isinstance(value, (float, str)):
-            raise ShapeError("index", "TypeError",
-                             f"Indexer must have integer or boolean type, got {describe(value)}",
-                             span)
-        raise ShapeError("unsupported", "NotImplementedError",
-                         f"indexing with {describe(value)} (advanced indexing) is not supported; "
-                         "basic indexing takes ints, slices, None and ...", span)
-
-    def index_dim(self, node, env):
-        value = self.eval(node, env)
-        if not dims.is_dim(value):
-            raise ShapeError("unsupported", "NotImplementedError",
-                             f"slice bounds must be integers, got {describe(value)}", node.span)
-        return value
 
     def eval_BinOp(self, node, env):
         left = self.eval(node.left, env)

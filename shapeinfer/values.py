@@ -153,11 +153,27 @@ def to_array(value, span=None) -> Array:
     if isinstance(value, bool):
         return Array((), "bool")  # JAX never treats a Python bool as weak
     if dims.is_dim(value):
+        check_int32(value, span)
         return Array((), "i32", weak=True)
     if isinstance(value, float):
         return Array((), "f32", weak=True)
     raise ShapeError("bad-argument", "TypeError",
                      f"expected an array, got {describe(value)}", span)
+
+
+INT32_MIN, INT32_MAX = -2**31, 2**31 - 1
+
+
+def check_int32(value, span=None) -> None:
+    """A Python int becomes a weak int32 array wherever JAX converts it to
+    one (an operand, a jit argument, an index): x64 is off, so one outside
+    int32 is JAX's OverflowError. Where an int stays static (a shape, an
+    axis, a slice bound, a static argument) it may be any size."""
+    n = dims.as_int(value)
+    if n is not None and not INT32_MIN <= n <= INT32_MAX:
+        raise ShapeError("bad-argument", "OverflowError",
+                         f"Python int {n} too large to convert to int32 (x64 is off, so "
+                         "JAX makes Python ints int32 arrays)", span)
 
 
 def shape_array(shape: tuple, dtype: str = DEFAULT_DTYPE, span=None) -> Array:
