@@ -180,21 +180,30 @@ class Evaluator:
         return [self.eval(item, env) for item in node.items]
 
     def eval_DictExpr(self, node, env):
-        out = {}
-        for k, v in zip(node.keys, node.values):
-            key = self.eval(k, env)
-            if dims.is_dim(key) and dims.as_int(key) is not None:
-                key = dims.as_int(key)
-            if not isinstance(key, (str, int)) or isinstance(key, bool):
-                raise ShapeError("bad-argument", "TypeError",
-                                 f"dict keys must be strings or integers, got {describe(key)}",
-                                 k.span)
-            out[key] = self.eval(v, env)
-        if len({type(key) for key in out}) > 1:
-            raise ShapeError("bad-argument", "TypeError",
-                             "a dict mixes string and integer keys; JAX sorts the keys of a "
-                             "pytree dict, so they must be comparable", node.span)
-        return out
+        # Any hashable key is fine here; JAX sorts the keys when it flattens
+        # the dict as a pytree (pytree.sorted_keys), which is where mixed
+        # keys fail, as in JAX.
+        return {self.dict_key(self.eval(k, env), k.span): self.eval(v, env)
+                for k, v in zip(node.keys, node.values)}
+
+    def dict_key(self, key, span):
+        """A dict key as the Python value JAX would see: str, int, bool,
+        float, None, or a tuple of those."""
+        if dims.is_dim(key):
+            if dims.as_int(key) is None:
+                raise ShapeError("unsupported", "NotImplementedError",
+                                 f"a size symbol ({key}) as a dict key: where it sorts among "
+                                 "the other keys depends on its value", span)
+            return dims.as_int(key)
+        if key is None or isinstance(key, (str, bool, float)):
+            return key
+        if isinstance(key, tuple):
+            return tuple(self.dict_key(k, span) for k in key)
+        if isinstance(key, (list, dict, Array)):
+            kind = "jaxlib.Array" if isinstance(key, Array) else type(key).__name__
+            raise ShapeError("bad-argument", "TypeError", f"unhashable type: '{kind}'", span)
+        raise ShapeError("unsupported", "NotImplementedError",
+                         f"{describe(key)} as a dict key is not supported", span)
 
     def eval_Lambda(self, node, env):
         return Closure(node, env)
