@@ -384,13 +384,14 @@ class Evaluator:
                 raise ShapeError("index", "ValueError", "slice step cannot be zero", item.span)
             return value[slice(*(None if b is None else dims.as_int(b) for b in bounds))]
         key = self.eval(item, env)
-        if dims.is_dim(key) and dims.as_int(key) is not None:
-            key = dims.as_int(key)
         if isinstance(value, dict):
-            if not isinstance(key, (str, int)) or key not in value:
+            key = self.dict_key(key, item.span)
+            if key not in value:
                 raise ShapeError("index", "KeyError", f"{key!r} is not a key of this dict",
                                  item.span)
             return value[key]
+        if dims.is_dim(key) and dims.as_int(key) is not None:
+            key = dims.as_int(key)
         if not isinstance(key, int) or isinstance(key, bool):
             raise ShapeError("index", "TypeError",
                              f"{kind} indices must be integers or slices, not {describe(key)}",
