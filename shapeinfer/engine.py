@@ -73,8 +73,8 @@ class Closure(Function):
         params = self.node.params
         bound = bind_arguments("<lambda>", params, args, kwargs, site)
         env = dict(self.env)
-        for name in params:
-            env[name] = arrayify(bound[name])
+        for i, name in enumerate(params):
+            env[name] = arrayify(bound[name], site.param(i, name))
         return ev.eval(self.node.body, env)
 
 
