@@ -165,6 +165,15 @@ UNDER_TRANSFORMS = [
     ok("vmap(grad(lambda x, i: sum(x[i])), (0, None))((b, n), i32[k])", "(b, n)"),
     ok("jit(grad(lambda x, i: sum(x[i])))((n, m), i32[k])", "(n, m)"),
     ok("checkpoint(lambda x, i: x[i])((n, m), i32[k])", "(k, m)"),
+    ok("vmap(lambda x, i: x[i].sum(), (None, 0))((n, m), i32[b, k])", "(b,)"),
+    ok("vmap(lambda x: x[argmax(x)])((b, n))", "(b,)"),
+    # the gradient of a gather is a scatter at the indices: batched with
+    # them, not with x (its values do not matter)
+    ok("vmap(grad(lambda x, i: sum(x[i])), (0, None), None)((b, n), i32[k])", "(n,)"),
+    err("vmap(grad(lambda x, i: sum(x[i])), (None, 0), None)((n,), i32[b, k])",
+        "vmap-out-axes-none", "ValueError"),
+    err("vmap(lambda x, i: x[i], (None, 0), None)((n, m), i32[b])", "vmap-out-axes-none",
+        "ValueError", id="a gather at batched indices is batched"),
     ok("lax.scan(lambda c, i: (c, c[i]), (n,), i32[t, k])", "((n,), (t, k))"),
 ]
 
