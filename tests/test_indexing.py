@@ -275,6 +275,15 @@ INT32 = [
     ok("jnp.full((a,), 2147483648, jnp.float32)", "(a,)"),
     ok("zeros_like(2147483648)", "()"),
     ok("lax.convert_element_type(2147483648, jnp.float32)", "()"),
+    ok("lax.switch(2147483648, [lambda x: x, lambda x: x], (a,))", "(a,)",
+       id="a Python int picks a branch in Python"),
+    ok("lax.cond(2147483648, lambda x: x, lambda x: -x, (a,))", "(a,)"),
+    ok("lax.fori_loop(0, 2147483648, lambda i, c: c, (a,))", "(a,)", id="a trip count"),
+    err("lax.fori_loop(-2147483649, 0, lambda i, c: c, (a,))", "bad-argument", "OverflowError",
+        id="the loop index starts at lower"),
+    ok("triu((a, a), 2147483648)", "(a, a)", id="triu takes k - 1"),
+    err("tril((a, a), 2147483648)", "bad-argument", "OverflowError",
+        marks=bug("tril converts k to an int32 array; a rule's int parameter cannot say so")),
 ]
 
 STATIC = [
