@@ -78,7 +78,7 @@ def normalize_axis(axis: int, rank: int) -> int | None:
     return None
 
 
-# ---------------------------------------------------------------- basic indexing
+# ---------------------------------------------------------------- indexing
 
 class Newaxis:
     """``None`` in an index."""
