@@ -242,10 +242,10 @@ def _advanced_index_shape(shape: tuple, items: list) -> tuple:
     # (0,) (False) over a new axis of size 1, inserted at the bool's position
     # in the index (counting None items too: JAX's own quirk).
     shape = list(shape)
-    for p, item in enumerate(items):
-        if isinstance(item, bool):
-            shape.insert(p, dims.const(1))
-            items[p] = ArrayIndex((dims.const(int(item)),))
+    bools = [p for p, item in enumerate(items) if isinstance(item, bool)]
+    for p in bools:
+        shape.insert(p, dims.const(1))
+        items[p] = ArrayIndex((dims.const(int(items[p])),))
     positions = [p for p, item in enumerate(items) if _is_advanced(item)]
     broadcast = broadcast_shapes([i.shape if isinstance(i, ArrayIndex) else () for i in
                                   (items[p] for p in positions)])
@@ -263,6 +263,12 @@ def _advanced_index_shape(shape: tuple, items: list) -> tuple:
         else:
             out.append(slice_size(*item, shape[axis]))
             axis += 1
+    for p in bools:  # lax.expand_dims makes those axes: only where the array has room
+        if p >= len(shape):
+            raise ShapeError("index", "ValueError",
+                             f"axis {p} is out of bounds for array of dimension {len(shape)} "
+                             "(JAX inserts the axis of a True or False index at its position "
+                             "in the index)")
     if not any(dims.decide_eq(d, 0) is Decision.TRUE for d in out):
         for axis in gathered_axes:  # an empty result needs no gather, and no element
             _check_gathered_axis(shape[axis], axis)

@@ -116,6 +116,10 @@ GATHER = [
     ok(one("x[:, i, :, True]"), "(a, c, d)"),
     ok("(lambda x: x[None, True])((a, b, d))", "(1, 1, 1, b, d)",
        id="JAX inserts a bool's axis at its place in the index, counting None"),
+    err("(lambda x: x[None, False])(f32[])", "index", "ValueError",
+        id="a bool's place in the index is past the array's axes"),
+    err("(lambda x: x[::2, None, ::-1, False])((a, b))", "index", "ValueError"),
+    ok("(lambda x: x[::2, ::-1, False])((a, b))", "(floor(a/2 + 1/2), b, 0)"),
     # arithmetic on index arrays, and index arrays made in the body
     ok(one("x[i + 1]"), "(c, b, d)"),
     ok(one("x[argmax(x, axis=0)]"), "(b, d, b, d)"),
