@@ -342,11 +342,17 @@ class Evaluator:
             raise ShapeError("index", "TypeError",
                              f"Indexer must have integer or boolean type, got {describe(value)}",
                              span)
+        if isinstance(value, (Function, DType, dict)):
+            raise ShapeError("index", "IndexError",
+                             "only integers, slices (`:`), ellipsis (`...`), newaxis (`None`) and "
+                             f"integer or boolean arrays are valid indices, got {describe(value)}",
+                             span)
         if isinstance(value, (tuple, list)) and all(
                 dims.is_dim(v) and dims.as_int(v) is not None for v in value):
             for v in value:  # a sequence of ints inside an index is an int32 array
                 check_int32(v, span)
             return shapes.ArrayIndex((dims.const(len(value)),))
+        # left: sequences of bools (a concrete mask), of arrays, nested ones
         raise ShapeError("unsupported", "NotImplementedError",
                          f"indexing with {describe(value)} is not supported; an index takes "
                          "ints, slices, None, ..., integer arrays and flat lists of ints", span)

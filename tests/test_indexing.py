@@ -190,6 +190,10 @@ ERRORS = [
     err(one("x[i, 1.5]"), "index", "TypeError"),
     err(one("x[i, 'a']"), "index", "TypeError"),
     err("(lambda x: x['a'])((a,))", "index", "TypeError"),
+    err("(lambda x: x[sin])((a,))", "index", "IndexError", "sin"),
+    err("(lambda x: x[jnp.float32])((a,))", "index", "IndexError"),
+    err("(lambda x: x[0, {}])((a, b))", "index", "IndexError"),
+    err("(lambda x: x[lambda: 0])((a,))", "index", "IndexError"),
     # index arrays must broadcast
     err(two("x[i, j]", "i32[3]", "i32[4]"), "broadcast", "ValueError"),
     err(two("x[i, :, j]", "i32[3]", "i32[2, 4]"), "broadcast", "ValueError"),
@@ -368,3 +372,16 @@ def test_slice_bound_message_suggests_static_argnums():
     with pytest.raises(shapeinfer.ShapeError) as info:
         shapeinfer.infer("jit(lambda x, k: x[:k])((n,), 3)")
     assert "static_argnums" in info.value.message
+
+
+@pytest.mark.parametrize("expr", [
+    "(lambda x: x[[True, False], 0])((2, c))",  # a concrete mask: its size is its True count
+    "(lambda x, i: x[[i, i], 0])((a, b), i32[c])",  # a list of arrays is stacked
+    "(lambda x: x[[[0, 1]], 0])((a, b))",  # a nested list
+])
+def test_index_forms_not_modelled_are_unchecked_not_agreed(expr):
+    with pytest.raises(shapeinfer.ShapeError) as info:
+        shapeinfer.infer(expr)
+    assert info.value.code == "unsupported"
+    report = shapeinfer.check(expr, samples=1)
+    assert report.unsupported and all(c.oracle is None for c in report.cases)
