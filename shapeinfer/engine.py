@@ -347,15 +347,19 @@ class Evaluator:
                              "only integers, slices (`:`), ellipsis (`...`), newaxis (`None`) and "
                              f"integer or boolean arrays are valid indices, got {describe(value)}",
                              span)
-        if isinstance(value, (tuple, list)) and all(
-                dims.is_dim(v) and dims.as_int(v) is not None for v in value):
+        all_bools = bool(value) and all(isinstance(v, bool) for v in value)
+        if isinstance(value, list) and all_bools:
+            return shapes.ConcreteMask(len(value), sum(value))
+        if isinstance(value, (tuple, list)) and not all_bools and all(
+                isinstance(v, bool) or (dims.is_dim(v) and dims.as_int(v) is not None)
+                for v in value):
             for v in value:  # a sequence of ints inside an index is an int32 array
                 check_int32(v, span)
             return shapes.ArrayIndex((dims.const(len(value)),))
-        # left: sequences of bools (a concrete mask), of arrays, nested ones
+        # left: tuples of bools (JAX fails an assertion), sequences of arrays, nested ones
         raise ShapeError("unsupported", "NotImplementedError",
                          f"indexing with {describe(value)} is not supported; an index takes "
-                         "ints, slices, None, ..., integer arrays and flat lists of ints", span)
+                         "ints, slices, None, ..., integer arrays and flat lists of ints or bools", span)
 
     def slice_bound(self, node, which: str, env):
         value = self.eval(node, env)

@@ -143,6 +143,15 @@ class BoolMask:
         self.shape = tuple(shape)
 
 
+class ConcreteMask:
+    """A list of Python bools used as an index: its values are known, so it
+    picks ``count`` elements of an axis of ``length`` (JAX's np.where)."""
+
+    def __init__(self, length: int, count: int):
+        self.length = length
+        self.count = count
+
+
 class TracedBound:
     """A slice bound that is an array: its value is not known while JAX traces."""
 
@@ -183,9 +192,7 @@ def index_shape(shape: tuple, items: list, spans: list | None = None) -> tuple:
         raise ShapeError("index", "IndexError",
                          f"Too many indices: array is {len(shape)}-dimensional, but "
                          f"{used} were indexed")
-    for item, span in zip(items, spans):
-        if isinstance(item, BoolMask):
-            raise _nonconcrete_mask(item).with_span(span)
+    items = _expand_masks(shape, items, spans)
     for item, span in zip(items, spans):
         if isinstance(item, tuple):
             for bound in item:
@@ -196,6 +203,33 @@ def index_shape(shape: tuple, items: list, spans: list | None = None) -> tuple:
     if not any(isinstance(i, bool) or (isinstance(i, ArrayIndex) and i.shape) for i in items):
         return _basic_index_shape(shape, items)
     return _advanced_index_shape(shape, items)
+
+
+def _expand_masks(shape: tuple, items: list, spans: list) -> list:
+    """JAX's expand_bool_indices: a boolean array is refused while tracing
+    (its values, and so the result's size, are unknown); a list of Python
+    bools must match its axis and becomes the index array of its True places."""
+    rest = len(shape) - sum(_consumed(i) for i in items)  # the axes `...` stands for
+    out: list = []
+    axis = 0
+    for position, (item, span) in enumerate(zip(items, spans)):
+        if isinstance(item, BoolMask):
+            raise _nonconcrete_mask(item).with_span(span)
+        if isinstance(item, ConcreteMask):
+            size = shape[axis]
+            same = dims.decide_eq(size, item.length)
+            if same is Decision.FALSE:
+                raise ShapeError("index", "IndexError",
+                                 "boolean index did not match shape of indexed array in index "
+                                 f"{position}: got ({item.length},), expected [{size}]", span)
+            if same is Decision.UNKNOWN:
+                raise ShapeError("inconclusive", "InconclusiveDimensionOperation",
+                                 f"a boolean index of length {item.length} on axis {axis} of "
+                                 f"size {size}: whether they are equal is inconclusive", span)
+            item = ArrayIndex((dims.const(item.count),))
+        out.append(item)
+        axis += rest if isinstance(item, EllipsisIndex) else _consumed(item)
+    return out
 
 
 def _expand_ellipsis(shape: tuple, items: list) -> list:

@@ -106,6 +106,14 @@ GATHER = [
     ok("(lambda x: x[[], 0])((a, b))", "(0,)"),
     ok("(lambda x: x[(0, 1), 0])((a, b))", "(2,)", id="a nested tuple is an array too"),
     ok(one("x[i, [0, 1, 2]]", "i32[3]"), "(3, d)"),
+    ok("(lambda x: x[[True, 1], 0])((a, b))", "(2,)", id="bools among ints are ints"),
+    # a list of Python bools is a concrete mask: it picks its True places
+    ok("(lambda x: x[[True, False, True], 0])((3, b))", "(2,)"),
+    ok("(lambda x: x[0, [True, False, True, True]])((a, 4))", "(3,)"),
+    ok("(lambda x: x[[False, False, False], 0])((3, b))", "(0,)"),
+    ok("(lambda x: x[..., [True, False, True, True]])((a, 4))", "(a, 3)"),
+    ok(one("x[[True, False, True], :, i]", "i32[2]", "(3, b, d)"), "(2, b)"),
+    err("(lambda x: x[[True, False], 0])((3, b))", "index", "IndexError"),
     # Python bools: an index array of shape (1,) or (0,) over a new axis
     ok("(lambda x: x[True])((a, b))", "(1, a, b)"),
     ok("(lambda x: x[False])((a, b))", "(0, a, b)"),
@@ -375,7 +383,7 @@ def test_slice_bound_message_suggests_static_argnums():
 
 
 @pytest.mark.parametrize("expr", [
-    "(lambda x: x[[True, False], 0])((2, c))",  # a concrete mask: its size is its True count
+    "(lambda x: x[(True, False), 0])((2, c))",  # a tuple of bools: JAX's own AssertionError
     "(lambda x, i: x[[i, i], 0])((a, b), i32[c])",  # a list of arrays is stacked
     "(lambda x: x[[[0, 1]], 0])((a, b))",  # a nested list
 ])
