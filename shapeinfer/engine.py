@@ -347,19 +347,14 @@ class Evaluator:
                              "only integers, slices (`:`), ellipsis (`...`), newaxis (`None`) and "
                              f"integer or boolean arrays are valid indices, got {describe(value)}",
                              span)
-        all_bools = bool(value) and all(isinstance(v, bool) for v in value)
-        if isinstance(value, list) and all_bools:
-            return shapes.ConcreteMask(len(value), sum(value))
-        if isinstance(value, (tuple, list)) and not all_bools and all(
-                isinstance(v, bool) or (dims.is_dim(v) and dims.as_int(v) is not None)
-                for v in value):
-            for v in value:  # a sequence of ints inside an index is an int32 array
-                check_int32(v, span)
-            return shapes.ArrayIndex((dims.const(len(value)),))
-        # left: tuples of bools (JAX fails an assertion), sequences of arrays, nested ones
+        if isinstance(value, (tuple, list)):
+            sequence = sequence_index(value, span)
+            if sequence is not None:
+                return sequence
         raise ShapeError("unsupported", "NotImplementedError",
                          f"indexing with {describe(value)} is not supported; an index takes "
-                         "ints, slices, None, ..., integer arrays and flat lists of ints or bools", span)
+                         "ints, slices, None, ..., integer arrays and flat lists of ints or "
+                         "bools", span)
 
     def slice_bound(self, node, which: str, env):
         value = self.eval(node, env)
@@ -494,6 +489,22 @@ class Evaluator:
             raise ShapeError("unsupported", "NotImplementedError",
                              f"{name} is not supported yet", site.span)
         return self.call(self.builtins[name], args, kwargs, site)
+
+
+def sequence_index(value, span):
+    """A list or tuple inside an index, as JAX's ``asarray`` makes it: all
+    Python bools in a list, a mask with known values; ints (bools among them
+    are ints), an int32 array. None for what is not modelled: a tuple of
+    bools (JAX fails an assertion), sequences of arrays, nested sequences."""
+    all_bools = bool(value) and all(isinstance(v, bool) for v in value)
+    if all_bools:
+        return shapes.ConcreteMask(len(value), sum(value)) if isinstance(value, list) else None
+    if not all(isinstance(v, bool) or (dims.is_dim(v) and dims.as_int(v) is not None)
+               for v in value):
+        return None
+    for v in value:
+        check_int32(v, span)
+    return shapes.ArrayIndex((dims.const(len(value)),))
 
 
 def is_dim_minmax(node, env) -> bool:
