@@ -90,7 +90,8 @@ class CondTransform(_ControlFlow):
         if len(args) < need:
             raise ShapeError("arity", "TypeError",
                              f"{self.name}() missing required positional arguments", site.span)
-        selector = to_array(args[0], site.arg(0))
+        # A Python int picks its branch in Python: JAX never makes it an int32
+        selector = to_array(args[0], site.arg(0), int32=False)
         if self.name == "cond":
             branches = [(args[2], "false_fun", site.arg(2)), (args[1], "true_fun", site.arg(1))]
             operands = args[3:]
@@ -238,7 +239,10 @@ class ForiLoopTransform(_Loop):
     def call(self, ev, args, kwargs, site):
         names = ("lower", "upper", "body_fun", "init_val", "unroll")
         b = bind_arguments("fori_loop", names, args, kwargs, site, {"unroll": None})
-        lower, upper = (to_array(b[n], site.param(i, n)) for i, n in enumerate(names[:2]))
+        # JAX makes a Python int `lower` the loop index (an int32 array); a
+        # Python int `upper` only sets the trip count, so it may be any size.
+        lower = to_array(b["lower"], site.param(0, "lower"))
+        upper = to_array(b["upper"], site.param(1, "upper"), int32=False)
         for n, bound in (("lower", lower), ("upper", upper)):
             if dtypes.kind(bound.dtype) not in ("int", "uint") or bound.shape != ():
                 raise ShapeError("bad-argument", "TypeError",

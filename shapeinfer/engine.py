@@ -14,9 +14,9 @@ from dataclasses import dataclass, field, replace
 
 import sympy
 
-from . import dims, jax_api, shapes, syntax as ast
+from . import dims, dtypes, jax_api, shapes, syntax as ast
 from .errors import ShapeError
-from .values import (DTYPES, Array, DType, Function, ShapeTuple, arrayify, describe,
+from .values import (DTYPES, Array, DType, Function, ShapeTuple, arrayify, check_int32, describe,
                      is_shape_tuple, shape_array, to_array)
 
 # Binary / unary operators on arrays, by the operation they stand for.
@@ -74,8 +74,8 @@ class Closure(Function):
         params = self.node.params
         bound = bind_arguments("<lambda>", params, args, kwargs, site)
         env = dict(self.env)
-        for name in params:
-            env[name] = arrayify(bound[name])
+        for i, name in enumerate(params):
+            env[name] = arrayify(bound[name], site.param(i, name))
         return ev.eval(self.node.body, env)
 
 
@@ -191,21 +191,30 @@ class Evaluator:
         return [self.eval(item, env) for item in node.items]
 
     def eval_DictExpr(self, node, env):
-        out = {}
-        for k, v in zip(node.keys, node.values):
-            key = self.eval(k, env)
-            if dims.is_dim(key) and dims.as_int(key) is not None:
-                key = dims.as_int(key)
-            if not isinstance(key, (str, int)) or isinstance(key, bool):
-                raise ShapeError("bad-argument", "TypeError",
-                                 f"dict keys must be strings or integers, got {describe(key)}",
-                                 k.span)
-            out[key] = self.eval(v, env)
-        if len({type(key) for key in out}) > 1:
-            raise ShapeError("bad-argument", "TypeError",
-                             "a dict mixes string and integer keys; JAX sorts the keys of a "
-                             "pytree dict, so they must be comparable", node.span)
-        return out
+        # Any hashable key is fine here; JAX sorts the keys when it flattens
+        # the dict as a pytree (pytree.sorted_keys), which is where mixed
+        # keys fail, as in JAX.
+        return {self.dict_key(self.eval(k, env), k.span): self.eval(v, env)
+                for k, v in zip(node.keys, node.values)}
+
+    def dict_key(self, key, span):
+        """A dict key as the Python value JAX would see: str, int, bool,
+        float, None, or a tuple of those."""
+        if dims.is_dim(key):
+            if dims.as_int(key) is None:
+                raise ShapeError("unsupported", "NotImplementedError",
+                                 f"a size symbol ({key}) as a dict key: where it sorts among "
+                                 "the other keys depends on its value", span)
+            return dims.as_int(key)
+        if key is None or isinstance(key, (str, bool, float)):
+            return key
+        if isinstance(key, tuple):
+            return tuple(self.dict_key(k, span) for k in key)
+        if isinstance(key, (list, dict, Array)):
+            kind = "jaxlib.Array" if isinstance(key, Array) else type(key).__name__
+            raise ShapeError("bad-argument", "TypeError", f"unhashable type: '{kind}'", span)
+        raise ShapeError("unsupported", "NotImplementedError",
+                         f"{describe(key)} as a dict key is not supported", span)
 
     def eval_Lambda(self, node, env):
         return Closure(node, env)
@@ -282,19 +291,95 @@ class Evaluator:
         return shape_array(tuple(shape), node.value.id, span=node.span)
 
     def array_item(self, value: Array, node, env):
-        """NumPy basic indexing of an array."""
+        """NumPy indexing of an array, basic and advanced (index arrays)."""
         if len(node.items) == 1 and not isinstance(node.items[0], (ast.Slice, ast.EllipsisExpr)):
             single = self.eval(node.items[0], env)
+            if isinstance(single, list):
+                raise ShapeError("index", "TypeError",
+                                 "Using a non-tuple sequence for multidimensional indexing is "
+                                 "not allowed; use `arr[tuple(seq)]` or `arr[array(seq)]` "
+                                 "instead of `arr[seq]`", node.items[0].span)
             # x[(i, j)] is x[i, j], as in Python
             values = list(single) if isinstance(single, tuple) else [single]
             items = [self.index_value(v, node.items[0].span) for v in values]
+            spans = [node.items[0].span] * len(items)
         else:
             items = [self.index_item(item, env) for item in node.items]
+            spans = [item.span for item in node.items]
         try:
-            shape = shapes.index_shape(value.shape, items)
+            shape = shapes.index_shape(value.shape, items, spans)
         except ShapeError as e:
             raise e.with_span(node.span)
-        return replace(value, shape=shape)  # indexing is linear: derivatives pass through
+        arrays = [i for i in items if isinstance(i, shapes.ArrayIndex)]
+        if not any(i.batch for i in arrays):
+            return replace(value, shape=shape)  # indexing is linear: derivatives pass through
+        # A gather at batched positions: the result is batched by them too, and
+        # the derivative (a scatter to those positions) depends on them.
+        tags = frozenset().union(*(i.batch for i in arrays))
+        deriv = {key: path | tags for key, path in value.deriv.items()}
+        return replace(value, shape=shape, batch=value.batch | tags, deriv=deriv)
+
+    def index_item(self, node, env):
+        """One item of an index: an int, a slice, None, `...`, or an array."""
+        if isinstance(node, ast.EllipsisExpr):
+            return shapes.EllipsisIndex()
+        if isinstance(node, ast.Slice):
+            return tuple(None if part is None else self.slice_bound(part, which, env)
+                         for part, which in ((node.start, "start"), (node.stop, "stop"),
+                                             (node.step, "step")))
+        return self.index_value(self.eval(node, env), node.span)
+
+    @staticmethod
+    def index_value(value, span):
+        """An index item as :func:`shapes.index_shape` takes it."""
+        if value is None:
+            return shapes.Newaxis()
+        if isinstance(value, bool):
+            return value  # JAX makes it an index array of shape (1,) or (0,)
+        if dims.is_dim(value):
+            check_int32(value, span)
+            return value
+        if isinstance(value, Array):
+            kind = dtypes.kind(value.dtype)
+            if kind == "bool":
+                return shapes.BoolMask(value.shape)
+            if kind in ("int", "uint"):
+                return shapes.ArrayIndex(value.shape, value.batch)
+            raise ShapeError("index", "TypeError", "Indexer must have integer or boolean type, "
+                             f"got indexer with type {dtypes.NUMPY_NAME[value.dtype]}", span)
+        if isinstance(value, str):
+            raise ShapeError("index", "TypeError",
+                             f"JAX does not support string indexing; got {value!r}", span)
+        if isinstance(value, float):
+            raise ShapeError("index", "TypeError",
+                             f"Indexer must have integer or boolean type, got {describe(value)}",
+                             span)
+        if isinstance(value, (Function, DType, dict)):
+            raise ShapeError("index", "IndexError",
+                             "only integers, slices (`:`), ellipsis (`...`), newaxis (`None`) and "
+                             f"integer or boolean arrays are valid indices, got {describe(value)}",
+                             span)
+        if isinstance(value, (tuple, list)):
+            sequence = sequence_index(value, span)
+            if sequence is not None:
+                return sequence
+        raise ShapeError("unsupported", "NotImplementedError",
+                         f"indexing with {describe(value)} is not supported; an index takes "
+                         "ints, slices, None, ..., integer arrays and flat lists of ints or "
+                         "bools", span)
+
+    def slice_bound(self, node, which: str, env):
+        value = self.eval(node, env)
+        if isinstance(value, Array):  # e.g. a jit argument: JAX's IndexError, later
+            return shapes.TracedBound(which, value.shape)
+        return self.index_dim(node, env, value)
+
+    def index_dim(self, node, env, value=None):
+        value = self.eval(node, env) if value is None else value
+        if not dims.is_dim(value):
+            raise ShapeError("unsupported", "NotImplementedError",
+                             f"slice bounds must be integers, got {describe(value)}", node.span)
+        return value
 
     def container_item(self, value, node, env):
         """``params["w"]``, ``pair[0]``, ``xs[1:]``: Python's own indexing of a pytree."""
@@ -316,13 +401,14 @@ class Evaluator:
                 raise ShapeError("index", "ValueError", "slice step cannot be zero", item.span)
             return value[slice(*(None if b is None else dims.as_int(b) for b in bounds))]
         key = self.eval(item, env)
-        if dims.is_dim(key) and dims.as_int(key) is not None:
-            key = dims.as_int(key)
         if isinstance(value, dict):
-            if not isinstance(key, (str, int)) or key not in value:
+            key = self.dict_key(key, item.span)
+            if key not in value:
                 raise ShapeError("index", "KeyError", f"{key!r} is not a key of this dict",
                                  item.span)
             return value[key]
+        if dims.is_dim(key) and dims.as_int(key) is not None:
+            key = dims.as_int(key)
         if not isinstance(key, int) or isinstance(key, bool):
             raise ShapeError("index", "TypeError",
                              f"{kind} indices must be integers or slices, not {describe(key)}",
@@ -330,36 +416,6 @@ class Evaluator:
         if not -len(value) <= key < len(value):
             raise ShapeError("index", "IndexError", f"{kind} index out of range", item.span)
         return value[key]
-
-    def index_item(self, node, env):
-        """One item of a basic index: an int dim, a slice, None or `...`."""
-        if isinstance(node, ast.EllipsisExpr):
-            return shapes.EllipsisIndex()
-        if isinstance(node, ast.Slice):
-            return tuple(None if part is None else self.index_dim(part, env)
-                         for part in (node.start, node.stop, node.step))
-        return self.index_value(self.eval(node, env), node.span)
-
-    @staticmethod
-    def index_value(value, span):
-        if value is None:
-            return shapes.Newaxis()
-        if dims.is_dim(value):
-            return value
-        if isinstance(value, (float, str)):
-            raise ShapeError("index", "TypeError",
-                             f"Indexer must have integer or boolean type, got {describe(value)}",
-                             span)
-        raise ShapeError("unsupported", "NotImplementedError",
-                         f"indexing with {describe(value)} (advanced indexing) is not supported; "
-                         "basic indexing takes ints, slices, None and ...", span)
-
-    def index_dim(self, node, env):
-        value = self.eval(node, env)
-        if not dims.is_dim(value):
-            raise ShapeError("unsupported", "NotImplementedError",
-                             f"slice bounds must be integers, got {describe(value)}", node.span)
-        return value
 
     def eval_BinOp(self, node, env):
         left = self.eval(node.left, env)
@@ -446,6 +502,22 @@ class Evaluator:
             raise ShapeError("unsupported", "NotImplementedError",
                              f"{name} is not supported yet", site.span)
         return self.call(self.builtins[name], args, kwargs, site)
+
+
+def sequence_index(value, span):
+    """A list or tuple inside an index, as JAX's ``asarray`` makes it: all
+    Python bools in a list, a mask with known values; ints (bools among them
+    are ints), an int32 array. None for what is not modelled: a tuple of
+    bools (JAX fails an assertion), sequences of arrays, nested sequences."""
+    all_bools = bool(value) and all(isinstance(v, bool) for v in value)
+    if all_bools:
+        return shapes.ConcreteMask(len(value), sum(value)) if isinstance(value, list) else None
+    if not all(isinstance(v, bool) or (dims.is_dim(v) and dims.as_int(v) is not None)
+               for v in value):
+        return None
+    for v in value:
+        check_int32(v, span)
+    return shapes.ArrayIndex((dims.const(len(value)),))
 
 
 def is_dim_minmax(node, env) -> bool:

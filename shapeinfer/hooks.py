@@ -19,20 +19,13 @@ from dataclasses import replace
 
 from . import dims, dtypes, shapes
 from .errors import ShapeError
-from .values import Array, describe
-
-
-def _hashable(value) -> bool:
-    """Can JAX hash this value (as a static argument)? Arrays, lists and dicts not."""
-    if isinstance(value, (Array, list, dict)):
-        return False
-    return not isinstance(value, tuple) or all(map(_hashable, value))
+from .values import Array, describe, hashable
 
 
 def round_hook(ctx):
     decimals = ctx.written["decimals"]
     span = ctx.site.param(1, "decimals")
-    if not _hashable(decimals):
+    if not hashable(decimals):
         raise ShapeError("bad-argument", "ValueError",
                          f"Non-hashable static arguments are not supported: decimals is "
                          f"{describe(decimals)}", span)

@@ -28,6 +28,14 @@ from .shape_functions import Rows
 from .values import Array, DType, Function, describe, is_shape_tuple, to_array
 
 
+# Array parameters where JAX takes a Python int without making it an int32
+# array, so one outside int32 is no OverflowError: jnp.power's integer
+# exponent (lax.integer_pow), full's fill_value and convert_element_type's
+# operand (numpy converts it), zeros_like / ones_like (only the dtype is read).
+_PYTHON_INT_PARAMS = {("power", "y"), ("full", "fill_value"), ("zeros_like", "a"),
+                      ("ones_like", "a"), ("lax.convert_element_type", "operand")}
+
+
 class Context:
     """What a rule sees of one call: the bound arguments and where the call is."""
 
@@ -84,7 +92,8 @@ class Operation(Function):
         bound = dict(written)
         for i, p in enumerate(self.params):
             if p.array and not (p.default is None and written[p.name] is None):
-                bound[p.name] = to_array(written[p.name], site.param(i, p.name))
+                bound[p.name] = to_array(written[p.name], site.param(i, p.name),
+                                         int32=(self.name, p.name) not in _PYTHON_INT_PARAMS)
             elif p.sequence:
                 bound[p.name] = _sequence(self.name, p, written[p.name], site, i)
         ctx = Context(self, bound, written, site)

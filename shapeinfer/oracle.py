@@ -309,7 +309,7 @@ class _Interpreter:
         if isinstance(value, list):
             return [self.arrayify(v) for v in value]
         if isinstance(value, dict):
-            return {k: self.arrayify(v) for k, v in sorted(value.items())}
+            return {k: self.arrayify(v) for k, v in value.items()}  # JAX sorts the keys
         return value
 
     def callable_of(self, f):

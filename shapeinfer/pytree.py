@@ -6,13 +6,28 @@ from __future__ import annotations
 
 from typing import Callable, Iterator
 
+from .errors import ShapeError
+
+
+def sorted_keys(tree: dict) -> list:
+    """A dict's keys in JAX's order: sorted, with Python's own comparisons
+    (so None and tuple keys work), and JAX's ValueError when two cannot be
+    compared (``{1: x, "a": y}``)."""
+    try:
+        return sorted(tree)
+    except TypeError as e:
+        raise ShapeError("bad-argument", "ValueError",
+                         "Comparator raised exception while sorting pytree dictionary keys "
+                         f"({e}): JAX sorts a dict's keys, so they must be comparable with "
+                         f"each other; got {list(tree)}") from None
+
 
 def _children(tree) -> list[tuple[str, object]] | None:
     """(key-path piece, child) pairs of a node, or None for a leaf."""
     if isinstance(tree, (tuple, list)):
         return [(f"[{i}]", c) for i, c in enumerate(tree)]
     if isinstance(tree, dict):
-        return [(f"[{k!r}]", tree[k]) for k in sorted(tree)]
+        return [(f"[{k!r}]", tree[k]) for k in sorted_keys(tree)]
     return None
 
 
@@ -40,7 +55,7 @@ def map_leaves(fn: Callable, tree):
     if isinstance(tree, list):
         return [map_leaves(fn, c) for c in tree]
     if isinstance(tree, dict):
-        return {k: map_leaves(fn, tree[k]) for k in sorted(tree)}
+        return {k: map_leaves(fn, tree[k]) for k in sorted_keys(tree)}
     return fn(tree)
 
 
@@ -83,11 +98,11 @@ def broadcast_prefix(prefix, full, name: str, is_spec_leaf: Callable) -> list:
                 f"{name} specification must be a tree prefix of the corresponding value; "
                 f"at {where} the specification has a {pk} of length {len(p)} but the value "
                 f"has a {fk} of length {len(f)}")
-        if pk == "dict" and sorted(p) != sorted(f):
+        if pk == "dict" and sorted_keys(p) != sorted_keys(f):
             raise PrefixError(
                 f"{name} specification must be a tree prefix of the corresponding value; "
-                f"at {where} the specification has dict keys {sorted(p)} but the value has "
-                f"keys {sorted(f)}")
+                f"at {where} the specification has dict keys {sorted_keys(p)} but the value "
+                f"has keys {sorted_keys(f)}")
         for (key, pc), (_, fc) in zip(_children(p), _children(f)):
             go(pc, fc, path + key)
 
@@ -117,7 +132,7 @@ def prefix_subtrees(prefix, full, name: str) -> list:
         pk, fk = _kind(p), _kind(f)
         where = f"{name}{path}"
         if fk != pk or len(_children(p)) != len(_children(f)) or (
-                pk == "dict" and sorted(p) != sorted(f)):
+                pk == "dict" and sorted_keys(p) != sorted_keys(f)):
             raise PrefixError(f"pytree structure error: at key path {where} the first tree has "
                               f"a {pk} of length {len(_children(p))} but this one has "
                               + ("a leaf" if fk == "leaf" else f"a {fk} of length "

@@ -78,7 +78,7 @@ def normalize_axis(axis: int, rank: int) -> int | None:
     return None
 
 
-# ---------------------------------------------------------------- basic indexing
+# ---------------------------------------------------------------- indexing
 
 class Newaxis:
     """``None`` in an index."""
@@ -125,52 +125,238 @@ def _sign(d, which: str) -> int:
                      "statically if it is >= 0.")
 
 
-def index_shape(shape: tuple, items: list) -> tuple:
-    """The shape of ``x[items]`` for NumPy basic indexing.
+class ArrayIndex:
+    """An integer array used as an index; only its shape matters. A 0-d one
+    is a static int for the shape (as inside ``jit``). ``batch``: the vmaps
+    the index depends on (the result depends on them too)."""
 
-    Items are dims (an int index: the axis goes), ``(start, stop, step)``
-    slices, :class:`Newaxis` and :class:`EllipsisIndex`. JAX clamps integer
-    indices rather than failing, so they raise nothing here.
+    def __init__(self, shape: tuple, batch: frozenset = frozenset()):
+        self.shape = tuple(shape)
+        self.batch = batch
+
+
+class BoolMask:
+    """A boolean array used as an index (``x[x > 0]``)."""
+
+    def __init__(self, shape: tuple):
+        self.shape = tuple(shape)
+
+
+class ConcreteMask:
+    """A list of Python bools used as an index: its values are known, so it
+    picks ``count`` elements of an axis of ``length`` (JAX's np.where)."""
+
+    def __init__(self, length: int, count: int):
+        self.length = length
+        self.count = count
+
+
+class TracedBound:
+    """A slice bound that is an array: its value is not known while JAX traces."""
+
+    def __init__(self, which: str, shape: tuple):
+        self.which = which
+        self.shape = tuple(shape)
+
+
+def _consumed(item) -> int:
+    """How many axes of the array an index item uses up (JAX's _parse_indices)."""
+    if isinstance(item, (Newaxis, EllipsisIndex, bool)):
+        return 0  # a Python bool adds an axis, as None does
+    if isinstance(item, BoolMask):
+        return len(item.shape)
+    return 1
+
+
+def _is_advanced(item) -> bool:
+    """Ints and integer arrays: the items JAX gathers with when any of them
+    is an array of rank >= 1 (Python bools join them later, see below)."""
+    return isinstance(item, ArrayIndex) or dims.is_dim(item)
+
+
+def index_shape(shape: tuple, items: list, spans: list | None = None) -> tuple:
+    """The shape of ``x[items]``, in the order JAX checks an index.
+
+    Items are dims (an int index), ``(start, stop, step)`` slices,
+    :class:`Newaxis`, :class:`EllipsisIndex`, Python bools, and the arrays
+    :class:`ArrayIndex` and :class:`BoolMask`. JAX clamps integer indices
+    rather than failing, so out-of-range ints raise nothing here. ``spans``
+    (one per item) lets an error about one item point at it.
     """
-    ellipses = sum(isinstance(i, EllipsisIndex) for i in items)
-    if ellipses > 1:
+    spans = spans or [None] * len(items)
+    if sum(isinstance(i, EllipsisIndex) for i in items) > 1:
         raise ShapeError("index", "IndexError", "an index can only have a single ellipsis ('...')")
-    regular = [i for i in items if not isinstance(i, (Newaxis, EllipsisIndex))]
-    if len(regular) > len(shape):
+    used = sum(_consumed(i) for i in items)
+    if used > len(shape):
         raise ShapeError("index", "IndexError",
                          f"Too many indices: array is {len(shape)}-dimensional, but "
-                         f"{len(regular)} were indexed")
-    if not ellipses:
-        items = list(items) + [EllipsisIndex()]
+                         f"{used} were indexed")
+    items = _expand_masks(shape, items, spans)
+    for item, span in zip(items, spans):
+        if isinstance(item, tuple):
+            for bound in item:
+                if isinstance(bound, TracedBound):
+                    raise _traced_bound(bound).with_span(span)
+    # Without an index array of rank >= 1 (or a Python bool, which becomes
+    # one) every item is basic: ints remove their axis where they stand.
+    if not any(isinstance(i, bool) or (isinstance(i, ArrayIndex) and i.shape) for i in items):
+        return _basic_index_shape(shape, items)
+    return _advanced_index_shape(shape, items)
+
+
+def _expand_masks(shape: tuple, items: list, spans: list) -> list:
+    """JAX's expand_bool_indices: a boolean array is refused while tracing
+    (its values, and so the result's size, are unknown); a list of Python
+    bools must match its axis and becomes the index array of its True places."""
+    rest = len(shape) - sum(_consumed(i) for i in items)  # the axes `...` stands for
     out: list = []
     axis = 0
+    for position, (item, span) in enumerate(zip(items, spans)):
+        if isinstance(item, BoolMask):
+            raise _nonconcrete_mask(item).with_span(span)
+        if isinstance(item, ConcreteMask):
+            size = shape[axis]
+            same = dims.decide_eq(size, item.length)
+            if same is Decision.FALSE:
+                raise ShapeError("index", "IndexError",
+                                 "boolean index did not match shape of indexed array in index "
+                                 f"{position}: got ({item.length},), expected [{size}]", span)
+            if same is Decision.UNKNOWN:
+                raise ShapeError("inconclusive", "InconclusiveDimensionOperation",
+                                 f"a boolean index of length {item.length} on axis {axis} of "
+                                 f"size {size}: whether they are equal is inconclusive", span)
+            item = ArrayIndex((dims.const(item.count),))
+        out.append(item)
+        axis += rest if isinstance(item, EllipsisIndex) else _consumed(item)
+    return out
+
+
+def _expand_ellipsis(shape: tuple, items: list) -> list:
+    """Items with ``...`` (and the implicit trailing one) as full slices."""
+    rest = len(shape) - sum(_consumed(i) for i in items)
+    full = (None, None, None)
+    if not any(isinstance(i, EllipsisIndex) for i in items):
+        return list(items) + [full] * rest
+    out: list = []
     for item in items:
+        out.extend([full] * rest if isinstance(item, EllipsisIndex) else [item])
+    return out
+
+
+def _basic_index_shape(shape: tuple, items: list) -> tuple:
+    out: list = []
+    axis = 0
+    for item in _expand_ellipsis(shape, items):
         if isinstance(item, Newaxis):
             out.append(dims.const(1))
-        elif isinstance(item, EllipsisIndex):
-            rest = len(shape) - len(regular)
-            out.extend(shape[axis:axis + rest])
-            axis += rest
         elif isinstance(item, tuple):
             out.append(slice_size(*item, shape[axis]))
             axis += 1
-        else:  # an integer index removes its axis, which must have an element
+        else:  # an int (or a 0-d integer array) removes its axis, which must have an element
             _check_int_index(item, shape[axis], axis)
             axis += 1
     return tuple(out)
 
 
-def _check_int_index(index, size, axis: int):
-    """JAX clamps an integer index into range, but there is no element to
-    clamp to on an empty axis; and a symbolic size is no index at all."""
+def _advanced_index_shape(shape: tuple, items: list) -> tuple:
+    """NumPy's advanced indexing as JAX's ``_index_to_gather`` does it.
+
+    The int and array items broadcast together; the broadcast dims take the
+    place of the first of them when they are adjacent in the index as
+    written, and go first when a slice, None or ``...`` separates them.
+    """
+    written = [p for p, item in enumerate(items) if _is_advanced(item)]
+    adjacent = all(b - a == 1 for a, b in zip(written, written[1:]))
+    for item in items:
+        if dims.is_dim(item):
+            _require_static(item)
+    items = _expand_ellipsis(shape, items)
+    # JAX turns a Python bool into an index array of shape (1,) (True) or
+    # (0,) (False) over a new axis of size 1, inserted at the bool's position
+    # in the index (counting None items too: JAX's own quirk).
+    shape = list(shape)
+    bools = [p for p, item in enumerate(items) if isinstance(item, bool)]
+    for p in bools:
+        shape.insert(p, dims.const(1))
+        items[p] = ArrayIndex((dims.const(int(items[p])),))
+    positions = [p for p, item in enumerate(items) if _is_advanced(item)]
+    broadcast = broadcast_shapes([i.shape if isinstance(i, ArrayIndex) else () for i in
+                                  (items[p] for p in positions)])
+    out: list = []
+    gathered_axes = []
+    axis = 0
+    for p, item in enumerate(items):
+        if p == (positions[0] if adjacent else 0):
+            out.extend(broadcast)
+        if p in positions:
+            gathered_axes.append(axis)
+            axis += 1
+        elif isinstance(item, Newaxis):
+            out.append(dims.const(1))
+        else:
+            out.append(slice_size(*item, shape[axis]))
+            axis += 1
+    for p in bools:  # lax.expand_dims makes those axes: only where the array has room
+        if p >= len(shape):
+            raise ShapeError("index", "ValueError",
+                             f"axis {p} is out of bounds for array of dimension {len(shape)} "
+                             "(JAX inserts the axis of a True or False index at its position "
+                             "in the index)")
+    if not any(dims.decide_eq(d, 0) is Decision.TRUE for d in out):
+        for axis in gathered_axes:  # an empty result needs no gather, and no element
+            _check_gathered_axis(shape[axis], axis)
+    return tuple(out)
+
+
+def _check_gathered_axis(size, axis: int):
+    """A gather takes one element of each indexed axis: XLA's TypeError on an empty one."""
+    has_element = dims.decide_nonnegative(size - 1)
+    if has_element is Decision.FALSE:
+        raise ShapeError("index", "TypeError",
+                         f"Slice size at index {axis} in gather op is out of range, must be "
+                         f"within [0, 0 + 1), got 1 (axis {axis} is empty, so an index "
+                         "array has nothing to pick)")
+    if has_element is Decision.UNKNOWN:
+        raise ShapeError("inconclusive", "InconclusiveDimensionOperation",
+                         f"gathering from axis {axis} of size {size}: whether it is >= 1 is "
+                         "inconclusive")
+
+
+def _nonconcrete_mask(mask: BoolMask) -> ShapeError:
+    return ShapeError(
+        "index", "NonConcreteBooleanIndexError",
+        f"Array boolean indices must be concrete; got bool{list(mask.shape)}: the size of "
+        "x[mask] is the number of True values, which JAX does not know while it traces. "
+        "Keep the shape with jnp.where(mask, x, 0), or use jnp.nonzero(mask, size=...)")
+
+
+def _traced_bound(bound: TracedBound) -> ShapeError:
+    return ShapeError(
+        "index", "IndexError",
+        f"Slice entries must be static integers: the slice {bound.which} is an array of shape "
+        f"{dims.fmt_shape(bound.shape)}, whose value JAX does not know while it traces (a "
+        "jit argument is traced). Pass it as a static argument (jit(f, static_argnums=...)), "
+        "or use lax.dynamic_slice for a slice of fixed size at a traced position")
+
+
+def _require_static(index):
+    """A symbolic size is no index: JAX takes integer indices as static values."""
     if dims.as_int(index) is None:
         raise ShapeError("index", "IndexError",
                          f"the symbolic size {index} is not a valid index (JAX takes integer "
                          "indices as static values)")
+
+
+def _check_int_index(index, size, axis: int):
+    """JAX clamps an integer index (or a 0-d integer array) into range, but
+    there is no element to clamp to on an empty axis."""
+    if not isinstance(index, ArrayIndex):
+        _require_static(index)
     has_element = dims.decide_nonnegative(size - 1)
     if has_element is Decision.FALSE:
+        shown = "an index" if isinstance(index, ArrayIndex) else f"index {index}"
         raise ShapeError("index", "IndexError",
-                         f"index {index} is out of bounds for axis {axis} with size 0")
+                         f"{shown} is out of bounds for axis {axis} with size 0")
     if has_element is Decision.UNKNOWN:
         raise ShapeError("inconclusive", "InconclusiveDimensionOperation",
                          f"indexing axis {axis} of size {size}: whether it is >= 1 is "

@@ -15,7 +15,7 @@ from .engine import CallSite, Closure, bind_arguments
 from .errors import ShapeError
 from .shapes import normalize_axis
 from .values import (Array, Function, Transform, Transformed, arrayify, check_callable,
-                     describe, to_pytree)
+                     describe, hashable, to_pytree)
 
 
 class _BadLeaf:
@@ -413,11 +413,12 @@ class Jitted(Transformed):
     def _static(self, value, span):
         value = arrayify(value)
         # jit hashes its static arguments (its cache key); checkpoint does not.
-        if self.transform == "jit" and any(isinstance(leaf, Array)
-                                           for leaf in pytree.leaves(value)):
+        if self.transform == "jit" and not hashable(value):
             raise ShapeError("bad-argument", "ValueError",
-                             "Non-hashable static arguments are not supported: an array "
-                             "cannot be a static argument", span)
+                             "Non-hashable static arguments are not supported: "
+                             f"{describe(value)} cannot be hashed (jit's cache key); "
+                             "pass a tuple instead of a list, or make it a traced argument",
+                             span)
         return value
 
 

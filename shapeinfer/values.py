@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from . import dims, dtypes
+from . import dims, dtypes, pytree
 from .dims import Dim
 from .errors import ShapeError
 
@@ -117,6 +117,13 @@ def is_shape_tuple(value) -> bool:
     return isinstance(value, tuple) and all(dims.is_dim(v) for v in value)
 
 
+def hashable(value) -> bool:
+    """Can JAX hash this value (a static argument)? Arrays, lists and dicts not."""
+    if isinstance(value, (Array, list, dict)):
+        return False
+    return not isinstance(value, tuple) or all(map(hashable, value))
+
+
 def describe(value) -> str:
     """A short description for messages."""
     if isinstance(value, Array):
@@ -144,8 +151,11 @@ def describe(value) -> str:
     return type(value).__name__
 
 
-def to_array(value, span=None) -> Array:
-    """The array a value stands for where an operation wants an array."""
+def to_array(value, span=None, int32: bool = True) -> Array:
+    """The array a value stands for where an operation wants an array.
+
+    ``int32=False`` where JAX reads only a Python int's type, not its value
+    as an int32 array (so any size is fine there)."""
     if isinstance(value, Array):
         return value
     if is_shape_tuple(value):
@@ -153,11 +163,28 @@ def to_array(value, span=None) -> Array:
     if isinstance(value, bool):
         return Array((), "bool")  # JAX never treats a Python bool as weak
     if dims.is_dim(value):
+        if int32:
+            check_int32(value, span)
         return Array((), "i32", weak=True)
     if isinstance(value, float):
         return Array((), "f32", weak=True)
     raise ShapeError("bad-argument", "TypeError",
                      f"expected an array, got {describe(value)}", span)
+
+
+INT32_MIN, INT32_MAX = -2**31, 2**31 - 1
+
+
+def check_int32(value, span=None) -> None:
+    """A Python int becomes a weak int32 array wherever JAX converts it to
+    one (an operand, a jit argument, an index): x64 is off, so one outside
+    int32 is JAX's OverflowError. Where an int stays static (a shape, an
+    axis, a slice bound, a static argument) it may be any size."""
+    n = dims.as_int(value)
+    if n is not None and not INT32_MIN <= n <= INT32_MAX:
+        raise ShapeError("bad-argument", "OverflowError",
+                         f"Python int {n} too large to convert to int32 (x64 is off, so "
+                         "JAX makes Python ints int32 arrays)", span)
 
 
 def shape_array(shape: tuple, dtype: str = DEFAULT_DTYPE, span=None) -> Array:
@@ -215,7 +242,11 @@ def _convert(value, leaf, span):
     if isinstance(value, list):
         return [_convert(v, leaf, span) for v in value]
     if isinstance(value, dict):
-        return {k: _convert(value[k], leaf, span) for k in sorted(value)}
+        try:
+            keys = pytree.sorted_keys(value)
+        except ShapeError as e:
+            raise e.with_span(span)
+        return {k: _convert(value[k], leaf, span) for k in keys}
     return leaf(value)
 
 

@@ -115,6 +115,10 @@ class Generator:
             f"lax.while_loop(lambda c: c[1] < 2, lambda c: (c[0] * 2, c[1] + 1), ({p}, 0))[0]",
             f"sum({p})", f"{p}.mean(axis=0)", f"max({p}, axis=-1, keepdims=True)",
             f"argmax({p})", f"{p} @ {q}", f"dot({p}, {q})", f"outer({p}, {q})",
+            # advanced indexing: index arrays computed from the arguments
+            f"{p}[argmax({q})]", f"{p}[argmax({q}, axis=0)]", f"{p}[:, argmax({q}, axis=-1)]",
+            f"{p}[argmax({q}, axis=0), ..., 0]", f"{p}[[0, 1], ...]", f"{p}[True]",
+            f"{p}[{q} > 0]",
         ])
 
     def joining_term(self, p: str, params) -> str:

@@ -564,7 +564,7 @@ OTHER_ERRORS = [
     err('"str"', "bad-argument", "TypeError"),
     err("sin", "bad-argument", "TypeError", "sin", id="a function is not a result"),
     err("(lambda x: x.foo)((a,))", "bad-argument", "AttributeError", "x.foo"),
-    err('{1: (a,), "b": (b,)}', "bad-argument", "TypeError", id="mixed dict key types"),
+    err('{1: (a,), "b": (b,)}', "bad-argument", "ValueError", id="mixed dict key types"),
 ]
 
 PASS_THROUGH_ERRORS = [
