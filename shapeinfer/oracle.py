@@ -90,26 +90,47 @@ def agree(engine: Outcome, oracle: Outcome) -> bool:
     return engine.exception in (oracle.exception_mro or (oracle.exception,))
 
 
+class Unevaluable(Exception):
+    """A dim that does not evaluate to a number at concrete sizes: nothing to
+    compare, so the case is unchecked (never agreement)."""
+
+
 def same_dim(a, b) -> bool:
     """Equal as functions of the size symbols (each >= 1).
 
     Symbolic answers may be written differently (JAX drops a ``max(0, .)``
     it can prove redundant), so when the difference does not simplify to 0
-    both sides are compared at every assignment of 1..6 to up to three
-    symbols, and at seeded random ones beyond that.
+    both sides are compared at sizes 1..6 and just above every number in
+    them (``Min(b, 7)`` differs from ``b`` only past 7), every combination
+    for up to three symbols, seeded random ones beyond that. Raises
+    :class:`Unevaluable` when the difference is not a number at a point.
     """
     diff = sympy.expand(sympy.sympify(a) - sympy.sympify(b))
     if diff == 0:
         return True
     symbols = sorted(diff.free_symbols, key=lambda s: s.name)
-    if not symbols:
-        return False
+    values = probe_values(diff)
     if len(symbols) <= 3:
-        points = itertools.product(range(1, 7), repeat=len(symbols))
+        points = itertools.product(values, repeat=len(symbols))
     else:
         rng = random.Random(0)
-        points = ([rng.randint(1, 9) for _ in symbols] for _ in range(300))
-    return all(diff.subs(dict(zip(symbols, p))) == 0 for p in points)
+        points = ([rng.choice(values) for _ in symbols] for _ in range(300))
+    return all(evaluate(diff.subs(dict(zip(symbols, p)))) == 0 for p in points)
+
+
+def probe_values(expr) -> list[int]:
+    """Sizes to try ``expr`` at: 1..6, and two past its largest number."""
+    numbers = [abs(n) for n in expr.atoms(sympy.Number) if n.is_finite]
+    top = int(max(numbers, default=0))
+    return sorted({*range(1, 7), top + 1, top + 2})
+
+
+def evaluate(expr):
+    """``expr`` (Min, Max, floor, Mod, ... of numbers) as a sympy number."""
+    value = sympy.sympify(expr).doit()
+    if not (value.is_Number and value.is_finite):
+        raise Unevaluable(f"{expr} is not a number")
+    return value
 
 
 @dataclass
@@ -128,14 +149,18 @@ class Case:
         """JAX ran this case, so there is a verdict to compare with."""
         return self.oracle is not None
 
+    @functools.cached_property
+    def _same(self) -> bool:
+        return agree(self.engine, self.oracle)
+
     @property
     def agreed(self) -> bool:
         """JAX ran and agreed; an unchecked case never agrees."""
-        return self.checked and agree(self.engine, self.oracle)
+        return self.checked and self._same
 
     @property
     def disagreed(self) -> bool:
-        return self.checked and not agree(self.engine, self.oracle)
+        return self.checked and not self._same
 
 
 @dataclass
@@ -701,23 +726,69 @@ def size_symbols(program: ast.Program, library: Library | None = None) -> list[s
     return names
 
 
-def sample_sizes(symbols: list[str], samples: int, seed: int, fixed: dict | None = None) -> list[dict]:
-    """Small sizes: all 1s, all distinct, then random draws from 1..5."""
+def int_literals(program: ast.Program) -> list[int]:
+    """Every integer literal of the program (slice bounds, axis sizes, ...)."""
+    found: list[int] = []
+
+    def visit(node):
+        if isinstance(node, ast.Int):
+            found.append(node.value)
+        for child in ast.children(node):
+            visit(child)
+
+    for stmt in program.statements:
+        visit(stmt)
+    visit(program.expr)
+    return found
+
+
+def candidate_sizes(free: list[str], above: int = 1) -> list[dict]:
+    """The informative assignments of ``free``, most informative first:
+
+    1. every symbol 1 (where broadcasting behaves differently);
+    2. all different and small: 2, 3, 4, ... (so a swapped axis shows);
+    3. all different and above every integer literal of the program
+       (``above`` is the largest), so ``x[:7]`` is tried with sizes past 7;
+    4. all equal, and not 1 (where the program may relate the symbols);
+    5. each pair equal, the others different (two of several related).
+    """
+    n = len(free)
+    small = {s: i + 2 for i, s in enumerate(free)}
+    big = {s: max(above, 1) + 1 + i for i, s in enumerate(free)}
+    equal = {s: 2 + n for s in free}
+    pairs = []
+    for i, j in itertools.combinations(range(n), 2):
+        sizes = dict(small)
+        sizes[free[j]] = sizes[free[i]]
+        pairs.append(sizes)
+    return [{s: 1 for s in free}, small, big, equal, *pairs]
+
+
+def sample_sizes(symbols: list[str], samples: int, seed: int, fixed: dict | None = None,
+                 above: int = 1) -> list[dict]:
+    """``samples`` distinct assignments (one if every symbol is fixed): the
+    :func:`candidate_sizes` in order, then seeded random draws from a range
+    that grows until there are enough, so a run is reproducible."""
     fixed = dict(fixed or {})
     free = [s for s in symbols if s not in fixed]
     if not free:
         return [fixed]
-    rng = random.Random(seed)
-    candidates = [{s: 1 for s in free}, {s: i + 2 for i, s in enumerate(free)}]
-    while len(candidates) < max(samples, 2) * 4 and len(candidates) < 10 * samples:
-        candidates.append({s: rng.randint(1, 5) for s in free})
     out: list[dict] = []
-    for c in candidates:
-        full = {**fixed, **c}
-        if full not in out:
+
+    def add(sizes):
+        full = {**fixed, **sizes}
+        if full not in out and len(out) < samples:
             out.append(full)
-        if len(out) >= samples:
-            break
+
+    for sizes in candidate_sizes(free, above):
+        add(sizes)
+    rng = random.Random(seed)
+    high = max(5, above + 2)
+    while len(out) < samples:
+        before = len(out)
+        add({s: rng.randint(1, high) for s in free})
+        if len(out) == before:
+            high += 1  # few distinct assignments left in this range: widen it
     return out
 
 
@@ -750,7 +821,10 @@ def check(text: str, *, sizes: dict | None = None, samples: int = 8, seed: int =
             return report
         report.cases.append(_case({}, scope, engine, text, program, library))
         return report
-    for assignment in sample_sizes(size_symbols(program, library), samples, seed, sizes):
+    symbols = size_symbols(program, library)
+    _check_options(symbols, sizes, samples)
+    above = max([abs(n) for n in int_literals(program)], default=1)
+    for assignment in sample_sizes(symbols, samples, seed, sizes, above):
         engine = engine_outcome(text, assignment, program, library)
         if engine.code == "unsupported":
             report.cases.append(Case(assignment, engine, None))
@@ -759,8 +833,39 @@ def check(text: str, *, sizes: dict | None = None, samples: int = 8, seed: int =
     return report
 
 
+class CheckOptionError(ValueError):
+    """Options that cannot mean anything for this program (a usage error)."""
+
+
+def _check_options(symbols: list[str], sizes: dict | None, samples: int) -> None:
+    """:class:`CheckOptionError` for options that cannot mean anything here."""
+    if samples < 1:
+        raise CheckOptionError(f"samples must be at least 1, got {samples}")
+    unknown = [name for name in sizes or {} if name not in symbols]
+    if unknown:
+        used = ", ".join(symbols) or "none"
+        raise CheckOptionError(f"the program has no size symbol {', '.join(unknown)} "
+                         f"(its size symbols: {used})")
+    for name, value in (sizes or {}).items():
+        if type(value) is not int or value < 0:
+            raise CheckOptionError(f"size {name} must be a non-negative integer, got {value!r}")
+
+
 def _case(shown: dict, sizes: dict, engine: Outcome, text, program, library) -> Case:
+    """One case; unchecked when JAX did not run, or when the answers cannot be
+    compared (a dim that is not a number at these sizes)."""
     try:
-        return Case(shown, engine, _jax_outcome(text, sizes, program, library))
+        oracle = _jax_outcome(text, sizes, program, library)
     except _Unsupported as e:
         return Case(shown, engine, None, str(e))
+    concrete = all(type(v) is int for v in sizes.values())
+    try:
+        if concrete and engine.ok:  # every symbol has a size: each dim is a number
+            for shape in engine.leaves:
+                for d in shape:
+                    evaluate(d)
+        case = Case(shown, engine, oracle)
+        case.agreed  # noqa: B018 - compares now, so an Unevaluable dim shows here
+        return case
+    except Unevaluable as e:
+        return Case(shown, engine, None, f"the answers cannot be compared at these sizes: {e}")
