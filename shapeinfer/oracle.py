@@ -87,7 +87,10 @@ def agree(engine: Outcome, oracle: Outcome) -> bool:
                         for e, j in zip(engine.leaves, oracle.leaves)))
     if engine.ok or oracle.ok:
         return False
-    return engine.exception in (oracle.exception_mro or (oracle.exception,))
+    # "Exception" (or object) names no class of error: it would match anything
+    specific = [c for c in oracle.exception_mro or (oracle.exception,)
+                if c not in ("Exception", "BaseException", "object")]
+    return engine.exception in specific
 
 
 class Unevaluable(Exception):

@@ -117,6 +117,14 @@ def test_a_checker_failure_at_some_sizes_leaves_the_others_checked(monkeypatch):
     assert not report.agreed and not report.disagreements
 
 
+def test_an_engine_error_named_exception_does_not_match_every_jax_error():
+    jax_error = oracle.Outcome(exception="TypeError", exception_mro=(
+        "TypeError", "Exception", "BaseException", "object"))
+    assert oracle.agree(oracle.Outcome(exception="TypeError"), jax_error)
+    assert not oracle.agree(oracle.Outcome(exception="Exception"), jax_error)
+    assert not oracle.agree(oracle.Outcome(exception="ValueError"), jax_error)
+
+
 # ================================================================ 2. exit status
 
 def test_check_exits_5_when_every_case_is_unchecked(capsys, monkeypatch):
