@@ -16,7 +16,17 @@ __all__ = ["infer", "check", "load_rules", "Library", "Result", "ShapeError",
 __version__ = "0.1.0"
 
 
+JAX_MISSING = 'the checker needs JAX, which is not installed: pip install "shapeinfer[jax]"'
+
+
 def check(text: str, **options):
-    """Compare :func:`infer` with ``jax.eval_shape`` (see :mod:`shapeinfer.oracle`)."""
-    from .oracle import check as _check
+    """Compare :func:`infer` with ``jax.eval_shape`` (see :mod:`shapeinfer.oracle`).
+
+    Raises ImportError saying what to install when JAX is missing."""
+    try:
+        from .oracle import check as _check
+    except ImportError as e:
+        if (e.name or "").split(".")[0] not in ("jax", "jaxlib"):
+            raise
+        raise ImportError(JAX_MISSING, name=e.name) from e
     return _check(text, **options)

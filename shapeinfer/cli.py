@@ -1,8 +1,10 @@
 """The ``shapeinfer`` command.
 
 Exit codes (every command): 0 success; 1 the program has a shape error (or
-the checker found a disagreement); 2 usage error or unparseable input;
-3 an internal error of shapeinfer (a bug: please report it).
+the checker found a disagreement); 2 usage error or unparseable input (or,
+for ``check``, JAX not installed); 3 an internal error of shapeinfer (a bug:
+please report it); 5 ``check`` compared nothing: every case was unchecked
+(as pytest exits 5 when no test ran).
 """
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ from .errors import ShapeError
 from .library import Library, builtins, load_rules
 from .rules.loader import RuleError
 
-EXIT_OK, EXIT_SHAPE_ERROR, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+EXIT_OK, EXIT_SHAPE_ERROR, EXIT_USAGE, EXIT_INTERNAL, EXIT_NOTHING_CHECKED = 0, 1, 2, 3, 5
 
 
 class _UsageError(Exception):
@@ -34,6 +36,8 @@ def parse_sizes(text: str | None) -> dict[str, int]:
         return sizes
     for item in text.split(","):
         name, sep, value = item.strip().partition("=")
+        if sep and value.strip().startswith("-") and value.strip()[1:].isdigit():
+            raise _UsageError(f"--sizes: a size is a non-negative integer, got {item!r}")
         if not sep or not name.strip().isidentifier() or not value.strip().isdigit():
             raise _UsageError(f"--sizes wants NAME=INT pairs separated by commas, got {item!r}")
         sizes[name.strip()] = int(value)
@@ -93,16 +97,25 @@ def cmd_eval(args, out, err) -> int:
 
 
 def cmd_check(args, out, err) -> int:
-    from .oracle import check  # imports JAX
-
     sizes = parse_sizes(args.sizes)
+    if args.samples < 1:
+        raise _UsageError(f"--samples wants a positive number of cases, got {args.samples}")
     library = load_library(args.rules)
+    from . import JAX_MISSING, check
+    try:
+        from . import oracle
+    except ImportError as e:  # the checker is the one command that needs JAX
+        if (e.name or "").split(".")[0] not in ("jax", "jaxlib"):
+            raise
+        raise _UsageError(JAX_MISSING) from None
     try:
         report = check(args.expr, sizes=sizes, samples=args.samples, seed=args.seed,
                        symbolic=args.symbolic, rules=library)
     except ShapeError as e:
         print(f"{e.render(args.expr)}\n[{e.code}]", file=err)
         return _exit_code(e)
+    except oracle.CheckOptionError as e:
+        raise _UsageError(str(e)) from None
     if args.json:
         print(json.dumps(report.to_json()), file=out)
     else:
@@ -111,18 +124,28 @@ def cmd_check(args, out, err) -> int:
                 "symbolic" if args.symbolic else "(no sizes)")
             if case.oracle is None:
                 print(f"unchecked  {sizes_txt}: {case.unchecked} ({case.engine})", file=out)
-            elif case.agreed:
+            elif not case.disagreed:
                 print(f"agree      {sizes_txt}: {case.engine}", file=out)
             else:
                 print(f"DISAGREE   {sizes_txt}:\n  shapeinfer: {case.engine}\n"
                       f"  jax:        {case.oracle}", file=out)
         n, bad = len(report.cases), len(report.disagreements)
-        unchecked = sum(c.oracle is None for c in report.cases)
+        unchecked = n - report.checked
         summary = f"{n - bad - unchecked} of {n} cases agree with jax.eval_shape"
         if unchecked:  # never counted as agreeing: JAX did not run them
             summary += f"; {unchecked} unchecked"
         print(summary, file=out)
-    return EXIT_OK if report.agreed else EXIT_SHAPE_ERROR
+    return check_status(report)
+
+
+def check_status(report) -> int:
+    """1 if a case disagrees; 5 if JAX ran no case (all unchecked), since
+    nothing was verified; 0 if every case JAX ran agreed."""
+    if report.disagreements:
+        return EXIT_SHAPE_ERROR
+    if not report.checked:
+        return EXIT_NOTHING_CHECKED
+    return EXIT_OK
 
 
 def _add_rules_option(p):
@@ -171,12 +194,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_eval)
 
     p = sub.add_parser("check", help="compare the answer with jax.eval_shape",
+                       formatter_class=argparse.RawDescriptionHelpFormatter,
                        description="Run the expression through jax.eval_shape at concrete "
-                                   "sizes and compare with shapeinfer's answer.")
+                                   "sizes and compare with shapeinfer's answer.\n"
+                                   "Needs JAX: pip install \"shapeinfer[jax]\".",
+                       epilog="exit status: 0 every case JAX ran agreed (some may be "
+                              "unchecked); 1 a case disagrees;\n"
+                              "2 usage error, unparseable expression or JAX not installed; "
+                              "3 internal error;\n"
+                              "5 nothing was checked: JAX ran no case (all unchecked).")
     p.add_argument("expr", metavar="EXPR")
     p.add_argument("--sizes", metavar="a=2,b=3", help="check at these sizes only")
     p.add_argument("--samples", type=int, default=8, metavar="N",
-                   help="size assignments to sample when --sizes does not fix them (default 8)")
+                   help="check N size assignments when --sizes does not fix every "
+                        "symbol (default 8; seeded, see --seed)")
     p.add_argument("--seed", type=int, default=0, metavar="S", help="sampling seed")
     p.add_argument("--symbolic", action="store_true",
                    help="compare with jax.eval_shape on jax.export.symbolic_shape sizes")

@@ -87,7 +87,15 @@ def agree(engine: Outcome, oracle: Outcome) -> bool:
                         for e, j in zip(engine.leaves, oracle.leaves)))
     if engine.ok or oracle.ok:
         return False
-    return engine.exception in (oracle.exception_mro or (oracle.exception,))
+    # "Exception" (or object) names no class of error: it would match anything
+    specific = [c for c in oracle.exception_mro or (oracle.exception,)
+                if c not in ("Exception", "BaseException", "object")]
+    return engine.exception in specific
+
+
+class Unevaluable(Exception):
+    """A dim that does not evaluate to a number at concrete sizes: nothing to
+    compare, so the case is unchecked (never agreement)."""
 
 
 def same_dim(a, b) -> bool:
@@ -95,21 +103,37 @@ def same_dim(a, b) -> bool:
 
     Symbolic answers may be written differently (JAX drops a ``max(0, .)``
     it can prove redundant), so when the difference does not simplify to 0
-    both sides are compared at every assignment of 1..6 to up to three
-    symbols, and at seeded random ones beyond that.
+    both sides are compared at sizes 1..6 and just above every number in
+    them (``Min(b, 7)`` differs from ``b`` only past 7), every combination
+    for up to three symbols, seeded random ones beyond that. Raises
+    :class:`Unevaluable` when the difference is not a number at a point.
     """
     diff = sympy.expand(sympy.sympify(a) - sympy.sympify(b))
     if diff == 0:
         return True
     symbols = sorted(diff.free_symbols, key=lambda s: s.name)
-    if not symbols:
-        return False
+    values = probe_values(diff)
     if len(symbols) <= 3:
-        points = itertools.product(range(1, 7), repeat=len(symbols))
+        points = itertools.product(values, repeat=len(symbols))
     else:
         rng = random.Random(0)
-        points = ([rng.randint(1, 9) for _ in symbols] for _ in range(300))
-    return all(diff.subs(dict(zip(symbols, p))) == 0 for p in points)
+        points = ([rng.choice(values) for _ in symbols] for _ in range(300))
+    return all(evaluate(diff.subs(dict(zip(symbols, p)))) == 0 for p in points)
+
+
+def probe_values(expr) -> list[int]:
+    """Sizes to try ``expr`` at: 1..6, and two past its largest number."""
+    numbers = [abs(n) for n in expr.atoms(sympy.Number) if n.is_finite]
+    top = int(max(numbers, default=0))
+    return sorted({*range(1, 7), top + 1, top + 2})
+
+
+def evaluate(expr):
+    """``expr`` (Min, Max, floor, Mod, ... of numbers) as a sympy number."""
+    value = sympy.sympify(expr).doit()
+    if not (value.is_Number and value.is_finite):
+        raise Unevaluable(f"{expr} is not a number")
+    return value
 
 
 @dataclass
@@ -124,8 +148,22 @@ class Case:
             self.unchecked = "shapeinfer does not model this yet"
 
     @property
+    def checked(self) -> bool:
+        """JAX ran this case, so there is a verdict to compare with."""
+        return self.oracle is not None
+
+    @functools.cached_property
+    def _same(self) -> bool:
+        return agree(self.engine, self.oracle)
+
+    @property
     def agreed(self) -> bool:
-        return self.oracle is None or agree(self.engine, self.oracle)
+        """JAX ran and agreed; an unchecked case never agrees."""
+        return self.checked and self._same
+
+    @property
+    def disagreed(self) -> bool:
+        return self.checked and not self._same
 
 
 @dataclass
@@ -135,11 +173,17 @@ class CheckReport:
 
     @property
     def agreed(self) -> bool:
-        return all(c.agreed for c in self.cases)
+        """Every case was run by JAX and agreed (an unchecked case is not agreement)."""
+        return bool(self.cases) and all(c.agreed for c in self.cases)
 
     @property
     def disagreements(self) -> list[Case]:
-        return [c for c in self.cases if not c.agreed]
+        return [c for c in self.cases if c.disagreed]
+
+    @property
+    def checked(self) -> int:
+        """How many cases JAX ran."""
+        return sum(c.checked for c in self.cases)
 
     @property
     def unsupported(self) -> bool:
@@ -149,6 +193,7 @@ class CheckReport:
         return {
             "expr": self.expr,
             "agreed": self.agreed,
+            "checked": self.checked,
             "cases": [{"sizes": c.sizes, "engine": str(c.engine),
                        "jax": None if c.oracle is None else str(c.oracle),
                        "agreed": c.agreed if c.oracle is not None else None,
@@ -180,17 +225,24 @@ class _Closure:
         self.__name__ = "<lambda>"
 
     def __call__(self, *args, **kwargs):
+        return _checker_side(self._call, args, kwargs)
+
+    def _call(self, args, kwargs):
+        # Python's own TypeErrors for a lambda called with the wrong arguments
         params = self.node.params
         if len(args) > len(params):
-            raise TypeError(f"<lambda>() takes {len(params)} positional arguments but {len(args)} were given")
+            raise _program_raised(TypeError(
+                f"<lambda>() takes {len(params)} positional arguments but {len(args)} were given"))
         bound = dict(zip(params, args))
         for k, v in kwargs.items():
             if k not in params or k in bound:
-                raise TypeError(f"<lambda>() got an unexpected or repeated keyword argument {k!r}")
+                raise _program_raised(TypeError(
+                    f"<lambda>() got an unexpected or repeated keyword argument {k!r}"))
             bound[k] = v
         missing = [p for p in params if p not in bound]
         if missing:
-            raise TypeError(f"<lambda>() missing required positional arguments: {missing}")
+            raise _program_raised(TypeError(
+                f"<lambda>() missing required positional arguments: {missing}"))
         env = dict(self.env)
         env.update({k: self.interp.arrayify(v) for k, v in bound.items()})
         return self.interp.eval(self.node.body, env)
@@ -198,7 +250,58 @@ class _Closure:
 
 class _Unsupported(Exception):
     """There is nothing to compare: the engine does not model this construct,
-    or a rule has no callable to run. The message says which."""
+    a rule has no callable to run, or the checker's own translation of the
+    program failed. The message says which; the case is unchecked."""
+
+
+# Only what the program itself raises is JAX's answer: exceptions raised
+# inside a call into JAX (or Python's own operators on the program's values),
+# and the errors Python raises for the program as written (an unbound name, a
+# lambda called with the wrong arguments). Those are marked with this
+# attribute; anything else raised while translating the program is a failure
+# of the checker, and its case is unchecked, never agreement.
+_VERDICT = "_shapeinfer_program_raised"
+
+
+def _program_raised(e: Exception) -> Exception:
+    """Mark ``e`` as the program's own answer (see ``_VERDICT``)."""
+    setattr(e, _VERDICT, True)
+    return e
+
+
+def _in_jax(fn, *args, **kwargs):
+    """``fn(*args, **kwargs)``, a call into JAX: what it raises is the program's answer."""
+    try:
+        return fn(*args, **kwargs)
+    except _Unsupported:
+        raise
+    except Exception as e:
+        _program_raised(e)
+        raise
+
+
+# Python's own errors for the program as written (a dict with an unhashable
+# key) are the program's answer just as JAX's are.
+_in_python = _in_jax
+
+
+def _checker_side(fn, *args, **kwargs):
+    """``fn(*args, **kwargs)``, the checker's own code (called by JAX, e.g. a
+    lambda that vmap traces): an exception that is not the program's answer
+    becomes :class:`_Unsupported` here, before JAX can pass it on as its own."""
+    try:
+        return fn(*args, **kwargs)
+    except _Unsupported:
+        raise
+    except Exception as e:
+        if getattr(e, _VERDICT, False):
+            raise
+        raise _Unsupported(_checker_failure(e)) from e
+
+
+def _checker_failure(e: Exception) -> str:
+    return (f"the checker could not translate the program ({type(e).__name__}: {e}); "
+            "JAX did not run it")
 
 
 def _is_function(f) -> bool:
@@ -212,7 +315,7 @@ def _jax_attribute(dotted: str):
     head, *attrs = dotted.split(".")
     full = {"jnp": "jax.numpy", "lax": "jax.lax", "nn": "jax.nn"}.get(head, head)
     if full.split(".")[0] != "jax":
-        return
+        return False
     value = importlib.import_module(full)
     for attr in attrs:
         try:
@@ -225,6 +328,7 @@ def _jax_attribute(dotted: str):
             except ImportError:
                 raise AttributeError(f"module {value.__name__!r} has no attribute "
                                      f"{attr!r}") from None
+    return True
 
 
 def _resolve(path: str):
@@ -299,7 +403,7 @@ class _Interpreter:
     def array(self, shape, dtype="f32"):
         with warnings.catch_warnings():  # x64 is off: JAX truncates i64/f64 and says so
             warnings.filterwarnings("ignore", "Explicitly requested dtype", UserWarning)
-            return jnp.zeros(shape, getattr(jnp, NUMPY_NAME[dtype]))
+            return _in_jax(jnp.zeros, shape, getattr(jnp, NUMPY_NAME[dtype]))
 
     def arrayify(self, value):
         if self.is_shape(value):
@@ -318,7 +422,8 @@ class _Interpreter:
         a value JAX receives, so shape literals in it are arrays."""
         if not _is_function(f):
             return f  # let JAX reject it
-        wrapper = lambda *a, **k: self.arrayify(self.call(f, list(a), k))  # noqa: E731
+        wrapper = lambda *a, **k: _checker_side(  # noqa: E731
+            lambda: self.arrayify(self.call(f, list(a), k)))
         if isinstance(f, _Closure):
             # JAX reads the signature (jit's static_argnames, vmap's messages).
             try:
@@ -348,27 +453,27 @@ class _Interpreter:
                     args[i] = self.arrayify(args[i])
             takes_arrays = {p.name for p in f.params if p.array or p.sequence}
             kwargs = {k: (self.arrayify(v) if k in takes_arrays else v) for k, v in kwargs.items()}
-            return rule_callable(f.rule, self.search)(*args, **kwargs)
+            return _in_jax(rule_callable(f.rule, self.search), *args, **kwargs)
         if isinstance(f, PartialTransform):
             # The bound arguments reach the callee through `call`, as in the engine.
             if args and _is_function(args[0]):
                 fun = args[0]
-                args[0] = lambda *a, **k: self.call(fun, list(a), k)
-            return functools.partial(*args, **kwargs)
+                args[0] = lambda *a, **k: _checker_side(self.call, fun, list(a), k)
+            return _in_jax(functools.partial, *args, **kwargs)
         if isinstance(f, Transform) and getattr(f, "takes_operands", False):  # lax.cond, scan, ...
             args = [self._operand(a) for a in args]
             kwargs = {k: self._operand(v) for k, v in kwargs.items()}
-            return _resolve(f.jax_name)(*args, **kwargs)
+            return _in_jax(_resolve(f.jax_name), *args, **kwargs)
         if isinstance(f, Transform):  # vmap, jit, grad, ...: the function comes first
             if args:
                 args[0] = self.callable_of(args[0])
             if "fun" in kwargs:
                 kwargs["fun"] = self.callable_of(kwargs["fun"])
-            return _resolve(f.jax_name)(*args, **kwargs)
+            return _in_jax(_resolve(f.jax_name), *args, **kwargs)
         if callable(f):
-            return f(*[self.arrayify(a) for a in args],
-                     **{k: self.arrayify(v) for k, v in kwargs.items()})
-        raise TypeError(f"{type(f).__name__} is not callable")
+            return _in_jax(f, *[self.arrayify(a) for a in args],
+                           **{k: self.arrayify(v) for k, v in kwargs.items()})
+        raise _program_raised(TypeError(f"{type(f).__name__} is not callable"))
 
     # -- expressions
     def run(self, program: ast.Program):
@@ -385,7 +490,7 @@ class _Interpreter:
         """Where the engine wants a value, an unbound name is Python's NameError."""
         name = unbound_name(node, env, self.library)
         if name is not None:
-            raise NameError(f"name {name!r} is not defined")
+            raise _program_raised(NameError(f"name {name!r} is not defined"))
 
     def eval(self, node, env):
         return getattr(self, "eval_" + type(node).__name__)(node, env)
@@ -415,7 +520,8 @@ class _Interpreter:
         return [self.eval(i, env) for i in node.items]
 
     def eval_DictExpr(self, node, env):
-        return {self.eval(k, env): self.eval(v, env) for k, v in zip(node.keys, node.values)}
+        items = [(self.eval(k, env), self.eval(v, env)) for k, v in zip(node.keys, node.values)]
+        return _in_python(dict, items)  # an unhashable key is Python's TypeError
 
     def eval_Lambda(self, node, env):
         return _Closure(self, node, env)
@@ -433,29 +539,31 @@ class _Interpreter:
             if dotted in self.library:
                 value = self.library[dotted]
                 return getattr(jnp, NUMPY_NAME[value.name]) if isinstance(value, DType) else value
-            _jax_attribute(dotted)  # JAX's AttributeError for what JAX does not have
-            raise NameError(dotted)
+            # JAX's AttributeError for what JAX does not have
+            if _in_jax(_jax_attribute, dotted):
+                raise _Unsupported(f"{dotted} is in JAX but no rule names it, so the "
+                                   "checker cannot translate it")
+            raise _program_raised(NameError(f"name {dotted.split('.')[0]!r} is not defined"))
         value = self.arrayify(self.eval(node.value, env))
-        if node.attr not in ARRAY_ATTRIBUTES:
-            return getattr(value, node.attr)  # JAX's AttributeError if it has none
         if node.attr == "shape":
             return ShapeTuple(value.shape)  # subscripts and + are the tuple's own
-        return getattr(value, node.attr)
+        return _in_jax(getattr, value, node.attr)  # JAX's AttributeError if it has none
 
     def eval_Subscript(self, node, env):
         if isinstance(node.value, ast.Name) and node.value.id in DTYPES and node.value.id not in env:
-            if any(isinstance(i, (ast.Slice, ast.EllipsisExpr)) for i in node.items):
-                raise TypeError("array sizes must be dimension expressions")
-            return self.array(tuple(self.eval(i, env) for i in node.items), node.value.id)
+            # f32[a, b] is jnp.zeros((a, b), float32): a slice or ... among the
+            # sizes goes to jnp.zeros as written, for JAX to reject
+            return self.array(tuple(self.index_item(i, env) for i in node.items), node.value.id)
         self.require_value(node.value, env)
         value = self.eval(node.value, env)
         if not isinstance(value, ShapeTuple):
             value = self.arrayify(value)
         index = tuple(self.index_item(item, env) for item in node.items)
+        key = index[0] if len(index) == 1 else index
         if isinstance(value, ShapeTuple):
-            item = value[index[0]] if len(index) == 1 else value[index]
+            item = _in_jax(operator.getitem, value, key)  # Python's IndexError, TypeError
             return ShapeTuple(item) if isinstance(item, tuple) else item
-        return value[index[0] if len(index) == 1 else index]
+        return _in_jax(operator.getitem, value, key)
 
     def index_item(self, node, env):
         if isinstance(node, ast.EllipsisExpr):
@@ -477,9 +585,9 @@ class _Interpreter:
                    "//": operator.floordiv, "%": operator.mod, "**": operator.pow,
                    "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
                    "==": operator.eq, "!=": operator.ne}
-            if node.op not in ops:
-                raise TypeError(f"dimension expressions do not use {node.op}")
-            return ops[node.op](left, right)
+            if node.op not in ops:  # as Python says for `2 @ 3`
+                raise _program_raised(TypeError(f"dimension expressions do not use {node.op}"))
+            return _in_jax(ops[node.op], left, right)  # ZeroDivisionError is the program's
         name = ARRAY_BINOPS[node.op]
         if name not in self.library:
             raise _Unsupported(name)
@@ -488,7 +596,7 @@ class _Interpreter:
     def eval_UnaryOp(self, node, env):
         value = self.eval(node.operand, env)
         if self.is_dim(value):
-            return -value if node.op == "-" else value
+            return _in_jax(operator.neg, value) if node.op == "-" else value
         return self.call(self.library[ARRAY_UNOPS[node.op]], [value], {})
 
     def eval_Call(self, node, env):
@@ -496,16 +604,17 @@ class _Interpreter:
             args = [self.eval(a, env) for a in node.args]
             if node.func.id not in self.library or (
                     not node.keywords and len(args) >= 2 and all(map(self.is_dim, args))):
-                return functools.reduce(
-                    jax_core.max_dim if node.func.id == "max" else jax_core.min_dim, args)
+                return _in_jax(functools.reduce,
+                               jax_core.max_dim if node.func.id == "max" else jax_core.min_dim, args)
         if (isinstance(node.func, ast.Name) and node.func.id not in env
                 and node.func.id not in self.library):
-            raise NameError(node.func.id)
+            raise _program_raised(NameError(f"name {node.func.id!r} is not defined"))
         if is_method_call(node, env):
             # JAX's own method, with the arguments as written (all static)
-            method = getattr(self.arrayify(self.eval(node.func.value, env)), node.func.attr)
-            return method(*[self.eval(a, env) for a in node.args],
-                          **{kw.name: self.eval(kw.value, env) for kw in node.keywords})
+            method = _in_jax(getattr, self.arrayify(self.eval(node.func.value, env)),
+                             node.func.attr)
+            return _in_jax(method, *[self.eval(a, env) for a in node.args],
+                           **{kw.name: self.eval(kw.value, env) for kw in node.keywords})
         f = self.eval(node.func, env)
         for i, a in enumerate(node.args):
             if isinstance(f, _Closure) or takes_value(f, i, None):
@@ -560,12 +669,18 @@ def _jax_outcome(text, sizes, program, library) -> Outcome:
             warnings.filterwarnings("ignore", "Explicitly requested dtype", UserWarning)
             # softmax of ints casts -inf to an int while tracing: JAX's noise, not a verdict
             warnings.filterwarnings("ignore", "invalid value encountered in cast", RuntimeWarning)
-            out = jax.eval_shape(lambda: interp.run(program))
+            # The checker's own failures become _Unsupported inside, so what
+            # comes out of eval_shape otherwise is JAX's (or Python's) verdict.
+            out = jax.eval_shape(lambda: _checker_side(interp.run, program))
     except _Unsupported:
         raise
     except Exception as e:  # JAX's verdict, whatever its class
         mro = tuple(c.__name__ for c in type(e).__mro__)
         return Outcome(exception=type(e).__name__, message=str(e), exception_mro=mro)
+    return _checker_side(_jax_leaves, out, sizes)
+
+
+def _jax_leaves(out, sizes) -> Outcome:
     leaves = jax.tree.leaves(out)
     return Outcome(leaves=tuple(tuple(_from_jax_dim(d, sizes) for d in leaf.shape)
                                 for leaf in leaves),
@@ -620,23 +735,72 @@ def size_symbols(program: ast.Program, library: Library | None = None) -> list[s
     return names
 
 
-def sample_sizes(symbols: list[str], samples: int, seed: int, fixed: dict | None = None) -> list[dict]:
-    """Small sizes: all 1s, all distinct, then random draws from 1..5."""
+_LARGEST_LITERAL_SIZE = 2 ** 16
+
+
+def int_literals(program: ast.Program) -> list[int]:
+    """Every integer literal of the program (slice bounds, axis sizes, ...)."""
+    found: list[int] = []
+
+    def visit(node):
+        if isinstance(node, ast.Int):
+            found.append(node.value)
+        for child in ast.children(node):
+            visit(child)
+
+    for stmt in program.statements:
+        visit(stmt)
+    visit(program.expr)
+    return found
+
+
+def candidate_sizes(free: list[str], above: int = 1) -> list[dict]:
+    """The informative assignments of ``free``, most informative first:
+
+    1. every symbol 1 (where broadcasting behaves differently);
+    2. all different and small: 2, 3, 4, ... (so a swapped axis shows);
+    3. all different and above every integer literal of the program
+       (``above`` is the largest), so ``x[:7]`` is tried with sizes past 7;
+    4. all equal, and not 1 (where the program may relate the symbols);
+    5. each pair equal, the others different (two of several related).
+    """
+    n = len(free)
+    small = {s: i + 2 for i, s in enumerate(free)}
+    big = {s: max(above, 1) + 1 + i for i, s in enumerate(free)}
+    equal = {s: 2 + n for s in free}
+    pairs = []
+    for i, j in itertools.combinations(range(n), 2):
+        sizes = dict(small)
+        sizes[free[j]] = sizes[free[i]]
+        pairs.append(sizes)
+    return [{s: 1 for s in free}, small, big, equal, *pairs]
+
+
+def sample_sizes(symbols: list[str], samples: int, seed: int, fixed: dict | None = None,
+                 above: int = 1) -> list[dict]:
+    """``samples`` distinct assignments (one if every symbol is fixed): the
+    :func:`candidate_sizes` in order, then seeded random draws from a range
+    that grows until there are enough, so a run is reproducible."""
     fixed = dict(fixed or {})
     free = [s for s in symbols if s not in fixed]
     if not free:
         return [fixed]
-    rng = random.Random(seed)
-    candidates = [{s: 1 for s in free}, {s: i + 2 for i, s in enumerate(free)}]
-    while len(candidates) < max(samples, 2) * 4 and len(candidates) < 10 * samples:
-        candidates.append({s: rng.randint(1, 5) for s in free})
     out: list[dict] = []
-    for c in candidates:
-        full = {**fixed, **c}
-        if full not in out:
+
+    def add(sizes):
+        full = {**fixed, **sizes}
+        if full not in out and len(out) < samples:
             out.append(full)
-        if len(out) >= samples:
-            break
+
+    for sizes in candidate_sizes(free, above):
+        add(sizes)
+    rng = random.Random(seed)
+    high = max(5, above + 2)
+    while len(out) < samples:
+        before = len(out)
+        add({s: rng.randint(1, high) for s in free})
+        if len(out) == before:
+            high += 1  # few distinct assignments left in this range: widen it
     return out
 
 
@@ -669,7 +833,13 @@ def check(text: str, *, sizes: dict | None = None, samples: int = 8, seed: int =
             return report
         report.cases.append(_case({}, scope, engine, text, program, library))
         return report
-    for assignment in sample_sizes(size_symbols(program, library), samples, seed, sizes):
+    symbols = size_symbols(program, library)
+    _check_options(symbols, sizes, samples)
+    # Literals that are sizes or positions (x[:7]) matter; ones that test
+    # int32 overflow (2**31) are no size anyone has
+    above = max([abs(n) for n in int_literals(program) if abs(n) <= _LARGEST_LITERAL_SIZE],
+                default=1)
+    for assignment in sample_sizes(symbols, samples, seed, sizes, above):
         engine = engine_outcome(text, assignment, program, library)
         if engine.code == "unsupported":
             report.cases.append(Case(assignment, engine, None))
@@ -678,8 +848,39 @@ def check(text: str, *, sizes: dict | None = None, samples: int = 8, seed: int =
     return report
 
 
+class CheckOptionError(ValueError):
+    """Options that cannot mean anything for this program (a usage error)."""
+
+
+def _check_options(symbols: list[str], sizes: dict | None, samples: int) -> None:
+    """:class:`CheckOptionError` for options that cannot mean anything here."""
+    if samples < 1:
+        raise CheckOptionError(f"samples must be at least 1, got {samples}")
+    unknown = [name for name in sizes or {} if name not in symbols]
+    if unknown:
+        used = ", ".join(symbols) or "none"
+        raise CheckOptionError(f"the program has no size symbol {', '.join(unknown)} "
+                         f"(its size symbols: {used})")
+    for name, value in (sizes or {}).items():
+        if type(value) is not int or value < 0:
+            raise CheckOptionError(f"size {name} must be a non-negative integer, got {value!r}")
+
+
 def _case(shown: dict, sizes: dict, engine: Outcome, text, program, library) -> Case:
+    """One case; unchecked when JAX did not run, or when the answers cannot be
+    compared (a dim that is not a number at these sizes)."""
     try:
-        return Case(shown, engine, _jax_outcome(text, sizes, program, library))
+        oracle = _jax_outcome(text, sizes, program, library)
     except _Unsupported as e:
         return Case(shown, engine, None, str(e))
+    concrete = all(type(v) is int for v in sizes.values())
+    try:
+        if concrete and engine.ok:  # every symbol has a size: each dim is a number
+            for shape in engine.leaves:
+                for d in shape:
+                    evaluate(d)
+        case = Case(shown, engine, oracle)
+        case.agreed  # noqa: B018 - compares now, so an Unevaluable dim shows here
+        return case
+    except Unevaluable as e:
+        return Case(shown, engine, None, f"the answers cannot be compared at these sizes: {e}")
