@@ -147,8 +147,9 @@ class Table:
             try:
                 program = ast.parse(expr)
             except ShapeSyntaxError as e:
-                raise TableError(f"with its ? filled in, the expression does not parse:\n"
-                                 f"{e.render(expr)}") from None
+                # shown on the text as written when the fill kept the offsets
+                shown = self.text if len(expr) == len(self.text) else expr
+                raise TableError(f"the expression does not parse:\n{e.render(shown)}") from None
             try:
                 result = infer_parsed(program, expr, sizes=self.sizes, library=self.library,
                                       trace=tracer)
@@ -396,9 +397,12 @@ def closeness(shape: tuple, want: tuple) -> tuple:
     return (abs(len(shape) - len(want)), max(len(shape), len(want)) - same, missing)
 
 
-def solve(text: str, want: tuple, *, sizes=None, rules=None, closest: int = 5) -> Solution:
-    """The settings of the placeholders whose result is one array of shape ``want``."""
-    table = Table(text, sizes=sizes, rules=rules)
+def solve(table: Table | str, want: tuple, *, sizes=None, rules=None,
+          closest: int = 5) -> Solution:
+    """The settings of the placeholders whose result is one array of shape
+    ``want`` (a :class:`Table`, or a program with placeholders)."""
+    if isinstance(table, str):
+        table = Table(table, sizes=sizes, rules=rules)
     single = [r for r in table.rows if r.result is not None and len(r.result.leaves) == 1]
     scored = [(closeness(r.result.leaves[0], want), r) for r in single]
     matches = [r for score, r in scored if score == (0, 0, 0)]
