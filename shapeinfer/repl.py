@@ -9,8 +9,9 @@ knows nothing of terminals. Two front ends drive it:
   are open;
 - :func:`run_scripted`: standard input that is not a terminal, read and
   answered input by input (an input whose brackets are open continues on
-  the next line), with no prompts and no escape codes. Answers go to
-  standard output and errors, as ``eval`` prints them, to standard error;
+  the next line), with no prompts and no escape codes. Answers (and the
+  output of commands; bindings are not echoed) go to standard output and
+  errors, as ``eval`` prints them, to standard error;
   the session goes on after an error. The exit status is the worst input's:
   0 all answered, 1 some input had a shape error, 2 some input did not
   parse or was a bad command.
@@ -68,6 +69,7 @@ class Answer:
     error: str = ""
     status: int = EXIT_OK
     quit: bool = False
+    binding: bool = False  # the text only echoes a binding (scripted mode omits it)
 
 
 def open_brackets(text: str) -> int:
@@ -180,7 +182,7 @@ class Session:
         self.statements.append(text)
         self.n_statements = len(program.statements)
         self.names.extend(s.name for s in new if isinstance(s, Assign) and s.name not in self.names)
-        return Answer("\n".join(shown))
+        return Answer("\n".join(shown), binding=True)
 
     # -- commands
 
@@ -343,7 +345,7 @@ def run_scripted(session: Session, lines, out, err) -> int:
 
 
 def _emit(answer: Answer, out, err) -> int:
-    if answer.text:
+    if answer.text and not answer.binding:  # a script gets answers, not echoes
         print(answer.text, file=out)
     if answer.error:
         print(answer.error, file=err)

@@ -192,6 +192,9 @@ class Table:
                 if expr in tried:
                     continue
                 tried.add(expr)
+                if len(tried) > MAX_ROWS:
+                    raise TableError(f"more than {MAX_ROWS} settings to try; fix some of "
+                                     "the ? to values")
                 _, _, tracer = self.run(expr)
                 if self._learn(tracer, expr, spans):
                     progress = True

@@ -364,7 +364,7 @@ def _shown_programs(ex: Example) -> list[str]:
         for line in ex.expr.splitlines():
             if line.strip() and not line.startswith(":"):
                 answer = session.handle(line)
-                if answer.text and not answer.text.startswith(line.split("=")[0].strip() + " ="):
+                if answer.text and not answer.binding and not answer.error:
                     programs.append(session.program(line)[0])
         return programs
     table = Table(ex.expr)

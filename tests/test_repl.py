@@ -217,12 +217,12 @@ def run_cli(stdin: str, *args):
 
 def test_scripted_mode_the_issue_example():
     done = run_cli("x = (b, n)\nsum(x, axis=0)\n")
-    assert (done.stdout, done.stderr, done.returncode) == ("x = (b, n)\n(n,)\n", "", 0)
+    assert (done.stdout, done.stderr, done.returncode) == ("(n,)\n", "", 0)
 
 
 def test_scripted_mode_errors_go_on_and_set_the_status():
     done = run_cli("x = (b, n)\nsum(x, axis=2)\nvmap(add, (0,\n None))(x,\n x)\n:sizes n=2\nx\n")
-    assert done.stdout == "x = (b, n)\n(b, b, n)\nsizes: n=2\n(b, 2)\n"
+    assert done.stdout == "(b, b, n)\nsizes: n=2\n(b, 2)\n"
     assert done.stderr == ("ValueError: axis 2 is out of bounds for array of dimension 2\n"
                            "  sum(x, axis=2)\n  ^^^\n[axis-out-of-range]\n")
     assert done.returncode == 1
@@ -235,3 +235,37 @@ def test_bare_shapeinfer_without_a_terminal_prints_usage():
     done = subprocess.run([sys.executable, "-m", "shapeinfer"], input="", capture_output=True,
                           text=True, timeout=60)
     assert done.returncode == 2 and "usage: shapeinfer" in done.stderr
+
+
+def test_bare_shapeinfer_in_a_terminal_starts_the_repl(tmp_path):
+    """A real pseudo-terminal: the prompt appears, an answer comes back, :quit leaves."""
+    pty = pytest.importorskip("pty")
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: shapeinfer alone, its history in tmp_path
+        os.environ.update(XDG_DATA_HOME=str(tmp_path), TERM="xterm", PROMPT_TOOLKIT_NO_CPR="1")
+        os.execv(sys.executable, [sys.executable, "-m", "shapeinfer"])
+    seen = b""
+
+    def read_until(marker: bytes, timeout: float = 60):
+        nonlocal seen
+        deadline = time.time() + timeout
+        import select
+        while marker not in seen and time.time() < deadline:
+            ready, _, _ = select.select([fd], [], [], 0.5)
+            if ready:
+                try:
+                    seen += os.read(fd, 4096)
+                except OSError:
+                    break
+        return marker in seen
+
+    try:
+        assert read_until(b">>>"), seen
+        os.write(fd, b"sum((a, b), axis=1)\r")
+        assert read_until(b"(a,)"), seen
+        os.write(fd, b":quit\r")
+        _, status = os.waitpid(pid, 0)
+        assert os.WEXITSTATUS(status) == 0
+        assert "sum((a, b), axis=1)" in (tmp_path / "shapeinfer" / "history").read_text()
+    finally:
+        os.close(fd)
