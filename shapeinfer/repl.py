@@ -34,7 +34,7 @@ from .engine import Evaluator
 from .errors import ShapeError
 from .library import Library, builtins, load_rules
 from .rules.loader import RuleError
-from .syntax import Assign, parse
+from .syntax import Assign, Name, Program, parse
 
 EXIT_OK, EXIT_SHAPE_ERROR, EXIT_USAGE = 0, 1, 2
 
@@ -172,10 +172,11 @@ class Session:
         try:
             with deep_recursion(text):
                 ev.run(program)  # the statements run; the final None is nothing
-                for stmt in new:
+                for stmt in (s for s in new if isinstance(s, Assign)):
                     # each name's value: the program again, ending with the name
-                    value = Evaluator(self.library, sizes=self.sizes).run(
-                        type(program)(program.statements, _name_node(stmt), span=program.span))
+                    ending = Program(program.statements, Name(stmt.name, span=stmt.span),
+                                     span=program.span)
+                    value = Evaluator(self.library, sizes=self.sizes).run(ending)
                     shown.append(f"{stmt.name} = {show(value)}")
         except ShapeError as e:
             return self.error(e, text, offset)
@@ -317,11 +318,6 @@ class Session:
         except TableError as e:
             return Answer(error=str(e), status=EXIT_USAGE)
         return Answer(table.render())
-
-
-def _name_node(stmt):
-    from .syntax import Name
-    return Name(stmt.name, span=stmt.span)
 
 
 # ---------------------------------------------------------------- scripted

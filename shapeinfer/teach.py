@@ -23,6 +23,7 @@ get every out_axes any row has, since JAX's error does not depend on it.
 from __future__ import annotations
 
 import itertools
+import math
 import re
 from dataclasses import dataclass
 
@@ -101,7 +102,7 @@ class Placeholder:
     role: str = ""          # "in_axes", "in_axes entry" or "out_axes", once known
     label: str = "?"        # the column header
     choices: list | None = None  # for in_axes roles: the values, in order
-    vmap_key: tuple = ()    # the vmap it belongs to (its spans), for out_axes ranks
+    vmap_key: tuple = ()    # the vmap it belongs to: its in_axes and out_axes offsets
 
 
 @dataclass
@@ -272,7 +273,7 @@ class Table:
                 widest[i] = max(widest.get(i, 0), rank)
         choices = [(assignment, [axis_choices(ranks.get(i, widest.get(i, 0))) for i in outs])
                    for assignment, ranks in per_combo]
-        count = sum(_product_size(len(c) for c in out_choices) for _, out_choices in choices)
+        count = sum(math.prod(len(c) for c in out_choices) for _, out_choices in choices)
         if count > MAX_ROWS:
             raise TableError(f"the table would have {count} rows (more than {MAX_ROWS}); "
                              "fix some of the ? to values")
@@ -310,13 +311,6 @@ class Table:
                 lines.append("    " + ", ".join(f"{label}={value}" for label, value
                                                 in zip(self.labels, row.values)))
         return "\n".join(lines)
-
-
-def _product_size(sizes) -> int:
-    n = 1
-    for s in sizes:
-        n *= s
-    return n
 
 
 def _value_span(expr: str, span):
