@@ -19,7 +19,7 @@ from prompt_toolkit.output import DummyOutput
 
 import shapeinfer
 from shapeinfer.repl import (Session, completions_for, history_path, make_completer,
-                             make_prompt, open_brackets, run_interactive, token_classes)
+                             make_lexer, make_prompt, open_brackets, run_interactive, token_classes)
 
 FIXTURES = Path(__file__).parent / "rules_fixture"
 
@@ -130,6 +130,10 @@ def test_highlighting():
     assert ("class:bound", "w") in pieces and ("class:number", "0") in pieces
     assert ("class:comment", "# hi") in pieces
     assert token_classes(":help", session) == [("class:command", ":help")]
+    lexer = make_lexer(session)
+    lines = lexer.lex_document(Document("vmap(add,\n  (0, None))"))
+    assert lines(0)[0] == ("class:operation", "vmap")
+    assert ("class:keyword", "None") in lines(1) and lines(2) == []
 
 
 def test_history_follows_xdg(monkeypatch, tmp_path):

@@ -208,3 +208,19 @@ def test_explain_grad_jit_and_errors(capsys):
     data = json.loads(capsys.readouterr().out)
     assert data["ok"] is False and data["steps"][-1]["code"] == "vmap-inconsistent-sizes"
     assert cli.main(["explain", "vmap(add"]) == 2
+
+
+def test_explain_never_changes_the_answer():
+    """The tracer only listens: on random programs (tests/progen.py) explain's
+    answer is infer's, error for error (code, class and span)."""
+    from progen import programs
+    for program in programs(200, seed=9):
+        try:
+            expected = str(shapeinfer.infer(program.text, sizes=program.sizes))
+        except shapeinfer.ShapeError as e:
+            expected = (e.code, e.exception, e.span)
+        e = explain(program.text, sizes=program.sizes)
+        got = str(e.result) if e.result is not None else (
+            e.error.code, e.error.exception, e.error.span)
+        assert got == expected, program.text
+        assert e.steps and e.steps[-1].kind in ("result", "error"), program.text
