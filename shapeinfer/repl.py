@@ -14,7 +14,7 @@ knows nothing of terminals. Two front ends drive it:
   errors, as ``eval`` prints them, to standard error;
   the session goes on after an error. The exit status is the worst input's:
   0 all answered, 1 some input had a shape error, 2 some input did not
-  parse or was a bad command.
+  parse or was a bad command, 3 an internal error (a bug in shapeinfer).
 
 Bindings are kept as the text of the statements that defined them: each
 input is evaluated after them, as one program, so that ``f = vmap(add, (0,
@@ -36,7 +36,7 @@ from .library import Library, builtins, load_rules
 from .rules.loader import RuleError
 from .syntax import Assign, Name, Program, parse
 
-EXIT_OK, EXIT_SHAPE_ERROR, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_SHAPE_ERROR, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
 KEYWORDS = ("lambda", "assume", "None", "True", "False")
 
@@ -120,9 +120,14 @@ class Session:
         text = text.strip()
         if not text or text.startswith("#"):
             return Answer()
-        if text.startswith(":"):
-            return self.command(text)
-        return self.evaluate(text)
+        try:
+            return self.command(text) if text.startswith(":") else self.evaluate(text)
+        except KeyboardInterrupt:  # Ctrl-C during a long :table or :check
+            return Answer(error="interrupted", status=EXIT_USAGE)
+        except Exception as bug:  # noqa: BLE001 - no traceback reaches the user
+            return Answer(error=f"internal error: {type(bug).__name__}: {bug}\nThis is a bug "
+                                "in shapeinfer; please report it with the input.",
+                          status=EXIT_INTERNAL)
 
     def program(self, text: str) -> tuple[str, int]:
         """The bindings followed by ``text``, and where ``text`` starts in it."""

@@ -105,6 +105,14 @@ def test_check_explain_and_table_use_the_bindings():
     assert Session().handle(":check").status == 2
 
 
+def test_an_internal_error_is_an_answer_not_a_traceback(monkeypatch):
+    session = Session()
+    monkeypatch.setattr(session, "evaluate", lambda text: 1 / 0)
+    answer = session.handle("(a,)")
+    assert answer.status == 3 and answer.error.startswith("internal error: ZeroDivisionError")
+    assert session.handle(":sizes").text.startswith("sizes")  # the session goes on
+
+
 def test_open_brackets():
     assert open_brackets("vmap(add, (0,") == 2
     assert open_brackets("f('(', # (\n)") == 0

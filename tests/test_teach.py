@@ -176,6 +176,12 @@ def test_solve_none_gives_the_closest(capsys):
     assert cli.main(["solve", "vmap(add, ?, ?)((a,b),(a,b))", "--want", "(b, a)"]) == 0
     assert "in_axes=(0, 0), out_axes=1  ->  (b, a)" in capsys.readouterr().out
     assert cli.main(["solve", "vmap(add, ?, ?)((a,b),(a,b))", "--want", "add"]) == 2
+    capsys.readouterr()
+    assert cli.main(["solve", "--json", "vmap(add, (0, ?), 0)((a,b),(a,b))", "--want", "(a,b)"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["found"] and data["labels"] == ["in_axes[1]"]
+    assert [m["fill"] for m in data["matches"]] == [["0"], ["-2"]]
+    assert all(m["result"] == "(a, b)" and m["ok"] for m in data["matches"])
 
 
 # ---------------------------------------------------------------- explain
