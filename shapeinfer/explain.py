@@ -8,9 +8,9 @@ a :class:`Tracer`, which the engine calls at a few places:
   vmapped / jitted / differentiated function) goes through
   :meth:`Tracer.call`, which records the call, its result or its error;
 - ``Vmapped.call``: :meth:`Tracer.vmap_args` (the arguments as given),
-  :meth:`Tracer.vmap_mapped` (each argument's mapped axis, the mapped size,
-  the per-example arguments) and :meth:`Tracer.vmap_inner` (the result of
-  one example);
+  :meth:`Tracer.vmap_axes` (each argument's mapped axis and its size),
+  :meth:`Tracer.vmap_mapped` (the mapped size, the per-example arguments)
+  and :meth:`Tracer.vmap_inner` (the result of one example);
 - ``matcher.apply``: :meth:`Tracer.clause` (the clause of a rule that
   matched and where each of its names was bound).
 
@@ -122,7 +122,9 @@ class Tracer:
     def vmap_args(self, vmapped, args):
         self.vmap_calls.append((vmapped, args))
 
-    def vmap_mapped(self, vmapped, flat, size, ex_args, ex_kwargs):
+    def vmap_axes(self, vmapped, flat):
+        """Each argument's mapped axis and its size (before vmap checks that
+        the sizes agree, so that a failing check has them above it)."""
         for path, leaf, axis, _ in flat:
             who = vmapped._describe_leaf(path)
             if axis is None:
@@ -130,13 +132,21 @@ class Tracer:
                                       f"every example sees all of it, {show(leaf)}",
                          argument=who, axis=None)
                 continue
-            pos = normalize_axis(axis, leaf.rank)
+            rank = leaf.rank if isinstance(leaf, Array) else 0
+            pos = normalize_axis(axis, rank)
+            if pos is None:
+                self.add("vmap-axis", f"{who} {show(leaf)}: in_axes asks for axis {axis}, "
+                                      f"which an array of rank {rank} does not have",
+                         argument=who, axis=axis)
+                continue
             per_example = leaf.shape[:pos] + leaf.shape[pos + 1:]
             self.add("vmap-axis", f"{who} {show(leaf)}: mapped along axis {axis} "
                                   f"(size {dims.fmt_dim(leaf.shape[pos])}); each example sees "
                                   f"{dims.fmt_shape(per_example)}",
                      argument=who, axis=axis, size=dims.fmt_dim(leaf.shape[pos]),
                      example=dims.fmt_shape(per_example))
+
+    def vmap_mapped(self, vmapped, flat, size, ex_args, ex_kwargs):
         first = next(((path, axis) for path, _, axis, _ in flat if axis is not None), None)
         source = (f"axis_size={show(vmapped.axis_size)}" if vmapped.axis_size is not None
                   else f"axis {first[1]} of {vmapped._describe_leaf(first[0])}")

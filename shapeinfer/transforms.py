@@ -154,6 +154,8 @@ class Vmapped(Transformed):
         flat += [(f"kwargs[{k!r}]{path}", leaf, 0, site.kw(k))
                  for k in sorted(kwargs) for path, leaf in pytree.leaves_with_paths(kwargs[k])]
 
+        if ev.trace is not None:
+            ev.trace.vmap_axes(self, flat)
         size = self._mapped_size(flat)
         tid = ev.new_trace_id()
 
