@@ -97,12 +97,13 @@ _RECURSION_LIMIT = 10_000
 
 
 def infer_parsed(program: Program, text: str, *, sizes: dict[str, int] | None = None,
-                 library=None) -> Result:
+                 library=None, trace=None) -> Result:
     """:func:`infer` for a program already parsed (the checker runs one program
-    at many sizes)."""
+    at many sizes). ``trace`` records the derivation (see :mod:`shapeinfer.explain`)."""
     sizes = _check_sizes(sizes)
     with deep_recursion(text):
         ev = Evaluator(resolve(library), sizes=sizes)
+        ev.trace = trace
         value = ev.run(program)
         if isinstance(value, Function):
             raise ShapeError("bad-argument", "TypeError",

@@ -177,6 +177,68 @@ def cmd_rules(args, out, err) -> int:
     return EXIT_OK
 
 
+def cmd_explain(args, out, err) -> int:
+    from .explain import explain
+
+    sizes = parse_sizes(args.sizes)
+    library = load_library(args.rules)
+    try:
+        explanation = explain(args.expr, sizes=sizes, rules=library)
+    except ShapeError as e:  # text that does not parse
+        print(f"{e.render(args.expr)}\n[{e.code}]", file=err)
+        return _exit_code(e)
+    print(json.dumps(explanation.to_json()) if args.json else explanation.render(), file=out)
+    return EXIT_OK if explanation.error is None else _exit_code(explanation.error)
+
+
+def _table(args):
+    """The rows of EXPR's ? placeholders, or a usage error."""
+    from .teach import Table, TableError
+
+    sizes = parse_sizes(args.sizes)
+    library = load_library(args.rules)
+    try:
+        return Table(args.expr, sizes=sizes, rules=library)
+    except TableError as e:
+        raise _UsageError(str(e)) from None
+
+
+def cmd_table(args, out, err) -> int:
+    table = _table(args)
+    if args.json:
+        for row in table.rows:
+            print(json.dumps(row.to_json()), file=out)
+    else:
+        print(table.render_grouped() if args.group else table.render(), file=out)
+    return EXIT_OK
+
+
+def _wanted_shape(text: str) -> tuple:
+    try:
+        result = infer(text)
+    except ShapeError as e:
+        raise _UsageError(f"--want: {e.render(text)}") from None
+    if len(result.leaves) != 1 or not hasattr(result.value, "shape"):
+        raise _UsageError(f"--want wants one shape such as (a, b), got {text!r}")
+    return result.value.shape
+
+
+def cmd_solve(args, out, err) -> int:
+    from .teach import solve
+
+    want = _wanted_shape(args.want)
+    table = _table(args)
+    solution = solve(table, want)
+    print(json.dumps(solution.to_json()) if args.json else solution.render(), file=out)
+    return EXIT_OK if solution.matches else EXIT_SHAPE_ERROR
+
+
+def cmd_repl(args, out, err) -> int:
+    from .repl import main as repl_main
+
+    return repl_main(rules=args.rules, out=out, err=err)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="shapeinfer",
@@ -223,6 +285,49 @@ def build_parser() -> argparse.ArgumentParser:
                    help="print the operations reference page (docs/operations.md)")
     _add_rules_option(p)
     p.set_defaults(run=cmd_rules)
+
+    p = sub.add_parser("explain", help="print the derivation of an answer, step by step",
+                       description="Evaluate EXPR and print each step: every call with its "
+                                   "arguments and result, each vmap's mapped axes, per-example "
+                                   "shapes and out_axes, the rule clause each operation "
+                                   "matched and how its dims were bound, what grad and jit did, "
+                                   "and the step that failed.")
+    p.add_argument("expr", metavar="EXPR")
+    p.add_argument("--json", action="store_true", help="print the steps as one JSON object")
+    p.add_argument("--sizes", metavar="a=2,b=3", help="substitute concrete sizes first")
+    _add_rules_option(p)
+    p.set_defaults(run=cmd_explain)
+
+    p = sub.add_parser("table", help="fill ? placeholders with every in_axes / out_axes",
+                       description="Fill each ? of EXPR that stands for a vmap's in_axes (or an "
+                                   "entry of it) or out_axes with every valid value and print "
+                                   "one row per combination: the shape, or the error's code.")
+    p.add_argument("expr", metavar="EXPR")
+    p.add_argument("--group", action="store_true", help="group the rows with the same answer")
+    p.add_argument("--json", action="store_true",
+                   help="one JSON object per row: the filled-in expr, the fields of "
+                        "eval --json, and fill (the placeholders' values)")
+    p.add_argument("--sizes", metavar="a=2,b=3", help="substitute concrete sizes first")
+    _add_rules_option(p)
+    p.set_defaults(run=cmd_table)
+
+    p = sub.add_parser("solve", help="find the in_axes / out_axes that give a shape",
+                       description="List the settings of EXPR's ? placeholders (see table) "
+                                   "whose result has the wanted shape; if none has, say so "
+                                   "and list the closest. Exit 0 found, 1 none, 2 usage.")
+    p.add_argument("expr", metavar="EXPR")
+    p.add_argument("--want", required=True, metavar="SHAPE", help="the wanted shape, e.g. '(a, b)'")
+    p.add_argument("--json", action="store_true", help="print the answer as one JSON object")
+    p.add_argument("--sizes", metavar="a=2,b=3", help="substitute concrete sizes first")
+    _add_rules_option(p)
+    p.set_defaults(run=cmd_solve)
+
+    p = sub.add_parser("repl", help="an interactive shape calculator",
+                       description="Read expressions and bindings and answer each. With "
+                                   "standard input not a terminal, read and answer line by "
+                                   "line (scripted mode; see docs/repl.md).")
+    _add_rules_option(p)
+    p.set_defaults(run=cmd_repl)
     return parser
 
 
@@ -233,7 +338,9 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as e:  # argparse already printed the usage message
         return EXIT_USAGE if e.code else EXIT_OK
     if not getattr(args, "run", None):
-        parser.print_help(sys.stderr)
+        if not argv and sys.stdin.isatty() and sys.stdout.isatty():
+            return cmd_repl(argparse.Namespace(rules=None), sys.stdout, sys.stderr)
+        parser.print_help(sys.stderr)  # not a terminal: scripts get the usage, as before
         return EXIT_USAGE
     try:
         return args.run(args, sys.stdout, sys.stderr)

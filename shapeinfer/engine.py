@@ -131,6 +131,9 @@ class Evaluator:
         self.sizes = dict(sizes or {})
         self.symbols_used: set[str] = set()
         self._trace_ids = itertools.count(1)
+        # An optional recorder of the derivation (shapeinfer/explain.py's
+        # Tracer); None normally, so plain evaluation pays one test per call.
+        self.trace = None
 
     def new_trace_id(self) -> int:
         return next(self._trace_ids)
@@ -491,6 +494,8 @@ class Evaluator:
 
     def call(self, func: Function, args: list, kwargs: dict, site: CallSite):
         """Call a function value; errors without a span get the call's."""
+        if self.trace is not None:
+            return self.trace.call(self, func, args, kwargs, site)
         try:
             return func.call(self, args, kwargs, site)
         except ShapeError as e:

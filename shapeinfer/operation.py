@@ -39,6 +39,8 @@ _PYTHON_INT_PARAMS = {("power", "y"), ("full", "fill_value"), ("zeros_like", "a"
 class Context:
     """What a rule sees of one call: the bound arguments and where the call is."""
 
+    trace = None  # the evaluator's tracer, if the derivation is being recorded
+
     def __init__(self, op: "Operation", bound: dict, written: dict, site):
         self.primitive = op.rule.primitive  # the lax primitive JAX's messages name
         self.bound = bound
@@ -97,6 +99,7 @@ class Operation(Function):
             elif p.sequence:
                 bound[p.name] = _sequence(self.name, p, written[p.name], site, i)
         ctx = Context(self, bound, written, site)
+        ctx.trace = ev.trace
         answer = HOOKS[rule.hook](ctx) if rule.hook else None
         for i, p in enumerate(self.params):
             if not p.array and not p.sequence:

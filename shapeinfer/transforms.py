@@ -142,6 +142,8 @@ class Vmapped(Transformed):
         # through as JAX passes it, and is an error only where it is mapped.
         args = tuple(arrayify(a, site.arg(i)) for i, a in enumerate(args))
         kwargs = {k: arrayify(v, site.kw(k)) for k, v in kwargs.items()}
+        if ev.trace is not None:
+            ev.trace.vmap_args(self, args)
         try:
             arg_axes = pytree.broadcast_prefix(in_axes, args, "vmap in_axes", _is_axis_leaf)
         except pytree.PrefixError as e:
@@ -152,6 +154,8 @@ class Vmapped(Transformed):
         flat += [(f"kwargs[{k!r}]{path}", leaf, 0, site.kw(k))
                  for k in sorted(kwargs) for path, leaf in pytree.leaves_with_paths(kwargs[k])]
 
+        if ev.trace is not None:
+            ev.trace.vmap_axes(self, flat)
         size = self._mapped_size(flat)
         tid = ev.new_trace_id()
 
@@ -164,9 +168,13 @@ class Vmapped(Transformed):
 
         ex_args = pytree.unflatten_like(args, [per_example(leaf, ax) for _, leaf, ax, _ in flat[:len(arg_axes)]])
         ex_kwargs = {k: pytree.map_leaves(lambda leaf: per_example(leaf, 0), v) for k, v in kwargs.items()}
+        if ev.trace is not None:
+            ev.trace.vmap_mapped(self, flat, size, ex_args, ex_kwargs)
         inner_site = CallSite(site.span, self.spans["fun"], site.arg_spans, site.kw_spans)
         out = to_pytree(ev.call(self.fun, list(ex_args), ex_kwargs, inner_site),
                         self.spans["fun"])
+        if ev.trace is not None:
+            ev.trace.vmap_inner(self, out)
         return self._stack_outputs(out, size, tid)
 
     def _leaf_span(self, path: str, site):

@@ -28,6 +28,12 @@ Three conventions mark an example in a Markdown file under docs/:
    ``$ shapeinfer eval --rules attention.rules EXPR`` and ``check --rules``
    read exactly what the reader sees.
 
+5. In a console block, ``$ shapeinfer table|solve|explain ...`` and
+   ``$ printf '...' | shapeinfer repl`` (the REPL's scripted mode) are run
+   through the CLI and their whole output is compared; every expression
+   they show (each table row, each solution, the explained program, each
+   REPL input's program) is also run through the JAX checker.
+
 Every example is also run through the JAX checker
 (``shapeinfer.check(EXPR, samples=2)``), which must agree. Finally the
 doctests of the public modules, and any ``>>>`` examples in docs/, are run.
@@ -62,7 +68,7 @@ _CODE_LINE = re.compile(r"^\[([a-z-]+)\]$")
 @dataclass
 class Example:
     source: str                 # file:line, for test ids and messages
-    command: str                # "eval" or "check"
+    command: str                # "eval", "check", or a teaching command (convention 5)
     argv: list                  # for "check": the CLI arguments
     expr: str
     sizes: dict
@@ -87,8 +93,31 @@ def _parse_sizes(text: str) -> dict:
     return sizes
 
 
+# The teaching tools (docs/repl.md): whole outputs compared, see convention 5.
+TEACHING_COMMANDS = ("table", "solve", "explain")
+_REPL_LINE = re.compile(r"^printf '(.*)' \| shapeinfer repl$")
+
+
+def _teaching_example(source: str, command_line: str, output: list[str],
+                      files: tuple) -> Example | None:
+    m = _REPL_LINE.match(command_line)
+    if m:
+        stdin = m.group(1).encode().decode("unicode_escape")
+        return Example(source, "repl", ["repl"], stdin, {}, "\n".join(output), files=files)
+    argv = shlex.split(command_line)
+    if argv[:1] == ["shapeinfer"] and argv[1:2] and argv[1] in TEACHING_COMMANDS:
+        positional = [a for i, a in enumerate(argv[2:]) if not a.startswith("--")
+                      and not (i and argv[2:][i - 1] in ("--want", "--sizes", "--rules"))]
+        return Example(source, argv[1], argv[1:], positional[0], {}, "\n".join(output),
+                       files=files)
+    return None
+
+
 def _console_example(source: str, command_line: str, output: list[str],
                      files: tuple = ()) -> Example:
+    teaching = _teaching_example(source, command_line, output, files)
+    if teaching is not None:
+        return teaching
     argv = shlex.split(command_line)
     if argv[:1] != ["shapeinfer"] or len(argv) < 3 or argv[1] not in ("eval", "check"):
         raise ValueError(f"{source}: only `shapeinfer eval` and `shapeinfer check` "
@@ -322,6 +351,42 @@ def test_eval_example(ex: Example):
 def test_check_example(ex: Example):
     with in_page_dir(ex):
         assert run_cli(ex.argv) == ex.expected, ex.source
+
+
+def _shown_programs(ex: Example) -> list[str]:
+    """The programs a teaching example's output stands for (convention 5)."""
+    from shapeinfer.repl import Session
+    from shapeinfer.teach import Table
+    if ex.command == "explain":
+        return [ex.expr]
+    if ex.command == "repl":  # each input evaluated after the bindings before it
+        session, programs = Session(), []
+        for line in ex.expr.splitlines():
+            if line.strip() and not line.startswith(":"):
+                answer = session.handle(line)
+                if answer.text and not answer.binding and not answer.error:
+                    programs.append(session.program(line)[0])
+        return programs
+    table = Table(ex.expr)
+    if ex.command == "solve":  # the rows the output lists
+        from shapeinfer.teach import solve
+        want = shapeinfer.infer(ex.argv[ex.argv.index("--want") + 1]).shape
+        solution = solve(table, want)
+        return [r.expr for r in solution.matches or solution.closest]
+    return [r.expr for r in table.rows]
+
+
+@pytest.mark.parametrize("ex", [e for e in EXAMPLES if e.command in TEACHING_COMMANDS + ("repl",)],
+                         ids=lambda e: f"{e.source} {e.command}")
+def test_teaching_example(ex: Example, monkeypatch):
+    if ex.command == "repl":
+        monkeypatch.setattr(sys, "stdin", io.StringIO(ex.expr))
+    assert run_cli(ex.argv) == ex.expected, ex.source
+    programs = _shown_programs(ex)
+    assert programs, f"{ex.source}: the example shows no program"
+    for program in programs:
+        report = shapeinfer.check(program, samples=2)
+        assert report.agreed and not report.unsupported, f"{ex.source}: {program!r}"
 
 
 def test_every_error_code_is_documented():

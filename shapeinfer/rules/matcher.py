@@ -52,6 +52,8 @@ def apply(rule: m.Rule, ctx) -> list[tuple]:
             continue
         for req in clause.requirements:
             _check_requirement(rule, req, env, shapes, ctx)
+        if getattr(ctx, "trace", None) is not None:
+            ctx.trace.clause(rule, number, clause, env)
         return [_output(rule, out, env, shapes, ctx) for out in clause.outputs]
     exception, message = rule.raises or ("TypeError", None)
     head = (_format(message, furthest, shapes) if message is not None else

@@ -1,0 +1,235 @@
+"""table, solve and explain (issue 9): every answer is checked against JAX.
+
+The seed article (../shared/seed/) built its in_axes / out_axes tables by
+hand for two (2,2) arrays and two (2,3,5,7,9) arrays; here every row of the
+first and a deterministic sample of the second go through the JAX checker.
+"""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import shapeinfer
+from shapeinfer import cli
+from shapeinfer.explain import explain
+from shapeinfer.teach import Table, TableError, axis_choices, placeholder_offsets, solve
+
+from test_table import checked
+
+
+def assert_row_agrees(row, concrete=True):
+    """The row's answer is the engine's, and JAX agrees (shape or exception
+    class). With size symbols, the checker compares at sampled sizes, where a
+    symbolic error such as broadcasting (a,) with (a, b) may not be one."""
+    report = checked(row.expr)
+    if not concrete:
+        return report
+    for case in report.cases:
+        if row.result is not None:
+            assert case.oracle.ok, f"{row.expr}: JAX raised {case.oracle}"
+        else:
+            assert not case.oracle.ok, f"{row.expr}: JAX accepted it: {case.oracle}"
+            assert row.error.exception in case.oracle.exception_mro
+    return report
+
+
+# ---------------------------------------------------------------- placeholders
+
+def test_placeholders_skip_strings_and_comments():
+    assert placeholder_offsets('f(?, "?", \'a?\') # ?\n ?') == [2, 21]
+
+
+def test_axis_choices_are_none_then_every_axis_positive_and_negative():
+    assert axis_choices(2) == [None, 0, 1, -2, -1]
+    assert axis_choices(0) == [None]
+
+
+# ---------------------------------------------------------------- the (2,2) table
+
+SMALL = "vmap(add, ?, ?)((2,2),(2,2))"
+
+
+@pytest.fixture(scope="module")
+def small():
+    return Table(SMALL)
+
+
+def test_small_table_is_complete(small):
+    in_axes = {row.values[0] for row in small.rows}
+    entries = ["None", "0", "1", "-2", "-1"]
+    assert in_axes == {f"({x}, {y})" for x in entries for y in entries}
+    for row in small.rows:
+        if row.result is not None:  # every position of the output, and None
+            rank = len(row.result.leaves[0])
+            outs = {r.values[1] for r in small.rows if r.values[0] == row.values[0]}
+            assert outs == {"None"} | {str(i) for i in range(-rank, rank)}
+    answers = {row.answer for row in small.rows}
+    # the issue's examples
+    assert "(2, 2, 2)" in answers and "vmap-no-mapped-axis" in answers
+    # the article's observations: all ints keep (2, 2); one None adds an axis
+    assert small.rows[[r.values for r in small.rows].index(("(0, 1)", "0"))].answer == "(2, 2)"
+    assert small.rows[[r.values for r in small.rows].index(("(None, 1)", "1"))].answer == \
+        "(2, 2, 2)"
+
+
+def test_every_row_of_the_small_table_agrees_with_jax(small):
+    assert len(small.rows) == 143
+    for row in small.rows:
+        assert_row_agrees(row)
+
+
+# ---------------------------------------------------------------- the (2,3,5,7,9) table
+
+BIG = "vmap(add, ?, ?)((2,3,5,7,9),(2,3,5,7,9))"
+
+
+def test_big_table_sampled_rows_agree_with_jax():
+    table = Table(BIG)
+    assert len({row.values[0] for row in table.rows}) == 11 * 11
+    # every 50th row, and the first row of each distinct answer
+    firsts = {}
+    for row in table.rows:
+        firsts.setdefault(row.answer, row)
+    sample = table.rows[::50] + list(firsts.values())
+    for row in sample:
+        assert_row_agrees(row)
+    by_fill = {row.values: row.answer for row in table.rows}
+    # the article: (0, 1) maps a size-2 axis against a size-3 one
+    assert by_fill[("(0, 1)", "0")] == "vmap-inconsistent-sizes"
+    assert by_fill[("(0, None)", "0")] == "(2, 2, 3, 5, 7, 9)"
+    assert by_fill[("(1, None)", "0")] == "broadcast"  # (2,5,7,9) against (2,3,5,7,9)
+
+
+def test_symbolic_table_and_grouping():
+    table = Table("vmap(add, in_axes=(?, None), out_axes=?)((a,b),(a,b))")
+    assert table.labels == ["in_axes[0]", "out_axes"]
+    for row in table.rows[::3]:
+        assert_row_agrees(row, concrete=False)
+    grouped = table.render_grouped()
+    assert "(a, b, a)  (4 rows)\n    in_axes[0]=0, out_axes=2\n" in grouped
+
+
+def test_nested_vmap_placeholders_are_found():
+    table = Table("vmap(vmap(add, ?, 0), ?)((a,b),(a,b))")
+    assert table.labels == ["vmap1 in_axes", "vmap2 in_axes"]
+    ok = [r for r in table.rows if r.result is not None]
+    assert ok
+    for row in ok[:4] + table.rows[:2]:
+        assert_row_agrees(row, concrete=False)
+
+
+@pytest.mark.parametrize("expr", ["add((a,), (a,))", "sum(?, axis=0)", "vmap(add, ?)((a,)"])
+def test_table_refuses_what_it_cannot_fill(expr):
+    with pytest.raises(TableError):
+        Table(expr)
+
+
+def test_table_cli_json_rows_are_eval_json(capsys):
+    assert cli.main(["table", "--json", SMALL]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert len(rows) == 143
+    for row in rows[:10]:
+        fill = row.pop("fill")
+        assert len(fill) == 2
+        assert cli.main(["eval", "--json", row["expr"]]) in (0, 1)
+        assert json.loads(capsys.readouterr().out) == row
+
+
+def test_table_cli_text_and_usage(capsys):
+    assert cli.main(["table", "--group", SMALL]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("vmap-no-mapped-axis  (7 rows)")
+    assert cli.main(["table", "add((a,), (a,))"]) == 2
+    assert "no ? placeholder" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------- solve
+
+def test_solve_the_issue_example():
+    want = shapeinfer.infer("(a, a, b, c)").shape
+    solution = solve("vmap(add, ?, ?)((a,b,c),(a,b,c))", want)
+    fills = [r.values for r in solution.matches]
+    assert ("(0, None)", "1") in fills
+    for row in solution.matches:
+        report = assert_row_agrees(row)
+        assert all(case.oracle.ok for case in report.cases)
+        assert str(row.result) == "(a, a, b, c)"
+
+
+def test_solve_compares_symbolic_dims_as_expressions():
+    want = shapeinfer.infer("(b*a, c)").shape
+    solution = solve("vmap(lambda x: x.reshape(a*b), ?, ?)((c,a,b))", want)
+    # c mapped (axis 0 or -3), its axis put last
+    assert [r.values for r in solution.matches] == [
+        ("(0,)", "1"), ("(0,)", "-1"), ("(-3,)", "1"), ("(-3,)", "-1")]
+    for row in solution.matches:
+        assert_row_agrees(row, concrete=False)
+
+
+def test_solve_none_gives_the_closest(capsys):
+    assert cli.main(["solve", "vmap(add, ?, ?)((a,b),(a,b))", "--want", "(a, b, d)"]) == 1
+    out = capsys.readouterr().out
+    assert out.startswith("none of the")
+    # same rank, two dims in place: (a, b, a) is the closest
+    assert out.split("closest:\n")[1].startswith("  in_axes=(None, 0), out_axes=2  ->  (a, b, a)")
+    assert cli.main(["solve", "vmap(add, ?, ?)((a,b),(a,b))", "--want", "(b, a)"]) == 0
+    assert "in_axes=(0, 0), out_axes=1  ->  (b, a)" in capsys.readouterr().out
+    assert cli.main(["solve", "vmap(add, ?, ?)((a,b),(a,b))", "--want", "add"]) == 2
+    capsys.readouterr()
+    assert cli.main(["solve", "--json", "vmap(add, (0, ?), 0)((a,b),(a,b))", "--want", "(a,b)"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["found"] and data["labels"] == ["in_axes[1]"]
+    assert [m["fill"] for m in data["matches"]] == [["0"], ["-2"]]
+    assert all(m["result"] == "(a, b)" and m["ok"] for m in data["matches"])
+
+
+# ---------------------------------------------------------------- explain
+
+def test_explain_the_issue_example():
+    expr = "vmap(add, (0, None), 1)((a,b,c),(a,b,c))"
+    e = explain(expr)
+    assert str(e.result) == "(a, a, b, c)"
+    kinds = {s.kind: s for s in e.steps}
+    assert kinds["vmap-examples"].data["examples"] == ["(b, c)", "(a, b, c)"]
+    assert kinds["vmap-inner"].data["inner"] == "(a, b, c)"
+    assert kinds["vmap-out"].data["position"] == 1
+    assert e.steps[-1].text == "= (a, a, b, c)"
+    text = e.render()
+    assert "per-example arguments: (b, c), (a, b, c)" in text
+    assert "rule add, clause 1" in text and "x = (b, c) from argument 0" in text
+    checked(expr)
+
+
+def test_explain_grad_jit_and_errors(capsys):
+    e = explain("jit(grad(lambda x: sum(x * x)))((n,))")
+    assert [s.kind for s in e.steps].count("transform") == 2
+    assert str(e.result) == "(n,)"
+    bad = "vmap(add, (0, 1))((a,b),(a,c))"
+    e = explain(bad)
+    assert e.error.code == "vmap-inconsistent-sizes"
+    assert e.steps[-1].kind == "error"
+    # the sizes that disagree are shown above the failing step
+    assert [(s.data["axis"], s.data["size"]) for s in e.steps if s.kind == "vmap-axis"] == [
+        (0, "a"), (1, "c")]
+    checked(bad)
+    assert cli.main(["explain", "--json", bad]) == 1
+    data = json.loads(capsys.readouterr().out)
+    assert data["ok"] is False and data["steps"][-1]["code"] == "vmap-inconsistent-sizes"
+    assert cli.main(["explain", "vmap(add"]) == 2
+
+
+def test_explain_never_changes_the_answer():
+    """The tracer only listens: on random programs (tests/progen.py) explain's
+    answer is infer's, error for error (code, class and span)."""
+    from progen import programs
+    for program in programs(200, seed=9):
+        try:
+            expected = str(shapeinfer.infer(program.text, sizes=program.sizes))
+        except shapeinfer.ShapeError as e:
+            expected = (e.code, e.exception, e.span)
+        e = explain(program.text, sizes=program.sizes)
+        got = str(e.result) if e.result is not None else (
+            e.error.code, e.error.exception, e.error.span)
+        assert got == expected, program.text
+        assert e.steps and e.steps[-1].kind in ("result", "error"), program.text
