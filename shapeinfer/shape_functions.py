@@ -802,13 +802,16 @@ def _contract(x, y, lhs_contract, rhs_contract, lhs_batch=(), rhs_batch=()) -> t
 def _dot_general(ctx, x, y, dimension_numbers):
     """``lax.dot_general``: ``(((lc...), (rc...)), ((lb...), (rb...)))``; batch dims, then lhs free, then rhs free."""
     dimension_numbers = dims.plain(dimension_numbers)
+    # JAX unpacks the nesting as we do: a wrong length is its ValueError, a
+    # non-sequence its TypeError
+    exception = "TypeError"
     try:
         (lc, rc), (lb, rb) = dimension_numbers
-    except (TypeError, ValueError):
-        lc = None
-    parts = None if lc is None else [_int_tuple(p) for p in (lc, rc, lb, rb)]
+        parts = [_int_tuple(p) for p in (lc, rc, lb, rb)]
+    except (TypeError, ValueError) as e:
+        exception, parts = type(e).__name__, None
     if parts is None or None in parts:
-        raise ShapeError("bad-argument", "TypeError",
+        raise ShapeError("bad-argument", exception,
                          "dot_general: dimension_numbers must be "
                          "(((lhs_contracting...), (rhs_contracting...)), "
                          f"((lhs_batch...), (rhs_batch...))) of ints, got {dimension_numbers!r}")
