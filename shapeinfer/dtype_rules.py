@@ -25,8 +25,8 @@ function's source (jax/_src/numpy/ufuncs.py, reductions.py, jax/_src/nn/):
   std      ``variance``, and a ``dtype=`` that is not inexact is a ValueError (``std``)
   lax_select  ``lax.select``: a bool or integer predicate, and cases of one
            dtype (lax does not promote), weak only if both are
-  operand  the first operand's dtype and weakness, the others (indices) only
-           read (``lax.dynamic_slice``)
+  operand  the first operand's dtype and weakness; the others are start
+           indices, integers of one dtype (``lax.dynamic_slice``)
   update   ``operand``, and the second operand must have the first's dtype
            (``lax.dynamic_update_slice``: lax does not promote)
   power    ``jnp.power``: depends on the exponent as the program wrote it
@@ -142,7 +142,18 @@ def _operand(spec, ctx) -> tuple[str, bool]:
                              f"lax.{ctx.primitive} requires arguments to have the same dtypes, "
                              f"got {dtypes.NUMPY_NAME[dtype]}, {dtypes.NUMPY_NAME[other]}.",
                              ctx.site.func_span)
+    _check_indices(ctx, ctx.arrays[2 if spec.base == "update" else 1:])
     return dtype, first.weak
+
+
+def _check_indices(ctx, indices):
+    """Start indices are integers of one dtype (a literal 0 is an i32)."""
+    names = [dtypes.canonical(a.dtype) for a in indices]
+    if any(dtypes.kind(d) not in ("int", "uint") for d in names) or len(set(names)) > 1:
+        raise ShapeError("dtype", "TypeError",
+                         f"index arguments to {ctx.primitive} must be integers of the same type, "
+                         f"got: {', '.join(dtypes.NUMPY_NAME[d] for d in names)}",
+                         ctx.site.func_span)
 
 
 def _check_variance_dtype(spec, ctx, dtype: str):

@@ -77,7 +77,7 @@ def clip_hook(ctx):
 
 # ---------------------------------------------------------------- jnp.linalg decompositions
 
-def _matrices(ctx, name: str, exception: str, message: str):
+def _matrices(ctx, exception: str, message: str):
     """The operand's batch dims and its last two, m and n; ``message`` (with
     {shape}) is JAX's error for an operand of rank below 2."""
     x = ctx.bound["a"]
@@ -93,7 +93,7 @@ def _inexact(ctx) -> tuple[str, str]:
     return dtype, dtypes.convert(dtype, False, "real")[0]
 
 
-def _square(ctx, name: str, exception: str, message: str):
+def _square(ctx, exception: str, message: str):
     """Batch dims and n of a stack of square matrices; ``message`` (with
     {shape}) is JAX's error for any other operand."""
     x = ctx.bound["a"]
@@ -119,7 +119,7 @@ def qr_hook(ctx):
     """``qr(a, mode)``: (Q, R), or R alone for mode='r'; 'raw' is (H, tau)."""
     mode = _static_str(ctx, "mode", 1, ("reduced", "complete", "r", "raw"), "ValueError",
                        "Unsupported QR decomposition mode '{value}'")
-    b, m, n = _matrices(ctx, "qr", "TypeError",
+    b, m, n = _matrices(ctx, "TypeError",
                         "Input 0 to qr must have rank at least 2, but got shape={shape}")
     k = sympy.Min(m, n)
     dtype, _ = _inexact(ctx)
@@ -130,7 +130,7 @@ def qr_hook(ctx):
 
 def svd_hook(ctx):
     """``svd(a, full_matrices, compute_uv)``: (U, S, Vh), or S alone; S is real."""
-    b, m, n = _matrices(ctx, "svd", "TypeError",
+    b, m, n = _matrices(ctx, "TypeError",
                         "Input 0 to svd must have rank at least 2, but got shape={shape}")
     k = sympy.Min(m, n)
     dtype, real = _inexact(ctx)
@@ -146,18 +146,22 @@ def svd_hook(ctx):
 def eigh_hook(ctx):
     """``eigh(a, UPLO, symmetrize_input)``: (eigenvalues, eigenvectors); the
     eigenvalues are real. A non-square operand fails in the symmetrization
-    (``a + a^H``), JAX's TypeError."""
+    (``a + a^H``), JAX's TypeError; unsymmetrized, in the primitive (ValueError)."""
     _static_str(ctx, "UPLO", 1, (None, "L", "U"), "ValueError",
                 "UPLO must be one of None, 'L', or 'U', got {value}")
-    b, n = _square(ctx, "eigh", "TypeError",
-                   "eigh: the operand must have shape [..., n, n], got {shape}")
+    if ctx.written["symmetrize_input"]:
+        b, n = _square(ctx, "TypeError",
+                       "eigh: the operand must have shape [..., n, n], got {shape}")
+    else:  # the eigh primitive's own check
+        b, n = _square(ctx, "ValueError", "Argument to symmetric eigendecomposition must have "
+                       "shape [..., n, n], got shape {shape}")
     dtype, real = _inexact(ctx)
     return [(*b, n), (*b, n, n)], [(real, False), (dtype, False)]
 
 
 def slogdet_hook(ctx):
     """``slogdet(a)``: (sign, logabsdet), one per matrix; logabsdet is real."""
-    b, _ = _square(ctx, "slogdet", "ValueError",
+    b, _ = _square(ctx, "ValueError",
                    "Argument to slogdet() must have shape [..., n, n], got {shape}")
     dtype, real = _inexact(ctx)
     return [b, b], [(dtype, False), (real, False)]
@@ -167,5 +171,5 @@ HOOKS = {"round": round_hook, "clip": clip_hook, "qr": qr_hook, "svd": svd_hook,
          "eigh": eigh_hook, "slogdet": slogdet_hook}
 # The parameters each hook reads, which a rule naming it must have.
 HOOK_PARAMS = {"round": ("a", "decimals"), "clip": ("arr", "min", "max"), "qr": ("a", "mode"),
-               "svd": ("a", "full_matrices", "compute_uv"), "eigh": ("a", "UPLO"),
+               "svd": ("a", "full_matrices", "compute_uv"), "eigh": ("a", "UPLO", "symmetrize_input"),
                "slogdet": ("a",)}

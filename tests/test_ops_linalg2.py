@@ -178,6 +178,9 @@ VALID = [
     ok("jit(lambda x: jnp.linalg.svd(x, full_matrices=False))((m, n))",
        "((m, Min(m, n)), (Min(m, n),), (Min(m, n), n))"),
     # -jnp.inf is a negated constant, which the language makes an array
+    ok("lax.dynamic_slice((5, 6), [i16[], i16[]], (2, 2))", "(2, 2)"),
+    ok("lax.dynamic_slice((a, b), u8[2], (1, 1))", "(1, 1)"),
+    ok("jnp.linalg.eigh((b, n, n), symmetrize_input=False)", "((b, n), (b, n, n))"),
     ok("jnp.linalg.norm((a, b), -jnp.inf)", "()",
        marks=bug("a negated jnp.inf is an array to the language; JAX sees the float -inf")),
 ]
@@ -256,6 +259,15 @@ ERRORS = [
     err("jnp.linalg.matrix_power((3, 4), 2)", "bad-argument", "TypeError"),
     err("jnp.linalg.matrix_power((3,), 2)", "bad-argument", "TypeError"),
     err("jnp.linalg.solve((2, 3, 3), (5, 4, 3))", "requires-failed", "ValueError"),
+    err("jnp.linalg.eigh((3, 4), symmetrize_input=False)", "rule-no-match", "ValueError"),
+    err("lax.dynamic_slice((5, 6), [f32[], 0], (2, 2))", "dtype", "TypeError"),
+    err("lax.dynamic_slice((5, 6), [i16[], 0], (2, 2))", "dtype", "TypeError"),
+    err("lax.dynamic_slice((5, 6), f32[2], (2, 2))", "dtype", "TypeError"),
+    err("lax.dynamic_update_slice((5, 6), (2, 2), [0, u8[]])", "dtype", "TypeError"),
+    err("lax.dynamic_index_in_dim((5, 6), 1.0)", "dtype", "TypeError"),
+    err("jnp.linalg.cholesky((3, 4), symmetrize_input=False)", "rule-no-match", "ValueError",
+        marks=bug("unsymmetrized, the cholesky primitive refuses a non-square operand with a "
+                  "ValueError; the rule's clauses cannot see symmetrize_input")),
 ]
 
 DTYPES = [
