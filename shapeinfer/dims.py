@@ -55,6 +55,16 @@ def as_int(d: Dim) -> int | None:
     return int(d) if isinstance(d, sympy.Integer) else None
 
 
+def plain(value):
+    """A static value with its concrete dims as Python ints, through nested
+    tuples and lists (tensordot's ``((1, 2), (0, 1))``)."""
+    if isinstance(value, (tuple, list)):
+        return type(value)(plain(v) for v in value)
+    if is_dim(value) and as_int(value) is not None:
+        return as_int(value)
+    return value
+
+
 def decide_eq(a: Dim, b: Dim) -> Decision:
     """Is ``a == b`` for every assignment of the size symbols?"""
     diff = sympy.expand(sympy.sympify(a) - sympy.sympify(b))

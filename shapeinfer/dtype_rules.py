@@ -25,6 +25,10 @@ function's source (jax/_src/numpy/ufuncs.py, reductions.py, jax/_src/nn/):
   std      ``variance``, and a ``dtype=`` that is not inexact is a ValueError (``std``)
   lax_select  ``lax.select``: a bool or integer predicate, and cases of one
            dtype (lax does not promote), weak only if both are
+  operand  the first operand's dtype and weakness; the others are start
+           indices, integers of one dtype (``lax.dynamic_slice``)
+  update   ``operand``, and the second operand must have the first's dtype
+           (``lax.dynamic_update_slice``: lax does not promote)
   power    ``jnp.power``: depends on the exponent as the program wrote it
   gelu     ``jax.nn.gelu``: its exact form (``approximate=False``) refuses complex
   ======== ==============================================================
@@ -50,7 +54,8 @@ from . import dims, dtypes
 from .errors import ShapeError
 
 BASES = ("promote", "inexact", "numeric", "bool", "real", "select", "sum", "mean", "index",
-         "power", "gelu", "cast", "lax_select", "arange", "softmax", "variance", "std")
+         "power", "gelu", "cast", "lax_select", "arange", "softmax", "variance", "std",
+         "operand", "update")
 # The parameters a base reads, which a rule naming it must have.
 BASE_PARAMS = {"power": ("x", "y")}
 KINDS = ("bool", "int", "uint", "float", "complex")
@@ -69,6 +74,8 @@ def promoted(spec, ctx) -> tuple[str, bool]:
     raises the rejections jax.numpy makes before it looks at shapes."""
     if spec.base == "lax_select":
         return _lax_select(ctx)
+    if spec.base in ("operand", "update"):
+        return _operand(spec, ctx)
     arrays = ctx.arrays[1:] if spec.base == "select" else ctx.arrays
     operands = [(a.dtype, a.weak) for a in arrays]
     if spec.scalar is not None:
@@ -122,6 +129,31 @@ def result(spec, ctx, dtype: str, weak: bool) -> tuple[str, bool]:
     elif spec.weak == "all":
         weak = weak and all(a.weak for a in ctx.arrays)
     return dtype, weak
+
+
+def _operand(spec, ctx) -> tuple[str, bool]:
+    """The first operand's dtype; ``update`` wants the second's to be equal."""
+    first = ctx.arrays[0]
+    dtype = dtypes.canonical(first.dtype)
+    if spec.base == "update":
+        other = dtypes.canonical(ctx.arrays[1].dtype)
+        if other != dtype:
+            raise ShapeError("dtype", "TypeError",
+                             f"lax.{ctx.primitive} requires arguments to have the same dtypes, "
+                             f"got {dtypes.NUMPY_NAME[dtype]}, {dtypes.NUMPY_NAME[other]}.",
+                             ctx.site.func_span)
+    _check_indices(ctx, ctx.arrays[2 if spec.base == "update" else 1:])
+    return dtype, first.weak
+
+
+def _check_indices(ctx, indices):
+    """Start indices are integers of one dtype (a literal 0 is an i32)."""
+    names = [dtypes.canonical(a.dtype) for a in indices]
+    if any(dtypes.kind(d) not in ("int", "uint") for d in names) or len(set(names)) > 1:
+        raise ShapeError("dtype", "TypeError",
+                         f"index arguments to {ctx.primitive} must be integers of the same type, "
+                         f"got: {', '.join(dtypes.NUMPY_NAME[d] for d in names)}",
+                         ctx.site.func_span)
 
 
 def _check_variance_dtype(spec, ctx, dtype: str):

@@ -114,14 +114,20 @@ class Operation(Function):
                 _check_sizes(rule, shape, site)
             dtype, weak = dtype_rules.result(rule.dtype, ctx, dtype, weak)
         else:
-            shapes, (dtype, weak) = answer
+            shapes, dtype_weak = answer
+            dtype, weak = dtype_weak if isinstance(dtype_weak, tuple) else dtype_weak[0]
         explicit = next((ctx.params[p.name] for p in self.params if p.type == "dtype"), None)
         if explicit is not None:  # dtype=..., new_dtype=...: the caller names the result's
             dtype, weak = dtypes.canonical(explicit), False
         batch = frozenset().union(*(a.batch for a in ctx.arrays))
         deriv = propagate(rule.derivative, ctx.arrays)
         uncertain = rule.derivative == "unknown" or any(a.uncertain for a in ctx.arrays)
-        outputs = [Array(tuple(shape), dtype, weak, batch, deriv, uncertain) for shape in shapes]
+        # a hook may give each output its own (dtype, weak), as a list: svd's
+        # singular values are real where its vectors are complex
+        per_output = (answer[1] if answer is not None and isinstance(answer[1], list)
+                      else [(dtype, weak)] * len(shapes))
+        outputs = [Array(tuple(shape), d, w, batch, deriv, uncertain)
+                   for shape, (d, w) in zip(shapes, per_output)]
         return outputs[0] if len(outputs) == 1 else tuple(outputs)
 
 
@@ -222,4 +228,12 @@ def _static(fname: str, p, value, span):
         if isinstance(value, str) and value in dtypes.SHORT_NAME:
             return dtypes.canonical(dtypes.SHORT_NAME[value])
         refuse("a dtype name such as 'float32'")
+    if p.type == "value":
+        # any static Python value (tensordot's axes pairs, norm's ord); the
+        # shape function that reads it checks its form, as JAX does
+        if isinstance(value, Array):
+            raise ShapeError("bad-argument", "TypeError",
+                             f"{fname}: {p.name} must be a static Python value, not an array",
+                             span)
+        return dims.plain(value)
     return value

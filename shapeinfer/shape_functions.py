@@ -729,3 +729,225 @@ def _variance_axes(ctx, x, axis, ddof, correction):
         raise ShapeError("bad-argument", "ValueError",
                          "ddof and correction can't be provided simultaneously.")
     return _mean_axes(ctx, x, axis)
+
+
+# ---------------------------------------------------------------- contractions and dynamic slices
+#
+# jnp.tensordot and lax.dot_general take their axes as (nested) tuples of
+# ints, lax.dynamic_slice its start indices as a sequence of scalars: rules
+# pass them as `value` parameters and sequences, and these functions check
+# them with JAX's messages (jax/_src/numpy/tensor_contractions.py,
+# jax/_src/lax/lax.py and slicing.py).
+
+def _equal(a, b) -> bool:
+    return dims.decide_eq(a, b) is Decision.TRUE
+
+
+def _int_tuple(value) -> tuple | None:
+    """A list or tuple of Python ints as a tuple, or None."""
+    if isinstance(value, (tuple, list)) and all(
+            isinstance(v, int) and not isinstance(v, bool) for v in value):
+        return tuple(value)
+    return None
+
+
+def _contract(x, y, lhs_contract, rhs_contract, lhs_batch=(), rhs_batch=()) -> tuple:
+    """dot_general's result: batch dims, then lhs free, then rhs free; its
+    checks in JAX's order (_dot_general_shape_rule)."""
+    def dimension_error(side, shape, batch, contract):
+        raise ShapeError("bad-argument", "TypeError",
+                         f"dot_general requires {side} dimension numbers to be nonnegative and "
+                         f"less than the number of axes of the {side} value, got {side}_batch of "
+                         f"{batch} and {side}_contracting of {contract} for {side} of rank "
+                         f"{len(shape)}")
+    for side, shape, batch, contract in (("lhs", x, lhs_batch, lhs_contract),
+                                         ("rhs", y, rhs_batch, rhs_contract)):
+        if not all(0 <= d < len(shape) for d in batch + contract):
+            dimension_error(side, shape, batch, contract)
+    if len(lhs_batch) != len(rhs_batch):
+        raise ShapeError("bad-argument", "TypeError",
+                         f"dot_general requires equal numbers of lhs_batch and rhs_batch "
+                         f"dimensions, got lhs_batch {lhs_batch} and rhs_batch {rhs_batch}.")
+    for side, batch, contract in (("lhs", lhs_batch, lhs_contract),
+                                  ("rhs", rhs_batch, rhs_contract)):
+        if len(set(batch)) != len(batch):
+            raise ShapeError("bad-argument", "TypeError",
+                             f"dot_general requires lhs batch dimensions and rhs batch "
+                             f"dimensions to be distinct, got {side}_batch {batch}.")
+        if len(set(contract)) != len(contract):
+            raise ShapeError("bad-argument", "TypeError",
+                             f"dot_general requires {side} contracting dimensions to be "
+                             f"distinct, got {side}_contracting {contract}.")
+        if set(batch) & set(contract):
+            raise ShapeError("bad-argument", "TypeError",
+                             f"dot_general requires {side} batch dimensions to be disjoint from "
+                             f"contracting dimensions, got {side}_batch {batch} and "
+                             f"{side}_contracting {contract}.")
+    lb, rb = tuple(x[d] for d in lhs_batch), tuple(y[d] for d in rhs_batch)
+    if not all(map(_equal, lb, rb)):
+        raise ShapeError("bad-argument", "TypeError",
+                         f"dot_general requires lhs batch dimensions and rhs batch dimensions to "
+                         f"have the same shape, got {dims.fmt_shape(lb)} and {dims.fmt_shape(rb)}.")
+    lc, rc = tuple(x[d] for d in lhs_contract), tuple(y[d] for d in rhs_contract)
+    if len(lc) != len(rc) or not all(map(_equal, lc, rc)):
+        raise ShapeError("bad-argument", "TypeError",
+                         f"dot_general requires contracting dimensions to have the same shape, "
+                         f"got {dims.fmt_shape(lc)} and {dims.fmt_shape(rc)}.")
+    lfree = tuple(d for i, d in enumerate(x) if i not in lhs_batch + lhs_contract)
+    rfree = tuple(d for i, d in enumerate(y) if i not in rhs_batch + rhs_contract)
+    return lb + lfree + rfree
+
+
+@shape_function("dot_general", "shape", "shape", "value")
+def _dot_general(ctx, x, y, dimension_numbers):
+    """``lax.dot_general``: ``(((lc...), (rc...)), ((lb...), (rb...)))``; batch dims, then lhs free, then rhs free."""
+    dimension_numbers = dims.plain(dimension_numbers)
+    # JAX unpacks the nesting as we do: a wrong length is its ValueError, a
+    # non-sequence its TypeError
+    exception = "TypeError"
+    try:
+        (lc, rc), (lb, rb) = dimension_numbers
+        parts = [_int_tuple(p) for p in (lc, rc, lb, rb)]
+    except (TypeError, ValueError) as e:
+        exception, parts = type(e).__name__, None
+    if parts is None or None in parts:
+        raise ShapeError("bad-argument", exception,
+                         "dot_general: dimension_numbers must be "
+                         "(((lhs_contracting...), (rhs_contracting...)), "
+                         f"((lhs_batch...), (rhs_batch...))) of ints, got {dimension_numbers!r}")
+    lc, rc, lb, rb = parts
+    return _contract(x, y, lc, rc, lb, rb)
+
+
+@shape_function("tensordot", "shape", "shape", "value")
+def _tensordot(ctx, x, y, axes):
+    """``jnp.tensordot``: ``axes`` an int (the last of ``x`` with the first of ``y``), a pair of ints, or a pair of sequences of ints."""
+    axes = dims.plain(axes)
+    if isinstance(axes, int) and not isinstance(axes, bool):
+        if axes > min(len(x), len(y)):
+            raise ShapeError("bad-argument", "TypeError",
+                             f"Number of tensordot axes (axes {axes}) exceeds input ranks "
+                             f"({dims.fmt_shape(x)} and {dims.fmt_shape(y)})")
+        # x's last `axes` axes with y's first (none when axes <= 0)
+        return _contract(x, y, tuple(range(len(x) - axes, len(x))), tuple(range(axes)))
+    pair = (axes if isinstance(axes, (tuple, list)) and len(axes) == 2 else None)
+    if pair is not None and all(isinstance(a, int) and not isinstance(a, bool) for a in pair):
+        return _contract(x, y, (_axis(pair[0], len(x)),), (_axis(pair[1], len(y)),))
+    sides = None if pair is None else [_int_tuple(a) for a in pair]
+    if sides is None or None in sides:
+        raise ShapeError("bad-argument", "TypeError",
+                         "tensordot axes argument must be an int, a pair of ints, or a pair of "
+                         "lists/tuples of ints.")
+    if len(sides[0]) != len(sides[1]):
+        raise ShapeError("bad-argument", "TypeError",
+                         f"tensordot requires axes lists to have equal length, got "
+                         f"{sides[0]} and {sides[1]}.")
+    return _contract(x, y, tuple(_axis(a, len(x)) for a in sides[0]),
+                     tuple(_axis(a, len(y)) for a in sides[1]))
+
+
+def _start_count(starts, fname: str) -> int:
+    """How many start indices: a sequence's length, or a 1-D index array's size."""
+    starts = _sequence_arg(starts, fname)
+    if isinstance(starts, Rows):
+        if len(starts.shape) != 1:
+            raise ShapeError("bad-argument", "ValueError",
+                             f"Slice indices must be a 1D sequence, got {dims.fmt_shape(starts.shape)}")
+        n = dims.as_int(starts.shape[0])
+        if n is None:
+            raise ShapeError("bad-argument", "TypeError",
+                             f"{fname}: the number of start indices must be known")
+        return n
+    for shape in starts:
+        if shape != ():
+            raise ShapeError("bad-argument", "TypeError",
+                             f"start_indices arguments to {fname} must be scalars, got an index "
+                             f"of shape {dims.fmt_shape(shape)}")
+    return len(starts)
+
+
+def _check_starts(x, starts, fname: str):
+    n = _start_count(starts, fname)
+    if n != len(x):
+        raise ShapeError("bad-argument", "ValueError",
+                         f"Length of slice indices must match number of operand dimensions "
+                         f"({n} vs {dims.fmt_shape(x)})")
+
+
+def _fits(size, bound) -> bool:
+    """``0 <= size <= bound`` for every assignment of the sizes."""
+    return dims.decide_nonnegative(bound - size) is Decision.TRUE
+
+
+@shape_function("dynamic_slice", "shape", "arrays", "shape")
+def _dynamic_slice(ctx, x, starts, sizes):
+    """``lax.dynamic_slice``: ``sizes``, once the start indices (scalars, or a 1-D array) and the sizes are checked against ``x``."""
+    _check_starts(x, starts, "dynamic_slice")
+    if len(sizes) != len(x):
+        raise ShapeError("bad-argument", "ValueError",
+                         f"dynamic_slice slice_sizes must have the same length as operand's rank, "
+                         f"got slice_sizes {dims.fmt_shape(sizes)} for operand shape "
+                         f"{dims.fmt_shape(x)}.")
+    if any(dims.decide_nonnegative(s) is not Decision.TRUE for s in sizes):
+        raise ShapeError("bad-argument", "TypeError",
+                         f"slice slice_sizes must be greater than or equal to zero, got "
+                         f"slice_sizes of {dims.fmt_shape(sizes)}.")
+    if not all(map(_fits, sizes, x)):
+        raise ShapeError("bad-argument", "TypeError",
+                         f"slice slice_sizes must be less than or equal to operand shape, got "
+                         f"slice_sizes {dims.fmt_shape(sizes)} for operand shape "
+                         f"{dims.fmt_shape(x)}.")
+    return tuple(sizes)
+
+
+@shape_function("dynamic_update_slice", "shape", "shape", "arrays")
+def _dynamic_update_slice(ctx, x, update, starts):
+    """``lax.dynamic_update_slice``: ``x``, once ``update`` (same rank, no larger) and the start indices are checked."""
+    if len(update) != len(x):
+        raise ShapeError("bad-argument", "TypeError",
+                         f"dynamic_update_slice update must have the same rank as operand, got "
+                         f"update shape {dims.fmt_shape(update)} for operand shape "
+                         f"{dims.fmt_shape(x)}.")
+    if not all(map(_fits, update, x)):
+        raise ShapeError("bad-argument", "TypeError",
+                         f"dynamic_update_slice update shape must be smaller than operand shape, "
+                         f"got update shape {dims.fmt_shape(update)} for operand shape "
+                         f"{dims.fmt_shape(x)}.")
+    _check_starts(x, starts, "dynamic_update_slice")
+    return tuple(x)
+
+
+@shape_function("norm", "shape", "value", "value", "value")
+def _norm(ctx, x, ord, axis, keepdims):
+    """``jnp.linalg.norm``: a reduction over ``axis`` (one axis: a vector norm, two: a matrix norm), once ``ord`` is checked for it."""
+    ord, axis = dims.plain(ord), dims.plain(axis)
+    if axis is None:
+        if ord is None:  # any rank: the 2-norm of every element
+            return _reduce(ctx, x, None, keepdims)
+        axis = tuple(range(len(x)))
+    axes = tuple(axis) if isinstance(axis, tuple) else (axis,)
+    positions = tuple(_axis(a, len(x)) for a in _axes_arg(axes, "norm"))
+    if len(positions) == 1 and isinstance(ord, str):
+        hint = {"inf": "Use 'jax.numpy.inf' instead.", "-inf": "Use '-jax.numpy.inf' instead."}
+        raise ShapeError("bad-argument", "ValueError",
+                         f"Invalid order '{ord}' for vector norm.{hint.get(ord, '')}")
+    if len(positions) == 2 and ord not in (None, "f", "fro", "nuc", 1, -1, 2, -2,
+                                           math.inf, -math.inf):
+        raise ShapeError("bad-argument", "ValueError", f"Invalid order '{ord}' for matrix norm.")
+    if len(positions) not in (1, 2):
+        raise ShapeError("bad-argument", "ValueError",
+                         f"Improper number of axes for norm: axis={positions}. Pass one axis to "
+                         "compute a vector-norm, or two axes to compute a matrix-norm.")
+    return _reduce(ctx, x, positions, keepdims)
+
+
+@shape_function("slice_in_dim", "shape", "value", "dim", "value?")
+def _slice_in_dim(ctx, x, axis, size, keepdims=True):
+    """``lax.dynamic_slice_in_dim`` / ``dynamic_index_in_dim``: ``x`` with the axis ``axis`` (a Python list index: IndexError out of range) of ``size``, dropped when not ``keepdims``."""
+    axis = _int_arg(axis, "slice_in_dim", "axis")
+    if not -len(x) <= axis < len(x):
+        raise ShapeError("axis-out-of-range", "IndexError", "list assignment index out of range")
+    sizes = list(x)
+    sizes[axis] = size
+    result = _dynamic_slice(ctx, x, Rows((dims.const(len(x)),)), tuple(sizes))
+    return result if keepdims else result[:axis % len(x)] + result[axis % len(x) + 1:]

@@ -82,6 +82,8 @@ class Generator:
             return self.structure_term(p, params)
         if r.random() < 0.06:
             return self.joining_term(p, params)
+        if r.random() < 0.05:
+            return self.linalg_term(p, params)
         roll = r.random()
         if roll < 0.45:
             return p
@@ -106,7 +108,7 @@ class Generator:
             f"reshape({p}, (-1,))", f"{p}.ravel()", f"expand_dims({p}, {r.choice([0, -1, 2])})",
             f"{p}.T", f"swapaxes({p}, 0, -1)", f"moveaxis({p}, 0, -1)", f"flip({p})",
             f"squeeze({p})", f"{p}.reshape({p}.shape[0], -1)", f"{p} ** 2",
-            f"{p} < {q}", f"jnp.tril({p})", f"{p}.transpose()",
+            f"({p} < {q})", f"jnp.tril({p})", f"{p}.transpose()",
             f"lax.cond(True, lambda u: u, lambda u: -u, {p})",
             f"lax.cond({p} > 0, lambda: {p}, lambda: {q})" if r.random() < 0.3 else
             f"lax.switch(1, [lambda u: u * 2, lambda u: u + 1], {p})",
@@ -132,6 +134,24 @@ class Generator:
             f"einsum('ij,jk->ik', {p}, {q})", f"einsum('...i,...i->...', {p}, {q})",
             f"einsum('ii', {p})", f"einsum('ij->ji', {p})", f"einsum('i,j', {p}, {q})",
             f"jnp.einsum('...j,j', {p}, {q})",
+        ])
+
+    def linalg_term(self, p: str, params) -> str:
+        """Contractions, jnp.linalg and lax's dynamic slices (often errors:
+        the operands are rarely square, of matching sizes or large enough)."""
+        r = self.rng
+        q = r.choice(params)
+        order = r.choice(["1", "jnp.inf", "'nuc'"])
+        return r.choice([
+            f"tensordot({p}, {q}, {r.choice([0, 1, 2])})", f"jnp.tensordot({p}, {q}, axes=(0, 0))",
+            f"tensordot({p}, {q}, axes=((0,), (-1,)))", f"jnp.linalg.inv({p})",
+            f"jnp.linalg.det({p})", f"jnp.linalg.solve({p}, {q})", f"jnp.linalg.norm({p})",
+            f"jnp.linalg.norm({p}, axis=0)", f"jnp.linalg.norm({p}, 'fro', axis=(0, -1))",
+            f"jnp.linalg.norm({p}, {order})",
+            f"lax.dynamic_slice({p}, [0, 1], (1, 1))", f"lax.dynamic_slice({p}, [1], (2,))",
+            f"lax.dynamic_update_slice({p}, {q}, [0, 0])",
+            f"lax.dot_general({p}, {q}, (((0,), (0,)), ((), ())))",
+            f"lax.dynamic_index_in_dim({p}, 0, keepdims=False)",
         ])
 
     def body(self, params) -> str:

@@ -1,6 +1,7 @@
 """Random-program conformance: the engine against jax.eval_shape.
 
 3,000 seeded programs (nested vmaps, elementwise, structure, reduction and product operations,
+tensordot, jnp.linalg and lax dynamic slices, einsum and joins,
 methods, ** and comparisons, advanced indexing (index arrays, masks), lax.cond / switch / fori_loop / while_loop /
 scan, lambdas, closures, pytree arguments, grad / jacobians under vmap, varied in_axes /
 out_axes, valid and invalid); every one must agree with JAX on the result

@@ -409,6 +409,8 @@ def _check_default(name: str, type_: str, default, loc):
             return isinstance(default, bool)
         if type_ == "str":
             return isinstance(default, str)
+        if type_ == "value":
+            return True  # any literal: the shape function taking it checks it
         if type_ == "dtype":
             return isinstance(default, str) and default in dtypes.SHORT_NAME
         ints = isinstance(default, tuple) and all(

@@ -193,7 +193,8 @@ REQUIRED = object()
 # Parameter types; ``array`` is the type of a parameter written without one,
 # ``arrays`` a sequence of arrays (concatenate's ``arrays``, einsum's
 # ``*operands``), which clauses see through shape functions only.
-PARAM_TYPES = ("array", "arrays", "int", "number", "axes", "shape", "bool", "str", "dtype")
+PARAM_TYPES = ("array", "arrays", "int", "number", "axes", "shape", "bool", "str", "dtype",
+               "value")
 
 
 @dataclass(frozen=True)
