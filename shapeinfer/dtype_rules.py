@@ -25,9 +25,11 @@ function's source (jax/_src/numpy/ufuncs.py, reductions.py, jax/_src/nn/):
   std      ``variance``, and a ``dtype=`` that is not inexact is a ValueError (``std``)
   lax_select  ``lax.select``: a bool or integer predicate, and cases of one
            dtype (lax does not promote), weak only if both are
-  operand  the first operand's dtype and weakness; the others are start
-           indices, integers of one dtype (``lax.dynamic_slice``)
-  update   ``operand``, and the second operand must have the first's dtype
+  operand  the first operand's dtype and weakness (``jnp.roll``, ``take``: the
+           others are shifts, indices)
+  slice    ``operand``; the others are start indices, integers of one dtype
+           (``lax.dynamic_slice``)
+  update   ``slice``, and the second operand must have the first's dtype
            (``lax.dynamic_update_slice``: lax does not promote)
   power    ``jnp.power``: depends on the exponent as the program wrote it
   gelu     ``jax.nn.gelu``: its exact form (``approximate=False``) refuses complex
@@ -55,7 +57,7 @@ from .errors import ShapeError
 
 BASES = ("promote", "inexact", "numeric", "bool", "real", "select", "sum", "mean", "index",
          "power", "gelu", "cast", "lax_select", "arange", "softmax", "variance", "std",
-         "operand", "update")
+         "operand", "slice", "update")
 # The parameters a base reads, which a rule naming it must have.
 BASE_PARAMS = {"power": ("x", "y")}
 KINDS = ("bool", "int", "uint", "float", "complex")
@@ -74,7 +76,7 @@ def promoted(spec, ctx) -> tuple[str, bool]:
     raises the rejections jax.numpy makes before it looks at shapes."""
     if spec.base == "lax_select":
         return _lax_select(ctx)
-    if spec.base in ("operand", "update"):
+    if spec.base in ("operand", "slice", "update"):
         return _operand(spec, ctx)
     arrays = ctx.arrays[1:] if spec.base == "select" else ctx.arrays
     operands = [(a.dtype, a.weak) for a in arrays]
@@ -132,7 +134,8 @@ def result(spec, ctx, dtype: str, weak: bool) -> tuple[str, bool]:
 
 
 def _operand(spec, ctx) -> tuple[str, bool]:
-    """The first operand's dtype; ``update`` wants the second's to be equal."""
+    """The first operand's dtype; ``slice`` and ``update`` check the start
+    indices after it, ``update`` wants the second operand's dtype equal."""
     first = ctx.arrays[0]
     dtype = dtypes.canonical(first.dtype)
     if spec.base == "update":
@@ -142,7 +145,8 @@ def _operand(spec, ctx) -> tuple[str, bool]:
                              f"lax.{ctx.primitive} requires arguments to have the same dtypes, "
                              f"got {dtypes.NUMPY_NAME[dtype]}, {dtypes.NUMPY_NAME[other]}.",
                              ctx.site.func_span)
-    _check_indices(ctx, ctx.arrays[2 if spec.base == "update" else 1:])
+    if spec.base != "operand":
+        _check_indices(ctx, ctx.arrays[2 if spec.base == "update" else 1:])
     return dtype, first.weak
 
 

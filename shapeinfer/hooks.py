@@ -17,6 +17,9 @@ either way.
   their outputs differ in dtype (singular values, eigenvalues and log|det|
   are real where the vectors are complex). A hook may answer with a list
   of ``(dtype, weak)``, one per output.
+- ``split`` (jnp.split, array_split): as many outputs as the sections or
+  split points say, in a Python list (a hook answers ``"list"`` as a third
+  element for that).
 """
 from __future__ import annotations
 
@@ -160,9 +163,84 @@ def slogdet_hook(ctx):
     return [b, b], [(dtype, False), (real, False)]
 
 
+def split_hook(ctx):
+    """jnp.split / array_split: as many outputs as sections (an int) or
+    indices (a sequence) say, in a Python list, as lax.split gives them."""
+    op = ctx.primitive or "split"
+    x = ctx.bound["ary"]
+    sections, axis = ctx.written["indices_or_sections"], ctx.written["axis"]
+    span = ctx.site.param(1, "indices_or_sections")
+    if isinstance(axis, Array) or not (dims.is_dim(axis) or isinstance(axis, int)):
+        raise ShapeError("bad-argument", "TypeError",
+                         f"{op}: axis must be an integer, got {describe(axis)}",
+                         ctx.site.param(2, "axis"))
+    axis = dims.as_int(axis) if dims.is_dim(axis) else int(axis)
+    if axis is None:
+        raise ShapeError("bad-argument", "TypeError", f"{op}: axis must be a static integer")
+    if not -len(x.shape) <= axis < len(x.shape):
+        raise ShapeError("axis-out-of-range", "IndexError", "tuple index out of range")
+    size = x.shape[axis]
+    if isinstance(sections, Array):
+        raise ShapeError("bad-argument", "ConcretizationTypeError",
+                         f"Abstract tracer value encountered where concrete value is expected: "
+                         f"an array in jax.numpy.{op} argument 1 (the number of outputs depends "
+                         "on its values)", span)
+    if isinstance(sections, (tuple, list)):
+        bounds = [dims.const(0)] + [_concrete_index(i, op, span) for i in sections] + [size]
+        sizes = [b - a for a, b in zip(bounds, bounds[1:])]
+        if any(dims.provably_negative(s) for s in sizes):
+            raise ShapeError("bad-argument", "ValueError",
+                             "Sizes passed to split must be nonnegative, got "
+                             f"[{', '.join(map(dims.fmt_dim, sizes))}]", span)
+    else:
+        count = _concrete_index(sections, op, span)
+        if not count.is_Integer:
+            raise ShapeError("bad-argument", "ValueError",
+                             f"jax.numpy.{op} with a symbolic number of sections is not supported",
+                             span)
+        n = int(count)
+        if n == 0:
+            raise ShapeError("bad-argument", "ZeroDivisionError",
+                             "integer division or modulo by zero", span)
+        if n < 0:
+            raise ShapeError("bad-argument", "ValueError",
+                             f"Sum of sizes must be equal to dimension {axis} of the operand", span)
+        part, rest = dims.floordiv(size, count), dims.mod(size, count)
+        divides = dims.decide_eq(rest, 0)
+        if op == "array_split" and divides is not dims.Decision.TRUE:
+            if not size.is_Integer:
+                raise ShapeError("inconclusive", "InconclusiveDimensionOperation",
+                                 f"array_split of a symbolic size {dims.fmt_dim(size)} into {n} "
+                                 "parts: the part sizes depend on it", span)
+            r = int(rest)
+            sizes = [part + 1] * r + [part] * (n - r)
+        elif divides is dims.Decision.FALSE:
+            raise ShapeError("bad-argument", "ValueError",
+                             "array split does not result in an equal division: rest is "
+                             f"{dims.fmt_dim(rest)}", span)
+        elif divides is dims.Decision.UNKNOWN:
+            raise ShapeError("inconclusive", "InconclusiveDimensionOperation",
+                             f"{op} of {dims.fmt_dim(size)} into {n} parts needs "
+                             f"{dims.fmt_dim(size)} % {n} == 0, which the sizes do not decide", span)
+        else:
+            sizes = [part] * n
+    shapes = [x.shape[:axis % len(x.shape)] + (s,) + x.shape[axis % len(x.shape) + 1:]
+              for s in sizes]
+    return shapes, (x.dtype, x.weak), "list"
+
+
+def _concrete_index(value, op: str, span):
+    """A split point or a number of sections: a static integer (a size too)."""
+    if isinstance(value, bool) or not (dims.is_dim(value) or isinstance(value, int)):
+        raise ShapeError("bad-argument", "TypeError",
+                         f"jax.numpy.{op}: indices_or_sections must be an int or a sequence of "
+                         f"ints, got {describe(value)}", span)
+    return dims.const(value) if isinstance(value, int) else value
+
+
 HOOKS = {"round": round_hook, "clip": clip_hook, "qr": qr_hook, "svd": svd_hook,
-         "eigh": eigh_hook, "slogdet": slogdet_hook}
+         "eigh": eigh_hook, "slogdet": slogdet_hook, "split": split_hook}
 # The parameters each hook reads, which a rule naming it must have.
 HOOK_PARAMS = {"round": ("a", "decimals"), "clip": ("arr", "min", "max"), "qr": ("a", "mode"),
                "svd": ("a", "full_matrices", "compute_uv"), "eigh": ("a", "UPLO", "symmetrize_input"),
-               "slogdet": ("a",)}
+               "slogdet": ("a",), "split": ("ary", "indices_or_sections", "axis")}

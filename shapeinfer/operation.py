@@ -114,7 +114,7 @@ class Operation(Function):
                 _check_sizes(rule, shape, site)
             dtype, weak = dtype_rules.result(rule.dtype, ctx, dtype, weak)
         else:
-            shapes, dtype_weak = answer
+            shapes, dtype_weak = answer[:2]
             dtype, weak = dtype_weak if isinstance(dtype_weak, tuple) else dtype_weak[0]
         explicit = next((ctx.params[p.name] for p in self.params if p.type == "dtype"), None)
         if explicit is not None:  # dtype=..., new_dtype=...: the caller names the result's
@@ -128,6 +128,8 @@ class Operation(Function):
                       else [(dtype, weak)] * len(shapes))
         outputs = [Array(tuple(shape), d, w, batch, deriv, uncertain)
                    for shape, (d, w) in zip(shapes, per_output)]
+        if answer is not None and answer[2:] == ("list",):  # jnp.split returns a list
+            return outputs
         return outputs[0] if len(outputs) == 1 else tuple(outputs)
 
 

@@ -23,7 +23,7 @@ from typing import Callable
 
 import sympy
 
-from . import dims
+from . import dims, dtypes
 from .dims import Decision
 from .errors import ShapeError
 from .shapes import is_one, broadcast_elementwise, broadcast_shapes, normalize_axis
@@ -951,3 +951,199 @@ def _slice_in_dim(ctx, x, axis, size, keepdims=True):
     sizes[axis] = size
     result = _dynamic_slice(ctx, x, Rows((dims.const(len(x)),)), tuple(sizes))
     return result if keepdims else result[:axis % len(x)] + result[axis % len(x) + 1:]
+
+
+# ---------------------------------------------------------------- arrays: sort, roll, tile, repeat, pad, take, diagonal, split
+
+@shape_function("flat_or_along", "shape", "value")
+def _flat_or_along(ctx, x, axis):
+    """``x`` flattened when ``axis`` is None, else ``x`` once the int ``axis`` is checked (jnp.sort, argsort)."""
+    x = _shape_arg(x, "flat_or_along", 0)
+    if axis is None:
+        return (sympy.Mul(*x),)
+    _axis(_int_arg(axis, ctx.primitive, "axis"), len(x))
+    return x
+
+
+@shape_function("roll", "shape", "shape", "value")
+def _roll(ctx, x, shift, axis):
+    """jnp.roll: ``x`` itself; ``shift`` (a scalar or 1-D) and ``axis`` broadcast together."""
+    x, shift = _shape_arg(x, "roll", 0), _shape_arg(shift, "roll", 1)
+    if axis is None:
+        return x
+    axes = _axes_arg(axis, "roll")
+    for a in axes:
+        _axis(a, len(x))
+    count = (dims.const(len(axes)),) if isinstance(axis, (tuple, list)) else ()
+    both = broadcast_shapes([shift, count, (dims.const(1),)])
+    if len(both) != 1:
+        raise ShapeError("bad-argument", "ValueError",
+                         "roll: shift and axis must be scalars or 1D arrays")
+    return x
+
+
+@shape_function("tile", "shape", "shape")
+def _tile(ctx, x, reps):
+    """jnp.tile: ``x`` and ``reps`` padded with 1s on the left to one length, multiplied."""
+    x, reps = _shape_arg(x, "tile", 0), _shape_arg(reps, "tile", 1)
+    n = max(len(x), len(reps))
+    one = dims.const(1)
+    x, reps = (one,) * (n - len(x)) + x, (one,) * (n - len(reps)) + reps
+    return tuple(d * r for d, r in zip(x, reps))
+
+
+@shape_function("repeat", "shape", "shape", "value", "value")
+def _repeat(ctx, x, repeats, axis, total):
+    """jnp.repeat: a static int ``repeats`` multiplies the axis (None: of ``x`` flattened); an array needs ``total_repeat_length``."""
+    x, repeats = _shape_arg(x, "repeat", 0), _shape_arg(repeats, "repeat", 1)
+    written = ctx.written["repeats"]
+    if isinstance(written, (list, tuple)) and not all(dims.is_dim(d) for d in written):
+        written = None  # an array literal: an array
+    if isinstance(written, (list, tuple)) or isinstance(written, dict):
+        raise ShapeError("bad-argument", "TypeError",
+                         f"repeat requires ndarray or scalar arguments, got "
+                         f"{type(written).__name__} at position 1.")
+    if axis is None:
+        x, pos = (sympy.Mul(*x),), 0
+    else:
+        pos = _axis(_int_arg(axis, "repeat", "axis"), len(x))
+    if total is not None:
+        length = dims.const(total) if isinstance(total, int) else total
+    elif dims.is_dim(written) or isinstance(written, int):
+        length = x[pos] * (dims.const(written) if isinstance(written, int) else written)
+    else:
+        raise ShapeError("bad-argument", "ConcretizationTypeError",
+                         "Abstract tracer value encountered where concrete value is expected: "
+                         "the repeats of jnp.repeat are an array, so the result's length depends "
+                         "on its values; pass total_repeat_length=")
+    if len(repeats) > 1 or (repeats and not (is_one(repeats[0])
+                                            or dims.definitely_equal(repeats[0], x[pos]))):
+        raise ShapeError("bad-argument", "ValueError",
+                         f"repeats has shape {dims.fmt_shape(repeats)}; it must be a scalar or "
+                         f"have the length of the axis, {dims.fmt_dim(x[pos])}")
+    if dims.provably_negative(length):
+        raise ShapeError("bad-argument", "TypeError",
+                         "broadcast_in_dim shape must have every element be nonnegative, got "
+                         f"{dims.fmt_dim(length)}.")
+    return x[:pos] + (length,) + x[pos + 1:]
+
+
+@shape_function("pad", "shape", "value")
+def _pad(ctx, x, pad_width):
+    """jnp.pad: each axis grows by its (before, after); ``pad_width`` is an int, a pair, or a pair per axis."""
+    x = _shape_arg(x, "pad", 0)
+
+    def shape_of(v):
+        if isinstance(v, (tuple, list)):
+            inner = {shape_of(i) for i in v}
+            return (len(v),) + (inner.pop() if len(inner) == 1 else ())
+        return ()
+    widths = shape_of(pad_width)
+    valid = [(len(x), 2), (1, 2), (2,), (1,), ()]
+    if widths not in valid:
+        raise ShapeError("bad-argument", "ValueError",
+                         f"jnp.pad: pad_width with nd={len(x)} has unsupported shape {widths}. "
+                         f"Valid shapes are ({len(x)}, 2), (1, 2), (2,), (1,), or ().")
+    flat = list(pad_width) if isinstance(pad_width, (tuple, list)) else [pad_width]
+    while flat and isinstance(flat[0], (tuple, list)):
+        flat = [v for pair in flat for v in pair]
+    ints = [_int_arg(v, "pad", "pad_width") for v in flat]
+    if any(v < 0 for v in ints):
+        raise ShapeError("bad-argument", "ValueError", "index can't contain negative values")
+    pairs = ([(ints[2 * i], ints[2 * i + 1]) for i in range(len(x))] if widths == (len(x), 2)
+             else [(ints[0], ints[1])] * len(x) if len(ints) == 2 else [(ints[0], ints[0])] * len(x))
+    return tuple(d + before + after for d, (before, after) in zip(x, pairs))
+
+
+@shape_function("take", "shape", "shape", "value")
+def _take(ctx, x, indices, axis):
+    """jnp.take: the indices' shape in place of ``axis`` (None: of ``x`` flattened)."""
+    x, indices = _shape_arg(x, "take", 0), _shape_arg(indices, "take", 1)
+    if dtypes.kind(ctx.bound["indices"].dtype) not in ("int", "uint"):
+        raise ShapeError("dtype", "ValueError", "indices must have an integer type")
+    if axis is None:
+        return indices
+    pos = _axis(_int_arg(axis, "take", "axis"), len(x))
+    return x[:pos] + indices + x[pos + 1:]
+
+
+@shape_function("take_along", "shape", "shape", "value")
+def _take_along(ctx, x, indices, axis):
+    """jnp.take_along_axis: the indices' size along ``axis``, the other dims broadcast (None: 1-D indices into ``x`` flattened)."""
+    x, indices = _shape_arg(x, "take_along", 0), _shape_arg(indices, "take_along", 1)
+    index_dtype = ctx.bound["indices"].dtype
+    if dtypes.kind(index_dtype) not in ("int", "uint"):
+        raise ShapeError("dtype", "TypeError", "take_along_axis indices must be of integer type, "
+                         f"got {dtypes.NUMPY_NAME[index_dtype]}")
+    if axis is None:
+        if len(indices) != 1:
+            raise ShapeError("bad-argument", "ValueError",
+                             "take_along_axis indices must be 1D if axis=None, got shape "
+                             f"{dims.fmt_shape(indices)}")
+        return indices
+    if len(indices) != len(x):
+        raise ShapeError("bad-argument", "ValueError",
+                         "indices and arr must have the same number of dimensions; "
+                         f"{len(indices)} vs. {len(x)}")
+    pos = _axis(_int_arg(axis, "take_along_axis", "axis"), len(x))
+    others = broadcast_shapes([x[:pos] + x[pos + 1:], indices[:pos] + indices[pos + 1:]])
+    return others[:pos] + (indices[pos],) + others[pos:]
+
+
+def _diagonal_length(n, m, offset: int):
+    """The length of the ``offset`` diagonal of an (n, m) matrix, as jnp.diagonal computes it."""
+    length = sympy.Max(0, sympy.Min(n + min(offset, 0), m - max(offset, 0)))
+    return dims.simplify(length)
+
+
+@shape_function("diagonal", "shape", "value", "value", "value")
+def _diagonal(ctx, x, offset, axis1, axis2):
+    """jnp.diagonal: ``x`` without ``axis1`` and ``axis2``, and the diagonal's length last."""
+    x = _shape_arg(x, "diagonal", 0)
+    if len(x) < 2:
+        raise ShapeError("bad-argument", "ValueError",
+                         "diagonal requires an array of at least two dimensions.")
+    i = _axis(_int_arg(axis1, "diagonal", "axis1"), len(x))
+    j = _axis(_int_arg(axis2, "diagonal", "axis2"), len(x))
+    if i == j:
+        perm = [k for k in range(len(x)) if k not in (i, j)] + [i, j]
+        raise ShapeError("axis-out-of-range", "TypeError",
+                         "transpose permutation isn't a permutation of operand dimensions, got "
+                         f"permutation {tuple(perm)} for operand shape {dims.fmt_shape(x)}.")
+    rest = tuple(d for k, d in enumerate(x) if k not in (i, j))
+    return rest + (_diagonal_length(x[i], x[j], _int_arg(offset, "diagonal", "offset")),)
+
+
+@shape_function("diag", "shape", "value")
+def _diag(ctx, v, k):
+    """jnp.diag: a 1-D ``v`` on the ``k`` diagonal of a square matrix, or the ``k`` diagonal of a 2-D ``v``."""
+    v = _shape_arg(v, "diag", 0)
+    k = _int_arg(k, "diag", "k")
+    if len(v) == 1:
+        side = v[0] + abs(k)
+        return (side, side)
+    if len(v) == 2:
+        return (_diagonal_length(v[0], v[1], k),)
+    raise ShapeError("bad-argument", "ValueError", "diag input must be 1d or 2d")
+
+
+@shape_function("trace", "shape", "value", "value")
+def _trace(ctx, x, axis1, axis2):
+    """jnp.trace: ``x`` without ``axis1`` and ``axis2`` (their diagonal is summed)."""
+    return _diagonal(ctx, x, 0, axis1, axis2)[:-1]
+
+
+@shape_function("one_hot", "shape", "value", "value")
+def _one_hot(ctx, x, num_classes, axis):
+    """jax.nn.one_hot: a new axis of ``num_classes`` at ``axis`` (of the result)."""
+    x = _shape_arg(x, "one_hot", 0)
+    n = dims.const(num_classes) if isinstance(num_classes, int) else num_classes
+    if not dims.is_dim(n):
+        raise ShapeError("bad-argument", "TypeError",
+                         f"one_hot: num_classes must be an integer, got {num_classes!r}")
+    if dims.provably_negative(n):
+        raise ShapeError("bad-argument", "TypeError",
+                         "iota shape must have every element be nonnegative, got "
+                         f"{dims.fmt_shape((dims.const(1),) * len(x) + (n,))}.")
+    pos = _axis(_int_arg(axis, "one_hot", "axis"), len(x) + 1)
+    return x[:pos] + (n,) + x[pos:]
