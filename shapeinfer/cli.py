@@ -154,6 +154,16 @@ def cmd_rules(args, out, err) -> int:
     return EXIT_OK
 
 
+def cmd_lint(args, out, err) -> int:
+    """``shapeinfer lint PATH...``: exit 0 clean, 1 findings, 2 usage error."""
+    from .lint import cli as lint_cli
+
+    result = lint_cli.run(args, load_library(args.rules), out)
+    if isinstance(result, str):
+        raise _UsageError(result)
+    return result
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="shapeinfer",
@@ -192,6 +202,15 @@ def build_parser() -> argparse.ArgumentParser:
                    help="print the operations reference page (docs/operations.md)")
     _add_rules_option(p)
     p.set_defaults(run=cmd_rules)
+
+    from .lint.cli import add_arguments as add_lint_arguments
+    p = sub.add_parser("lint", help="check jaxtyping shape annotations in Python files",
+                       description="Prove the jaxtyping shape annotations of Python files "
+                                   "for all sizes, without importing or running them "
+                                   "(docs/lint.md lists the finding codes).")
+    add_lint_arguments(p)
+    _add_rules_option(p)
+    p.set_defaults(run=cmd_lint)
     return parser
 
 

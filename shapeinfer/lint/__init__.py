@@ -1,0 +1,187 @@
+"""The linter: proves jaxtyping shape annotations statically (SPEC section 7).
+
+:func:`lint_source` lints one module's text; it reads the code with Python's
+``ast`` and never imports or runs it (nor jaxtyping, nor JAX).
+"""
+from __future__ import annotations
+
+import ast
+import bisect
+import io
+import re
+import tokenize
+from collections import Counter
+
+from .. import syntax as S
+from ..engine import Evaluator
+from ..errors import ShapeError
+from ..library import Library, builtins
+from .annotations import Imports, MalformedAnnotation, module_aliases, read_annotation
+from .convert import Converter, Unknown, line_offsets
+from .findings import CODES, Finding, selected, suppressed
+from .infer import (TRANSPARENT_DECORATORS, UNKNOWN, AnnotatedFunction, BodyChecker,
+                    Signature, _all_args)
+
+__all__ = ["CODES", "Finding", "lint_source", "lint_file"]
+
+_SHAPE_COMMENT = re.compile(r"#\s*shape:\s*(.+?)\s*$")
+
+
+def lint_source(text: str, path: str = "<string>", library: Library | None = None,
+                select=None, ignore=None, stats: Counter | None = None) -> list[Finding]:
+    """The findings for one module, sorted by position, ``# noqa`` applied."""
+    module = ModuleLinter(text, path, library or builtins(), stats)
+    found = module.run()
+    return sorted(f for f in found
+                  if selected(f.code, select, ignore) and not suppressed(f, module.comments))
+
+
+def lint_file(path, library=None, select=None, ignore=None, stats=None) -> list[Finding]:
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read()
+        text = raw.decode(tokenize.detect_encoding(io.BytesIO(raw).readline)[0])
+    except (OSError, UnicodeDecodeError, SyntaxError) as e:
+        return [Finding(str(path), 1, 1, "SHP000", f"cannot read the file: {e}")]
+    return lint_source(text, str(path), library, select, ignore, stats)
+
+
+class ModuleLinter:
+    """One module: its imports, aliases, annotated functions, findings."""
+
+    def __init__(self, text: str, path: str, library: Library, stats: Counter | None):
+        self.text = text
+        self.path = path
+        self.library = library
+        self.stats = stats if stats is not None else Counter()
+        self.findings: list[Finding] = []
+        self.offsets = line_offsets(text)
+        self.comments: dict[int, str] = {}
+        self.shape_comments: dict[int, str] = {}
+        self.functions: dict[str, object] = {}   # module function name -> value
+        self.lost_count = 0
+
+    # ------------------------------------------------------------ reporting
+
+    def report(self, node, code: str, message: str):
+        if isinstance(node, tuple):
+            line, col = node
+        else:
+            line, col = node.lineno, node.col_offset + 1
+        self.findings.append(Finding(self.path, line, col, code, message))
+
+    def lost(self, reason: str):
+        """Shape tracking stopped here, for the statistics."""
+        self.stats["lost: " + reason] += 1
+        self.lost_count += 1
+
+    def position_of(self, offset: int):
+        """A character offset -> (line, 1-based column)."""
+        line = bisect.bisect_right(self.offsets, offset) - 1
+        if line < 0 or line >= len(self.offsets) - 1:
+            return None
+        return (line + 1, offset - self.offsets[line] + 1)
+
+    # ------------------------------------------------------------ the module
+
+    def run(self) -> list[Finding]:
+        try:
+            tree = ast.parse(self.text, filename=self.path)
+        except (SyntaxError, ValueError) as e:  # ValueError: a NUL byte
+            line = getattr(e, "lineno", None) or 1
+            col = getattr(e, "offset", None) or 1
+            msg = getattr(e, "msg", str(e))
+            return [Finding(self.path, line, col, "SHP000", f"syntax error: {msg}")]
+        self.read_comments()
+        self.imports = Imports(tree)
+        self.aliases = module_aliases(tree, self.imports, self.malformed)
+        functions = list(self.annotated_functions(tree))
+        sigs = {}
+        for func in functions:
+            sigs[id(func)] = self.signature(func)
+        for func in functions:  # module-level functions are callable by name
+            if func in tree.body and sigs[id(func)] is not None:
+                value = self.decorated(func, AnnotatedFunction(sigs[id(func)]))
+                if value is not UNKNOWN:
+                    self.functions[func.name] = value
+        for func in functions:
+            sig = sigs[id(func)]
+            if sig is not None and (sig.specs or sig.returns):
+                self.stats["annotated functions"] += 1
+                before = self.lost_count
+                BodyChecker(self, func, sig).run()
+                if self.lost_count == before:  # nothing unknown on the way
+                    self.stats["fully checked"] += 1
+        return self.findings
+
+    def malformed(self, node, message):
+        self.report(node, "SHP001", f"malformed annotation: {message}")
+
+    def read_comments(self):
+        try:
+            for tok in tokenize.generate_tokens(io.StringIO(self.text).readline):
+                if tok.type == tokenize.COMMENT:
+                    self.comments[tok.start[0]] = tok.string
+                    m = _SHAPE_COMMENT.match(tok.string)
+                    if m:
+                        self.shape_comments[tok.start[0]] = m.group(1)
+        except (tokenize.TokenError, SyntaxError):
+            pass
+
+    def annotated_functions(self, tree):
+        """Module functions and methods of module classes (nested defs are
+        unknown values inside their parent)."""
+        for stmt in tree.body:
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                yield stmt
+            elif isinstance(stmt, ast.ClassDef):
+                for item in stmt.body:
+                    if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                        yield item
+
+    def signature(self, func) -> Signature | None:
+        specs = {}
+        for arg in _all_args(func.args):
+            spec = self.read(arg.annotation)
+            if spec is not None:
+                specs[arg.arg] = spec
+        returns = self.read(func.returns)
+        positional = [a.arg for a in [*func.args.posonlyargs, *func.args.args]]
+        return Signature(func.name, positional, specs, returns, func.lineno)
+
+    def read(self, annotation):
+        try:
+            return read_annotation(annotation, self.imports, self.aliases)
+        except MalformedAnnotation as e:
+            self.malformed(annotation, str(e))
+            return None
+
+    def decorated(self, func, value):
+        """The function's value after its decorators (innermost first): jit-like
+        ones are transparent, library transformations (vmap, partial(vmap,
+        ...)) apply, anything else makes it unknown."""
+        for dec in reversed(func.decorator_list):
+            if self.transparent(dec):
+                continue
+            conv = Converter(lambda n: False, self.library, self.imports, self.offsets,
+                             extra_names={"__fn__"})
+            try:
+                call = S.Call(conv.convert(dec), (S.Name("__fn__", span=conv.span(dec)),), (),
+                              span=conv.span(dec))
+                value = Evaluator(self.library).eval(call, {"__fn__": value})
+            except (Unknown, ShapeError):
+                self.lost(f"unknown decorator {ast.unparse(dec)[:40]}")
+                return UNKNOWN
+        return value
+
+    def transparent(self, dec) -> bool:
+        target = dec.func if isinstance(dec, ast.Call) else dec
+        dotted = self.imports.dotted(target) or (
+            target.id if isinstance(target, ast.Name) else None)
+        if dotted in TRANSPARENT_DECORATORS:
+            return True
+        if dotted == "functools.partial" and isinstance(dec, ast.Call) and dec.args:
+            inner = self.imports.dotted(dec.args[0])
+            return inner in TRANSPARENT_DECORATORS
+        return False
+

@@ -1,0 +1,376 @@
+"""Inference through function bodies, with the engine.
+
+Each annotated parameter becomes an :class:`~shapeinfer.values.Array` whose
+dims are the annotation's size symbols; each statement's expressions are
+converted to shapeinfer syntax (:mod:`.convert`) and evaluated by the
+:class:`~shapeinfer.engine.Evaluator` with the library. A value the linter
+cannot derive is :data:`UNKNOWN` and is never reported on.
+"""
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+
+import sympy
+
+from .. import dims, syntax as S
+from ..dims import Decision
+from ..engine import Evaluator
+from ..errors import ShapeError
+from ..values import Array, Function
+from .annotations import ArraySpec, Imports, MalformedAnnotation, read_annotation
+from .convert import Converter, Unknown
+
+UNKNOWN = object()  # a value the linter does not know
+
+# Engine error codes that are shape errors JAX raises (reported); the others
+# (unsupported, unknown-name, inconclusive, dtype, ...) only stop tracking.
+BODY_ERRORS = {"broadcast", "dim-mismatch", "axis-out-of-range", "index", "reshape-size",
+               "rule-no-match", "requires-failed", "vmap-in-axes-spec", "vmap-out-axes-spec",
+               "vmap-axis-out-of-range", "vmap-no-mapped-axis", "vmap-inconsistent-sizes",
+               "vmap-out-axes-none", "vmap-out-axis-out-of-range"}
+
+# Decorators that keep shapes as they are (besides the library's jit-likes).
+TRANSPARENT_DECORATORS = {"jax.jit", "equinox.filter_jit", "jaxtyping.jaxtyped",
+                          "beartype.beartype", "typeguard.typechecked", "jax.checkpoint",
+                          "jax.remat", "jax.named_call", "equinox.filter_checkpoint",
+                          "functools.wraps", "staticmethod"}
+
+
+@dataclass
+class Signature:
+    """A module function's annotations: parameter name -> spec, the return spec."""
+    name: str
+    params: list[str]
+    specs: dict[str, ArraySpec]
+    returns: ArraySpec | None
+    line: int
+
+
+class CallContradiction(Exception):
+    """Arguments that contradict a callee's annotation (SHP004)."""
+
+
+class AnnotatedFunction(Function):
+    """A module function called from another: its signature acts as a rule.
+    The arguments' dims bind the callee's size names; a name bound to two
+    different dims contradicts the annotation."""
+
+    def __init__(self, sig: Signature):
+        self.sig = sig
+        self.name = sig.name
+
+    def param_names(self):
+        return list(self.sig.params)
+
+    def call(self, ev, args, kwargs, site):
+        sig = self.sig
+        bound = dict(zip(sig.params, args))
+        bound.update(kwargs)
+        names: dict[str, tuple] = {}   # size name -> (dim, where it was bound)
+        conditions, never = [], []
+        for pname, spec in sig.specs.items():
+            value = bound.get(pname, UNKNOWN)
+            if not (isinstance(value, Array) and spec.exact):
+                continue
+            if value.rank != len(spec.dims):
+                never.append(f"argument {pname} has rank {value.rank} where {sig.name}'s "
+                             f"annotation {spec.text!r} wants rank {len(spec.dims)}")
+                continue
+            for axis, (d, item) in enumerate(zip(value.shape, spec.dims)):
+                where = f"{pname} axis {axis}"
+                if item.kind == "name" and item.text not in names:
+                    names[item.text] = (d, where)
+                    continue
+                if item.kind == "name":
+                    want, wwhere = names[item.text]
+                    what = f"{item.text!r} is {dims.fmt_dim(want)} from {wwhere} but " \
+                           f"{dims.fmt_dim(d)} from {where}"
+                elif item.kind == "int":
+                    want, what = sympy.Integer(int(item.text)), \
+                        f"{where} is {dims.fmt_dim(d)} where {item.text} is annotated"
+                else:
+                    continue
+                decision = dims.decide_eq(d, want)
+                if decision is Decision.FALSE:
+                    never.append(what)
+                elif decision is Decision.UNKNOWN:
+                    conditions.append((what, f"{dims.fmt_dim(d)} == {dims.fmt_dim(want)}"))
+        if never:
+            raise CallContradiction(f"call of {sig.name} (line {sig.line}): " + "; ".join(never))
+        if conditions:
+            whats = "; ".join(w for w, _ in conditions)
+            conds = " and ".join(dict.fromkeys(c for _, c in conditions))
+            raise CallContradiction(f"call of {sig.name} (line {sig.line}): {whats}; "
+                                    f"they agree only if {conds}")
+        return self.result(names)
+
+    def result(self, names):
+        spec = self.sig.returns
+        if spec is None or not spec.exact or spec.dtype is None:
+            raise Unknown(f"unknown return of {self.sig.name}")
+        shape = []
+        for item in spec.dims:
+            if item.kind == "int":
+                shape.append(sympy.Integer(int(item.text)))
+            elif item.kind == "name" and item.text in names:
+                shape.append(names[item.text][0])
+            else:
+                raise Unknown(f"unknown return of {self.sig.name}")
+        return Array(tuple(shape), spec.dtype)
+
+
+@dataclass
+class FunctionContext:
+    """What one function's check knows: the size symbols' origins, findings."""
+    origins: dict = field(default_factory=dict)   # size name -> "parameter x, line 4"
+    bound: set = field(default_factory=set)       # size names bound so far
+
+
+class BodyChecker:
+    """Checks one function: evaluates its body statement by statement."""
+
+    def __init__(self, module, func: ast.FunctionDef, sig: Signature):
+        self.m = module
+        self.func = func
+        self.sig = sig
+        self.ctx = FunctionContext()
+        self.ev = Evaluator(module.library)
+
+    # ------------------------------------------------------------ entry
+
+    def run(self):
+        env = dict(self.m.functions)  # module functions, by name
+        for arg in _all_args(self.func.args):
+            spec = self.sig.specs.get(arg.arg)
+            env[arg.arg] = self.param_value(arg, spec) if spec else UNKNOWN
+        self.block(self.func.body, env)
+
+    def param_value(self, arg, spec: ArraySpec):
+        if not spec.exact or spec.dtype is None:
+            return UNKNOWN
+        shape = []
+        for axis, item in enumerate(spec.dims):
+            if item.kind == "name":
+                self.ctx.origins.setdefault(item.text, f"parameter {arg.arg}, line {arg.lineno}")
+                self.ctx.bound.add(item.text)
+            d = self.dim(item, f"{arg.arg}.shape[{axis}]")
+            if d is None:
+                return UNKNOWN
+            shape.append(d)
+        return Array(tuple(shape), spec.dtype)
+
+    def dim(self, item, anonymous_name: str):
+        """A spec item as a dim; ``_`` is a size of its own, named after where it is."""
+        if item.kind == "anonymous":
+            return dims.symbol(anonymous_name)
+        try:
+            value = self.ev.eval(S.parse(item.text).expr, {})
+        except ShapeError:
+            return None
+        return value if dims.is_dim(value) else None
+
+    # ------------------------------------------------------------ statements
+
+    def block(self, stmts, env):
+        for stmt in stmts:
+            self.statement(stmt, env)
+
+    def statement(self, stmt, env):
+        if isinstance(stmt, ast.Assign):
+            value = self.value(stmt.value, env)
+            for target in stmt.targets:
+                self.bind(target, value, env)
+            self.check_comment(stmt, value)
+        elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
+            self.annotated_assign(stmt, env)
+        elif isinstance(stmt, ast.AugAssign) and isinstance(stmt.target, ast.Name):
+            op = ast.BinOp(left=ast.Name(stmt.target.id, ast.Load()), op=stmt.op, right=stmt.value)
+            ast.copy_location(op, stmt)
+            ast.copy_location(op.left, stmt.target)
+            op.end_lineno, op.end_col_offset = stmt.end_lineno, stmt.end_col_offset
+            env[stmt.target.id] = self.value(op, env)
+        elif isinstance(stmt, ast.Return):
+            value = self.value(stmt.value, env) if stmt.value is not None else UNKNOWN
+            self.check_return(stmt, value)
+        elif isinstance(stmt, ast.Expr):
+            self.value(stmt.value, env)
+        elif isinstance(stmt, ast.If):
+            self.if_statement(stmt, env)
+        else:  # loops, with, try, nested defs: what they bind is unknown
+            self.m.lost(f"unsupported statement {type(stmt).__name__}")
+            for node in ast.walk(stmt):
+                if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                    env[node.id] = UNKNOWN
+                elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                    env[node.name] = UNKNOWN
+
+    def if_statement(self, stmt, env):
+        self.value(stmt.test, env)
+        then_env, else_env = dict(env), dict(env)
+        self.block(stmt.body, then_env)
+        self.block(stmt.orelse, else_env)
+        for name in set(then_env) | set(else_env):
+            a, b = then_env.get(name, UNKNOWN), else_env.get(name, UNKNOWN)
+            env[name] = a if _same(a, b) else UNKNOWN
+
+    def bind(self, target, value, env):
+        if isinstance(target, ast.Name):
+            env[target.id] = value
+        elif isinstance(target, (ast.Tuple, ast.List)) and not any(
+                isinstance(e, ast.Starred) for e in target.elts):
+            items = value if isinstance(value, (tuple, list)) and len(value) == len(
+                target.elts) else [UNKNOWN] * len(target.elts)
+            for t, v in zip(target.elts, items):
+                self.bind(t, v, env)
+        else:
+            for node in ast.walk(target):
+                if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                    env[node.id] = UNKNOWN
+
+    # ------------------------------------------------------------ expressions
+
+    def value(self, node, env):
+        """Evaluate an expression: its value, or UNKNOWN (reporting a shape
+        error or a contradicted call on the way)."""
+        conv = Converter(lambda n: env.get(n, UNKNOWN) is not UNKNOWN, self.m.library,
+                         self.m.imports, self.m.offsets)
+        try:
+            expr = conv.convert(node)
+            known = {k: v for k, v in env.items() if v is not UNKNOWN}
+            return self.ev.eval(expr, known)
+        except Unknown as e:
+            self.m.lost(str(e))
+        except CallContradiction as e:
+            self.m.report(node, "SHP004", str(e))
+        except ShapeError as e:
+            if e.code in BODY_ERRORS:
+                self.report_engine_error(node, e)
+            else:
+                self.m.lost(f"{e.code}: {e.message.splitlines()[0][:60]}")
+        except RecursionError:
+            self.m.lost("expression too deep")
+        return UNKNOWN
+
+    def report_engine_error(self, node, e: ShapeError):
+        where = node
+        if e.span is not None:
+            where = self.m.position_of(e.span[0]) or node
+        message = e.message.splitlines()[0]
+        origins = self.origins_in(message)
+        self.m.report(where, "SHP005", f"{e.exception}: {message}{origins}")
+
+    def origins_in(self, text: str) -> str:
+        """``[batch: parameter x, line 4; ...]`` for the size names in ``text``."""
+        import re
+        words = dict.fromkeys(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", text))
+        parts = [f"{w}: {self.ctx.origins[w]}" for w in words if w in self.ctx.origins]
+        return f" [{'; '.join(parts)}]" if parts else ""
+
+    # ------------------------------------------------------------ annotations vs values
+
+    def check_return(self, stmt, value):
+        spec = self.sig.returns
+        if spec is None or value is UNKNOWN:
+            return
+        self.compare(stmt.value or stmt, value, spec, "returns", "SHP002")
+
+    def annotated_assign(self, stmt, env):
+        try:
+            spec = read_annotation(stmt.annotation, self.m.imports, self.m.aliases)
+        except MalformedAnnotation as e:
+            self.m.report(stmt.annotation, "SHP001", f"malformed annotation: {e}")
+            spec = None
+        value = self.value(stmt.value, env) if stmt.value is not None else UNKNOWN
+        if spec is not None and value is not UNKNOWN:
+            self.compare(stmt.value, value, spec, f"{stmt.target.id} is", "SHP003")
+        env[stmt.target.id] = value
+
+    def check_comment(self, stmt, value):
+        """``y = f(x)  # shape: (b, n)``."""
+        text = self.m.shape_comments.get(stmt.lineno)
+        if text is None or not isinstance(value, Array):
+            return
+        try:
+            shape = self.ev.eval(S.parse(text).expr, {})
+        except ShapeError:
+            self.m.report(stmt, "SHP001", f"malformed `# shape:` comment {text!r}")
+            return
+        if not (isinstance(shape, tuple) and all(map(dims.is_dim, shape))):
+            self.m.report(stmt, "SHP001", f"`# shape:` wants a tuple of sizes, got {text!r}")
+            return
+        from .annotations import DimSpec
+        items = tuple(DimSpec("expr", str(d)) for d in shape)
+        spec = ArraySpec("comment", None, items, text)
+        self.compare(stmt.value, value, spec, "the value is", "SHP003", noun="the comment says")
+
+    def compare(self, node, value, spec: ArraySpec, verb: str, code: str,
+                noun: str = "is annotated"):
+        """Report when ``value`` differs from ``spec`` for all sizes, or for all
+        sizes but those where a condition holds (the message says it)."""
+        if not isinstance(value, Array) or not spec.exact:
+            return
+        want = []
+        for axis, item in enumerate(spec.dims):
+            if item.kind == "anonymous" or (item.kind == "name"
+                                            and item.text not in self.ctx.bound):
+                want.append(None)  # any size: `_`, or a name this annotation binds
+                continue
+            d = self.dim(item, "")
+            if d is None:
+                return
+            want.append(d)
+        got = dims.fmt_shape(value.shape)
+        wanted = dims.fmt_shape(d if d is not None else sympy.Symbol("_") for d in want) \
+            if spec.dtype_class == "comment" else _spec_shape(spec)
+        if value.rank != len(want):
+            self.m.report(node, code, f"{verb} {got} where {wanted} {noun}: rank "
+                          f"{value.rank} is not {len(want)}{self.origins_in(got)}")
+            return
+        conditions, never = [], False
+        for d, w in zip(value.shape, want):
+            if w is None:
+                continue
+            decision = dims.decide_eq(d, w)
+            if decision is Decision.FALSE:
+                never = True
+            elif decision is Decision.UNKNOWN:
+                conditions.append(f"{dims.fmt_dim(d)} == {dims.fmt_dim(w)}")
+        if not never and not conditions:
+            self.bind_new_names(spec, value)
+            return
+        tail = "" if never else "; they agree only if " + " and ".join(
+            dict.fromkeys(_canonical(c) for c in conditions))
+        self.m.report(node, code, f"{verb} {got} where {wanted} {noun}{tail}"
+                      f"{self.origins_in(got + ' ' + wanted)}")
+
+    def bind_new_names(self, spec, value):
+        """A name first seen in a body annotation is bound by the value there."""
+        for item in spec.dims:
+            if item.kind == "name":
+                self.ctx.bound.add(item.text)
+
+
+def _canonical(condition: str) -> str:
+    """``d_out == batch`` and ``batch == d_out`` are one condition."""
+    left, _, right = condition.partition(" == ")
+    return " == ".join(sorted((left, right)))
+
+
+def _spec_shape(spec: ArraySpec) -> str:
+    items = [d.text for d in spec.dims]
+    return "(" + ", ".join(items) + ("," if len(items) == 1 else "") + ")"
+
+
+def _same(a, b) -> bool:
+    """Branch values that agree (same shapes and dtypes)."""
+    if a is UNKNOWN or b is UNKNOWN:
+        return False
+    if isinstance(a, Array) and isinstance(b, Array):
+        return a.dtype == b.dtype and a.rank == b.rank and all(
+            dims.definitely_equal(x, y) for x, y in zip(a.shape, b.shape))
+    return a is b
+
+
+def _all_args(args: ast.arguments):
+    return [*args.posonlyargs, *args.args, *args.kwonlyargs]
