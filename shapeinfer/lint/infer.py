@@ -9,7 +9,7 @@ cannot derive is :data:`UNKNOWN` and is never reported on.
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import sympy
 
@@ -100,7 +100,7 @@ class AnnotatedFunction(Function):
             raise CallContradiction(f"call of {sig.name} (line {sig.line}): " + "; ".join(never))
         if conditions:
             whats = "; ".join(w for w, _ in conditions)
-            conds = " and ".join(dict.fromkeys(c for _, c in conditions))
+            conds = " and ".join(dict.fromkeys(_canonical(c) for _, c in conditions))
             raise CallContradiction(f"call of {sig.name} (line {sig.line}): {whats}; "
                                     f"they agree only if {conds}")
         return self.result(names)
@@ -206,7 +206,7 @@ class BodyChecker:
                     env[node.name] = UNKNOWN
 
     def if_statement(self, stmt, env):
-        self.value(stmt.test, env)
+        # The test is not evaluated: its value never decides a shape here.
         then_env, else_env = dict(env), dict(env)
         self.block(stmt.body, then_env)
         self.block(stmt.orelse, else_env)
@@ -245,20 +245,41 @@ class BodyChecker:
             self.m.report(node, "SHP004", str(e))
         except ShapeError as e:
             if e.code in BODY_ERRORS:
-                self.report_engine_error(node, e)
+                self.report_engine_error(node, e, expr, known)
             else:
                 self.m.lost(f"{e.code}: {e.message.splitlines()[0][:60]}")
         except RecursionError:
             self.m.lost("expression too deep")
         return UNKNOWN
 
-    def report_engine_error(self, node, e: ShapeError):
+    def report_engine_error(self, node, e: ShapeError, expr, known):
         where = node
         if e.span is not None:
             where = self.m.position_of(e.span[0]) or node
         message = e.message.splitlines()[0]
-        origins = self.origins_in(message)
-        self.m.report(where, "SHP005", f"{e.exception}: {message}{origins}")
+        passes = self.passing_equalities(message, expr, known)
+        unless = f" (it would pass if {' or if '.join(passes)})" if passes else ""
+        self.m.report(where, "SHP005",
+                      f"{e.exception}: {message}{unless}{self.origins_in(message)}")
+
+    def passing_equalities(self, message, expr, known) -> list[str]:
+        """The single equalities of sizes (``p == q``, ``p == 1``) under which
+        the expression would pass: the error holds only where none of them does.
+        (Only single equalities are tried, so the list need not be complete.)"""
+        import re
+        names = [w for w in dict.fromkeys(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", message))
+                 if w in self.ctx.origins]
+        trials = [(a, b) for i, a in enumerate(names) for b in names[i + 1:]]
+        trials += [(a, "1") for a in names]
+        passes = []
+        for a, b in trials:
+            sub = {dims.symbol(a): dims.symbol(b) if b != "1" else sympy.Integer(1)}
+            try:
+                Evaluator(self.m.library).eval(expr, _substituted(known, sub))
+            except (ShapeError, Unknown, CallContradiction, RecursionError):
+                continue
+            passes.append(f"{a} == {b}")
+        return passes
 
     def origins_in(self, text: str) -> str:
         """``[batch: parameter x, line 4; ...]`` for the size names in ``text``."""
@@ -349,6 +370,18 @@ class BodyChecker:
         for item in spec.dims:
             if item.kind == "name":
                 self.ctx.bound.add(item.text)
+
+
+def _substituted(value, sub):
+    """``value`` with size symbols replaced (arrays inside containers too)."""
+    if isinstance(value, Array):
+        return replace(value, shape=tuple(sympy.sympify(d).subs(sub) for d in value.shape))
+    if isinstance(value, dict):
+        return {k: _substituted(v, sub) for k, v in value.items()}
+    if isinstance(value, (tuple, list)):
+        return type(value)(_substituted(v, sub) for v in value) if type(value) in (
+            tuple, list) else value
+    return value
 
 
 def _canonical(condition: str) -> str:
