@@ -242,7 +242,7 @@ class BodyChecker:
         except Unknown as e:
             self.m.lost(str(e))
         except CallContradiction as e:
-            self.m.report(node, "SHP004", str(e))
+            self.m.report(node, "SHP004", f"{e}{self.origins_in(str(e))}")
         except ShapeError as e:
             if e.code in BODY_ERRORS:
                 self.report_engine_error(node, e, expr, known)
