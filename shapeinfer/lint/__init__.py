@@ -24,7 +24,7 @@ from .infer import (TRANSPARENT_DECORATORS, UNKNOWN, AnnotatedFunction, BodyChec
 
 __all__ = ["CODES", "Finding", "lint_source", "lint_file"]
 
-_SHAPE_COMMENT = re.compile(r"#\s*shape:\s*(.+?)\s*$")
+_SHAPE_COMMENT = re.compile(r"#\s*shape:\s*([^#]+?)\s*(?:#.*)?$")
 
 
 def lint_source(text: str, path: str = "<string>", library: Library | None = None,
