@@ -31,11 +31,13 @@ class Converter:
     """Converts one expression at a time against the names known so far.
 
     ``known(name)`` tells whether a local is bound to a value the engine has;
+    ``local(name)`` whether it is a local at all (a local shadows an import);
     ``library`` is the Library; ``imports`` the module's :class:`Imports`;
     ``offsets`` the character offset of each line's start."""
 
-    def __init__(self, known, library, imports, offsets, extra_names=()):
+    def __init__(self, known, library, imports, offsets, extra_names=(), local=None):
         self.known = known
+        self.local = local or known
         self.library = library
         self.imports = imports
         self.offsets = offsets
@@ -68,6 +70,8 @@ class Converter:
     def c_Name(self, node):
         if self.known(node.id) or node.id in self.extra_names:
             return S.Name(node.id, span=self.span(node))
+        if self.local(node.id):
+            raise Unknown(f"unknown name {node.id}")
         dotted = self.imports.dotted(node)
         if dotted is not None:
             return S.Name(self.library_name(dotted), span=self.span(node))
@@ -77,7 +81,7 @@ class Converter:
 
     def c_Attribute(self, node):
         dotted = self.imports.dotted(node)
-        if dotted is not None:
+        if dotted is not None and not self.local(_root(node)):
             return S.Name(self.library_name(dotted), span=self.span(node))
         return S.Attribute(self.convert(node.value), node.attr, span=self.span(node))
 
@@ -159,8 +163,15 @@ class Converter:
             raise Unknown("unsupported construct lambda with defaults or *args")
         params = tuple(p.arg for p in a.args)
         inner = Converter(lambda n: n in params or self.known(n), self.library, self.imports,
-                          self.offsets, self.extra_names)
+                          self.offsets, self.extra_names,
+                          local=lambda n: n in params or self.local(n))
         return S.Lambda(params, inner.convert(node.body), span=self.span(node))
+
+
+def _root(node) -> str | None:
+    while isinstance(node, ast.Attribute):
+        node = node.value
+    return node.id if isinstance(node, ast.Name) else None
 
 
 def line_offsets(text: str) -> list[int]:

@@ -234,7 +234,7 @@ class BodyChecker:
         """Evaluate an expression: its value, or UNKNOWN (reporting a shape
         error or a contradicted call on the way)."""
         conv = Converter(lambda n: env.get(n, UNKNOWN) is not UNKNOWN, self.m.library,
-                         self.m.imports, self.m.offsets)
+                         self.m.imports, self.m.offsets, local=lambda n: n in env)
         try:
             expr = conv.convert(node)
             known = {k: v for k, v in env.items() if v is not UNKNOWN}
