@@ -44,8 +44,15 @@ def _stub_jaxtyping():
     return module
 
 
+def _stub_equinox():
+    module = types.ModuleType("equinox")
+    module.Module = type("Module", (), {})
+    return module
+
+
 def load(path: Path):
     sys.modules.setdefault("jaxtyping", _stub_jaxtyping())
+    sys.modules.setdefault("equinox", _stub_equinox())
     spec = importlib.util.spec_from_file_location(f"lint_fixture_{path.stem}", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -62,7 +69,28 @@ class Fixture:
         self.module = load(path)
 
     def functions(self):
-        return [s for s in self.tree.body if isinstance(s, ast.FunctionDef)]
+        """Module functions, and methods as (class, method) pairs' methods;
+        ``self.owner`` maps a method to its class."""
+        out, self.owner = [], {}
+        for s in self.tree.body:
+            if isinstance(s, ast.FunctionDef):
+                out.append(s)
+            elif isinstance(s, ast.ClassDef):
+                for item in s.body:
+                    if isinstance(item, ast.FunctionDef):
+                        out.append(item)
+                        self.owner[id(item)] = s
+        return out
+
+    def params(self, func):
+        """The annotated arrays a call needs: fields first (for a method), then
+        the parameters (without ``self``)."""
+        cls = self.owner.get(id(func))
+        if cls is None:
+            return [(a.arg, a.annotation) for a in func.args.args]
+        fields = [(s.target.id, s.annotation) for s in cls.body
+                  if isinstance(s, ast.AnnAssign)]
+        return fields + [(a.arg, a.annotation) for a in func.args.args[1:]]
 
     def containing(self, line: int) -> ast.FunctionDef:
         return next(f for f in self.functions() if f.lineno <= line <= f.end_lineno)
@@ -71,7 +99,7 @@ class Fixture:
         """Every parameter an exact array annotation; only jit-like decorators."""
         if any("jit" not in ast.unparse(d) for d in func.decorator_list):
             return False
-        specs = [self.spec(a.annotation) for a in func.args.args]
+        specs = [self.spec(annotation) for _, annotation in self.params(func)]
         return all(s is not None and s.exact and s.dtype for s in specs)
 
     def spec(self, annotation):
@@ -82,18 +110,30 @@ class Fixture:
 
     def names(self, func) -> dict[str, int]:
         names = []
-        for a in func.args.args:
-            names += [d.text for d in self.spec(a.annotation).dims if d.kind == "name"]
+        for _, annotation in self.params(func):
+            names += [d.text for d in self.spec(annotation).dims if d.kind == "name"]
         return {n: PRIMES[i] for i, n in enumerate(dict.fromkeys(names))}
 
     def run(self, func, sizes):
         args = []
-        for a in func.args.args:
-            spec = self.spec(a.annotation)
+        for _, annotation in self.params(func):
+            spec = self.spec(annotation)
             shape = tuple(size_of(d.text, sizes) if d.kind != "anonymous" else 4
                           for d in spec.dims)
             args.append(jax.ShapeDtypeStruct(shape, DTYPES[spec.dtype]))
-        return jax.eval_shape(getattr(self.module, func.name), *args)
+        cls = self.owner.get(id(func))
+        if cls is None:
+            return jax.eval_shape(getattr(self.module, func.name), *args)
+        names = [name for name, _ in self.params(func)]
+        n_fields = len(names) - (len(func.args.args) - 1)
+
+        def method(*values):  # an instance holding the traced fields
+            obj = object.__new__(getattr(self.module, cls.name))
+            for name, value in zip(names[:n_fields], values):
+                object.__setattr__(obj, name, value)
+            return getattr(obj, func.name)(*values[n_fields:])
+
+        return jax.eval_shape(method, *args)
 
 
 def size_of(text: str, sizes) -> int:

@@ -60,6 +60,7 @@ class ModuleLinter:
         self.shape_comments: dict[int, str] = {}
         self.functions: dict[str, object] = {}   # module function name -> value
         self.lost_count = 0
+        self.fields: dict[int, dict] = {}   # id(method) -> its class's annotated fields
 
     # ------------------------------------------------------------ reporting
 
@@ -109,7 +110,7 @@ class ModuleLinter:
             if sig is not None and (sig.specs or sig.returns):
                 self.stats["annotated functions"] += 1
                 before = self.lost_count
-                BodyChecker(self, func, sig).run()
+                BodyChecker(self, func, sig, self.fields.get(id(func), {})).run()
                 if self.lost_count == before:  # nothing unknown on the way
                     self.stats["fully checked"] += 1
         return self.findings
@@ -135,9 +136,22 @@ class ModuleLinter:
             if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 yield stmt
             elif isinstance(stmt, ast.ClassDef):
+                fields = self.class_fields(stmt)
                 for item in stmt.body:
                     if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                        self.fields[id(item)] = fields
                         yield item
+
+    def class_fields(self, cls: ast.ClassDef) -> dict:
+        """``weight: Float[Array, "out in"]`` in a class body (an equinox
+        Module, a dataclass): field name -> (spec, line)."""
+        fields = {}
+        for stmt in cls.body:
+            if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
+                spec = self.read(stmt.annotation)
+                if spec is not None:
+                    fields[stmt.target.id] = (spec, stmt.lineno)
+        return fields
 
     def signature(self, func) -> Signature | None:
         specs = {}

@@ -80,6 +80,10 @@ class Converter:
         raise Unknown(f"unknown name {node.id}")
 
     def c_Attribute(self, node):
+        if isinstance(node.value, ast.Name):  # self.weight, an annotated field
+            key = f"{node.value.id}\u00b7{node.attr}"
+            if self.known(key):
+                return S.Name(key, span=self.span(node))
         dotted = self.imports.dotted(node)
         if dotted is not None and not self.local(_root(node)):
             return S.Name(self.library_name(dotted), span=self.span(node))

@@ -130,9 +130,10 @@ class FunctionContext:
 class BodyChecker:
     """Checks one function: evaluates its body statement by statement."""
 
-    def __init__(self, module, func: ast.FunctionDef, sig: Signature):
+    def __init__(self, module, func: ast.FunctionDef, sig: Signature, fields=None):
         self.m = module
         self.func = func
+        self.fields = fields or {}
         self.sig = sig
         self.ctx = FunctionContext()
         self.ev = Evaluator(module.library)
@@ -144,17 +145,34 @@ class BodyChecker:
         for arg in _all_args(self.func.args):
             spec = self.sig.specs.get(arg.arg)
             env[arg.arg] = self.param_value(arg, spec) if spec else UNKNOWN
+        self.bind_fields(env)
         self.block(self.func.body, env)
 
-    def param_value(self, arg, spec: ArraySpec):
+    def bind_fields(self, env):
+        """``self.weight`` of an annotated field is the value of the local
+        ``self·weight`` (the converter reads it so). Its size names are the
+        method's: ``weight: "out in"`` and ``x: "in"`` share ``in``."""
+        args = _all_args(self.func.args)
+        if not self.fields or not args or any(
+                ast.unparse(d) in ("staticmethod", "classmethod")
+                for d in self.func.decorator_list):
+            return
+        me = args[0].arg
+        for name, (spec, line) in self.fields.items():
+            where = ast.arg(arg=f"field {name}", lineno=line)
+            env[field_key(me, name)] = self.param_value(where, spec, f"{me}.{name}")
+
+    def param_value(self, arg, spec: ArraySpec, label: str | None = None):
         if not spec.exact or spec.dtype is None:
             return UNKNOWN
+        label = label or arg.arg
+        what = arg.arg if arg.arg.startswith("field ") else f"parameter {arg.arg}"
         shape = []
         for axis, item in enumerate(spec.dims):
             if item.kind == "name":
-                self.ctx.origins.setdefault(item.text, f"parameter {arg.arg}, line {arg.lineno}")
+                self.ctx.origins.setdefault(item.text, f"{what}, line {arg.lineno}")
                 self.ctx.bound.add(item.text)
-            d = self.dim(item, f"{arg.arg}.shape[{axis}]")
+            d = self.dim(item, f"{label}.shape[{axis}]")
             if d is None:
                 return UNKNOWN
             shape.append(d)
@@ -256,7 +274,11 @@ class BodyChecker:
         where = node
         if e.span is not None:
             where = self.m.position_of(e.span[0]) or node
-        message = e.message.splitlines()[0]
+        lines = e.message.splitlines()
+        # A rule's message lists each clause tried below the first line: too
+        # long for a finding. Other messages' lines are one sentence.
+        message = lines[0] if e.code == "rule-no-match" else " ".join(
+            line.strip() for line in lines)
         passes = self.passing_equalities(message, expr, known)
         unless = f" (it would pass if {' or if '.join(passes)})" if passes else ""
         self.m.report(where, "SHP005",
@@ -370,6 +392,11 @@ class BodyChecker:
         for item in spec.dims:
             if item.kind == "name":
                 self.ctx.bound.add(item.text)
+
+
+def field_key(self_name: str, field: str) -> str:
+    """The local that holds ``self.field`` (not an identifier: no clash)."""
+    return f"{self_name}\u00b7{field}"
 
 
 def _substituted(value, sub):
