@@ -175,6 +175,14 @@ def test_noqa(capsys):
     assert len(lint_source(src.format("  # noqa: SHP005"))) == 1
 
 
+def test_shape_comments():
+    src = ("import jax.numpy as jnp\nfrom jaxtyping import Float, Array\n"
+           'def f(x: Float[Array, "n m"]):\n'
+           "    y = x.T  # shape: (m, n)\n    z = x.T  # shape: (n, m)\n"
+           "    w = x.sum(0)  # shape: (m\n    return y\n")
+    assert [(f.line, f.code) for f in lint_source(src)] == [(5, "SHP003"), (6, "SHP001")]
+
+
 def test_syntax_error_is_a_finding(tmp_path, capsys):
     bad = tmp_path / "bad.py"
     bad.write_text("def f(:\n    pass\n")

@@ -93,7 +93,10 @@ class ModuleLinter:
             col = getattr(e, "offset", None) or 1
             msg = getattr(e, "msg", str(e))
             return [Finding(self.path, line, col, "SHP000", f"syntax error: {msg}")]
-        self.read_comments()
+        if "jaxtyping" not in self.text:
+            return []  # every annotation the linter reads is imported from jaxtyping
+        if re.search(r"#\s*shape:", self.text) or "noqa" in self.text:
+            self.read_comments()  # tokenizing is the slow part: only when needed
         self.imports = Imports(tree)
         self.aliases = module_aliases(tree, self.imports, self.malformed)
         functions = list(self.annotated_functions(tree))
@@ -101,7 +104,8 @@ class ModuleLinter:
         for func in functions:
             sigs[id(func)] = self.signature(func)
         for func in functions:  # module-level functions are callable by name
-            if func in tree.body and sigs[id(func)] is not None:
+            sig = sigs[id(func)]
+            if func in tree.body and sig is not None and (sig.specs or sig.returns):
                 value = self.decorated(func, AnnotatedFunction(sigs[id(func)]))
                 if value is not UNKNOWN:
                     self.functions[func.name] = value
@@ -110,7 +114,11 @@ class ModuleLinter:
             if sig is not None and (sig.specs or sig.returns):
                 self.stats["annotated functions"] += 1
                 before = self.lost_count
-                BodyChecker(self, func, sig, self.fields.get(id(func), {})).run()
+                try:
+                    BodyChecker(self, func, sig, self.fields.get(id(func), {})).run()
+                except Exception as bug:  # noqa: BLE001 - one function must not stop the file
+                    self.lost(f"internal error ({type(bug).__name__}: {bug}); "
+                              "a bug in shapeinfer, please report it")
                 if self.lost_count == before:  # nothing unknown on the way
                     self.stats["fully checked"] += 1
         return self.findings
@@ -123,7 +131,7 @@ class ModuleLinter:
             for tok in tokenize.generate_tokens(io.StringIO(self.text).readline):
                 if tok.type == tokenize.COMMENT:
                     self.comments[tok.start[0]] = tok.string
-                    m = _SHAPE_COMMENT.match(tok.string)
+                    m = _SHAPE_COMMENT.match(tok.string)  # the comment's own start
                     if m:
                         self.shape_comments[tok.start[0]] = m.group(1)
         except (tokenize.TokenError, SyntaxError):

@@ -133,7 +133,7 @@ class Imports:
 
     def __init__(self, tree: ast.Module):
         self.names: dict[str, str] = {}
-        for node in ast.walk(tree):
+        for node in _import_statements(tree.body):
             if isinstance(node, ast.Import):
                 for alias in node.names:
                     if alias.asname:
@@ -156,6 +156,18 @@ class Imports:
         if not isinstance(node, ast.Name) or node.id not in self.names:
             return None
         return ".".join([self.names[node.id]] + list(reversed(parts)))
+
+
+def _import_statements(body):
+    """Imports at module level, also under ``if`` / ``try`` (``try: import
+    jax.numpy as jnp``, ``if TYPE_CHECKING:``), not inside functions."""
+    for stmt in body:
+        if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+            yield stmt
+        elif isinstance(stmt, (ast.If, ast.Try)):
+            for block in (stmt.body, stmt.orelse, getattr(stmt, "finalbody", []),
+                          *[h.body for h in getattr(stmt, "handlers", [])]):
+                yield from _import_statements(block)
 
 
 def jaxtyping_class(node: ast.AST, imports: Imports) -> str | None:

@@ -30,8 +30,9 @@ def python_files(paths: list[str]) -> list[Path] | str:
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            files.extend(sorted(p for p in path.rglob("*.py")
-                                if not any(part.startswith(".") for part in p.parts)))
+            files.extend(sorted(p for p in path.rglob("*.py")  # hidden folders below: skipped
+                                if not any(part.startswith(".")
+                                           for part in p.relative_to(path).parts)))
         elif path.is_file():
             files.append(path)
         else:
