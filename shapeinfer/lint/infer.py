@@ -9,6 +9,7 @@ cannot derive is :data:`UNKNOWN` and is never reported on.
 from __future__ import annotations
 
 import ast
+import copy
 from dataclasses import dataclass, field, replace
 
 import sympy
@@ -215,6 +216,9 @@ class BodyChecker:
             self.value(stmt.value, env)
         elif isinstance(stmt, ast.If):
             self.if_statement(stmt, env)
+        elif isinstance(stmt, ast.FunctionDef) and as_lambda(stmt) is not None:
+            # a local `def step(c, x): ...; return ...` (a scan body) is a lambda
+            env[stmt.name] = self.value(as_lambda(stmt), env)
         else:  # loops, with, try, nested defs: what they bind is unknown
             self.m.lost(f"unsupported statement {type(stmt).__name__}")
             for node in ast.walk(stmt):
@@ -392,6 +396,40 @@ class BodyChecker:
         for item in spec.dims:
             if item.kind == "name":
                 self.ctx.bound.add(item.text)
+
+
+def as_lambda(func: ast.FunctionDef) -> ast.Lambda | None:
+    """A local function made of assignments to names and a final ``return``,
+    as one lambda: each name is replaced by the expression it was assigned
+    (shapes do not depend on evaluating twice). None for anything else."""
+    body = list(func.body)
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+        body = body[1:]  # the docstring
+    if (func.decorator_list or not body or not isinstance(body[-1], ast.Return)
+            or body[-1].value is None):
+        return None
+    bindings: dict[str, ast.AST] = {}
+    for stmt in body[:-1]:
+        if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1
+                and isinstance(stmt.targets[0], ast.Name)):
+            return None
+        bindings[stmt.targets[0].id] = _Substitute(bindings).visit(copy.deepcopy(stmt.value))
+    expr = _Substitute(bindings).visit(copy.deepcopy(body[-1].value))
+    if any(isinstance(n, ast.Lambda) and {a.arg for a in n.args.args} & set(bindings)
+           for n in ast.walk(expr)) or len(ast.unparse(expr)) > 4000:
+        return None  # a shadowing inner lambda, or an expression grown too large
+    lam = ast.Lambda(args=func.args, body=expr)
+    return ast.copy_location(lam, func)
+
+
+class _Substitute(ast.NodeTransformer):
+    def __init__(self, bindings):
+        self.bindings = bindings
+
+    def visit_Name(self, node):
+        if isinstance(node.ctx, ast.Load) and node.id in self.bindings:
+            return copy.deepcopy(self.bindings[node.id])
+        return node
 
 
 def field_key(self_name: str, field: str) -> str:
