@@ -158,7 +158,11 @@ def cmd_lint(args, out, err) -> int:
     """``shapeinfer lint PATH...``: exit 0 clean, 1 findings, 2 usage error."""
     from .lint import cli as lint_cli
 
-    result = lint_cli.run(args, load_library(args.rules), out)
+    problem = lint_cli.apply_config(args)
+    if problem:
+        raise _UsageError(problem)
+    load_library(args.rules)  # a rule file that does not load is a usage error, up front
+    result = lint_cli.run(args, out)
     if isinstance(result, str):
         raise _UsageError(result)
     return result

@@ -204,3 +204,48 @@ def test_lint_never_imports_jax():
             f"main(['lint', '--exit-zero', {str(FIXTURES)!r}])\n"
             "assert 'jax' not in sys.modules and 'jaxtyping' not in sys.modules\n")
     subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
+
+
+def test_cli_sarif(capsys):
+    code, out = run(["lint", "--format", "sarif", str(FIXTURES / "issue_examples.py")], capsys)
+    log = json.loads(out)
+    assert log["version"] == "2.1.0" and code == 1
+    results = log["runs"][0]["results"]
+    assert [r["ruleId"] for r in results] == ["SHP002", "SHP002"]
+    region = results[0]["locations"][0]["physicalLocation"]["region"]
+    assert (region["startLine"], region["startColumn"]) == (5, 12)
+    rules = log["runs"][0]["tool"]["driver"]["rules"]
+    assert all(rules[r["ruleIndex"]]["id"] == r["ruleId"] for r in results)
+
+
+def test_pyproject_settings(tmp_path, monkeypatch, capsys):
+    (tmp_path / "m.py").write_text((FIXTURES / "findings.py").read_text())
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pyproject.toml").write_text('[tool.shapeinfer]\nselect = ["SHP004"]\n')
+    code, out = run(["lint", "m.py"], capsys)
+    assert code == 1 and set(re.findall(r"SHP[0-9]{3}", out)) == {"SHP004"}
+    code, out = run(["lint", "--select", "SHP001", "m.py"], capsys)  # the command line wins
+    assert set(re.findall(r"SHP[0-9]{3}", out)) == {"SHP001"}
+    (tmp_path / "pyproject.toml").write_text('[tool.shapeinfer]\nexit-zero = true\n')
+    assert run(["lint", "m.py"], capsys)[0] == 0
+    (tmp_path / "pyproject.toml").write_text('[tool.shapeinfer]\nselct = ["SHP004"]\n')
+    code, out = run(["lint", "m.py"], capsys)
+    assert code == 2 and "unknown settings: selct" in out
+
+
+def test_parallel_output_is_deterministic(capsys):
+    _, serial = run(["lint", str(FIXTURES)], capsys)
+    _, parallel = run(["lint", "-j", "2", str(FIXTURES)], capsys)
+    assert serial == parallel and serial
+
+
+def test_rules_option(tmp_path, capsys):
+    bad = tmp_path / "bad.rules"
+    bad.write_text("this is not a rule\n")
+    code, _ = run(["lint", "--rules", str(bad), str(FIXTURES / "issue_examples.py")], capsys)
+    assert code == 2
+
+
+def test_pre_commit_hook_runs_lint():
+    text = (FIXTURES.parent.parent / ".pre-commit-hooks.yaml").read_text()
+    assert "entry: shapeinfer lint" in text and "types: [python]" in text
