@@ -108,6 +108,12 @@ class Fixture:
         except Exception:  # noqa: BLE001 - a malformed annotation is not checkable
             return None
 
+    def tuple_specs(self, func):
+        annotation = func.returns
+        if isinstance(annotation, ast.Constant):
+            annotation = ast.parse(annotation.value, mode="eval").body
+        return [self.spec(e) for e in annotation.slice.elts]
+
     def names(self, func) -> dict[str, int]:
         names = []
         for _, annotation in self.params(func):
@@ -164,13 +170,26 @@ def test_findings_agree_with_jax(path):
                 fx.run(func, sizes)
             assert type(raised.value).__name__ == exception, f.message
         else:
-            got = re.match(r"returns (\(.*?\)) where", f.message).group(1)
-            result = fx.run(func, sizes)
-            assert result.shape == shape_at(got, sizes), f.message
-            annotated = fx.spec(func.returns)
-            assert result.shape != tuple(size_of(d.text, sizes) for d in annotated.dims)
+            confirm_return(fx, func, sizes, f.message)
         confirmed += 1
     assert confirmed, "no finding of this fixture was confirmed by JAX"
+
+
+def confirm_return(fx, func, sizes, message):
+    """JAX returns what the SHP002 message says, and not the annotated shape."""
+    result = fx.run(func, sizes)
+    count = re.match(r"returns (\d+) values where a tuple of (\d+)", message)
+    if count:
+        assert (len(result), len(fx.tuple_specs(func))) == tuple(map(int, count.groups()))
+        return
+    item = re.match(r"returns (?:as item (\d+) )?(\(.*?\)) where", message)
+    if item.group(1) is not None:
+        result = result[int(item.group(1))]
+        annotated = fx.tuple_specs(func)[int(item.group(1))]
+    else:
+        annotated = fx.spec(func.returns)
+    assert result.shape == shape_at(item.group(2), sizes), message
+    assert result.shape != tuple(size_of(d.text, sizes) for d in annotated.dims)
 
 
 @pytest.mark.parametrize("path", [p.with_name(p.stem + "_clean.py") for p in FIXTURE_PATHS],

@@ -111,7 +111,7 @@ class ModuleLinter:
                     self.functions[func.name] = value
         for func in functions:
             sig = sigs[id(func)]
-            if sig is not None and (sig.specs or sig.returns):
+            if sig is not None and (sig.specs or sig.returns or sig.returns_tuple):
                 self.stats["annotated functions"] += 1
                 before = self.lost_count
                 try:
@@ -169,7 +169,29 @@ class ModuleLinter:
                 specs[arg.arg] = spec
         returns = self.read(func.returns)
         positional = [a.arg for a in [*func.args.posonlyargs, *func.args.args]]
-        return Signature(func.name, positional, specs, returns, func.lineno)
+        return Signature(func.name, positional, specs, returns, func.lineno,
+                         self.read_tuple(func.returns))
+
+    def read_tuple(self, annotation):
+        """``tuple[Float[Array, "n"], Float[Array, "d"]]``: one spec (or None)
+        per item; None when it is not a tuple of fixed length with a spec."""
+        if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
+            try:
+                annotation = ast.parse(annotation.value, mode="eval").body
+            except SyntaxError:
+                return None
+        if not isinstance(annotation, ast.Subscript):
+            return None
+        head = self.imports.dotted(annotation.value) or (
+            annotation.value.id if isinstance(annotation.value, ast.Name) else "")
+        if head not in ("tuple", "Tuple", "typing.Tuple") or not isinstance(
+                annotation.slice, ast.Tuple):
+            return None
+        items = annotation.slice.elts
+        if any(isinstance(e, ast.Constant) and e.value is Ellipsis for e in items):
+            return None  # tuple[X, ...]: any length
+        specs = tuple(self.read(e) for e in items)
+        return specs if any(specs) else None
 
     def read(self, annotation):
         try:

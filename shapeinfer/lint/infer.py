@@ -46,6 +46,7 @@ class Signature:
     specs: dict[str, ArraySpec]
     returns: ArraySpec | None
     line: int
+    returns_tuple: tuple | None = None   # tuple[Float[...], Float[...]]: one spec each
 
 
 class CallContradiction(Exception):
@@ -228,7 +229,13 @@ class BodyChecker:
                     env[node.name] = UNKNOWN
 
     def if_statement(self, stmt, env):
-        # The test is not evaluated: its value never decides a shape here.
+        """A test the shapes decide (``if x.ndim == 2``) runs one branch only:
+        the other is dead code for these annotations. Otherwise both run and
+        their names merge."""
+        test = self.value(stmt.test, env, quiet=True)
+        if isinstance(test, bool) or test in (sympy.true, sympy.false):
+            self.block(stmt.body if test else stmt.orelse, env)
+            return
         then_env, else_env = dict(env), dict(env)
         self.block(stmt.body, then_env)
         self.block(stmt.orelse, else_env)
@@ -252,9 +259,10 @@ class BodyChecker:
 
     # ------------------------------------------------------------ expressions
 
-    def value(self, node, env):
+    def value(self, node, env, quiet=False):
         """Evaluate an expression: its value, or UNKNOWN (reporting a shape
-        error or a contradicted call on the way)."""
+        error or a contradicted call on the way). ``quiet``: what is unknown
+        here is not a loss of tracking (an ``if`` test on a flag)."""
         conv = Converter(lambda n: env.get(n, UNKNOWN) is not UNKNOWN, self.m.library,
                          self.m.imports, self.m.offsets, local=lambda n: n in env)
         try:
@@ -262,13 +270,14 @@ class BodyChecker:
             known = {k: v for k, v in env.items() if v is not UNKNOWN}
             return self.ev.eval(expr, known)
         except Unknown as e:
-            self.m.lost(str(e))
+            if not quiet:
+                self.m.lost(str(e))
         except CallContradiction as e:
             self.m.report(node, "SHP004", f"{e}{self.origins_in(str(e))}")
         except ShapeError as e:
             if e.code in BODY_ERRORS:
                 self.report_engine_error(node, e, expr, known)
-            else:
+            elif not quiet:
                 self.m.lost(f"{e.code}: {e.message.splitlines()[0][:60]}")
         except RecursionError:
             self.m.lost("expression too deep")
@@ -317,10 +326,21 @@ class BodyChecker:
     # ------------------------------------------------------------ annotations vs values
 
     def check_return(self, stmt, value):
-        spec = self.sig.returns
-        if spec is None or value is UNKNOWN:
+        spec, specs = self.sig.returns, self.sig.returns_tuple
+        if value is UNKNOWN:
             return
-        self.compare(stmt.value or stmt, value, spec, "returns", "SHP002")
+        if spec is not None:
+            self.compare(stmt.value or stmt, value, spec, "returns", "SHP002")
+        elif specs is not None and isinstance(value, tuple):
+            if len(value) != len(specs):
+                self.m.report(stmt.value, "SHP002", f"returns {len(value)} values where a "
+                              f"tuple of {len(specs)} is annotated")
+                return
+            nodes = stmt.value.elts if isinstance(stmt.value, ast.Tuple) else [stmt.value] * len(
+                specs)
+            for i, (node, v, sp) in enumerate(zip(nodes, value, specs)):
+                if sp is not None:
+                    self.compare(node, v, sp, f"returns as item {i}", "SHP002")
 
     def annotated_assign(self, stmt, env):
         try:
