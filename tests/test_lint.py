@@ -107,6 +107,7 @@ def test_mutation_is_found(source):
     ('Float[Array]', "SHP001"),
     ('Float[Array, 3]', "SHP001"),
     ('Float[Array, "n %"]', "SHP001"),
+    ('Float[Array, "n - 1"]', "SHP001"),  # spaces split axes: `-` is no size
 ])
 def test_malformed_annotations(annotation, code):
     src = f"from jaxtyping import Float, Array\ndef f(x: {annotation}):\n    return x\n"

@@ -120,10 +120,24 @@ def _parse_item(word: str) -> DimSpec:
         return DimSpec("int", word)
     if _NAME.match(word):
         return DimSpec("name", word)
-    if _EXPR.match(word):
+    if _EXPR.match(word) and _is_dim_expression(word):
         return DimSpec("expr", word)
     raise MalformedAnnotation(f"{word!r} is not a size: write a name, an integer or an "
                               "expression of names such as dim-1")
+
+
+def _is_dim_expression(word: str) -> bool:
+    """``dim-1``, ``2*n``, ``(a+b)//2``: Python arithmetic on names and ints
+    (jaxtyping evaluates it with Python). ``-`` alone, as in the spaced
+    ``"n - 1"`` (three axes to jaxtyping), is not one."""
+    try:
+        tree = ast.parse(word, mode="eval")
+    except SyntaxError:
+        return False
+    allowed = (ast.Expression, ast.BinOp, ast.UnaryOp, ast.Name, ast.Load, ast.operator,
+               ast.unaryop)
+    return all(isinstance(n, allowed) or (isinstance(n, ast.Constant) and type(n.value) is int)
+               for n in ast.walk(tree))
 
 
 class Imports:

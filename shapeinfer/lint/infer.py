@@ -23,6 +23,7 @@ from .annotations import ArraySpec, Imports, MalformedAnnotation, read_annotatio
 from .convert import Converter, Unknown
 
 UNKNOWN = object()  # a value the linter does not know
+_NO_LIBRARY: dict = {}  # dim expressions of annotations need no operation
 
 # Engine error codes that are shape errors JAX raises (reported); the others
 # (unsupported, unknown-name, inconclusive, dtype, ...) only stop tracking.
@@ -117,9 +118,20 @@ class AnnotatedFunction(Function):
                 shape.append(sympy.Integer(int(item.text)))
             elif item.kind == "name" and item.text in names:
                 shape.append(names[item.text][0])
+            elif item.kind == "expr":  # "n-1": the names as the arguments bound them
+                shape.append(self.expression(item.text, names))
             else:
                 raise Unknown(f"unknown return of {self.sig.name}")
         return Array(tuple(shape), spec.dtype)
+
+    def expression(self, text, names):
+        try:
+            value = Evaluator(_NO_LIBRARY).eval(S.parse(text).expr, {})
+        except ShapeError:
+            value = None
+        if not dims.is_dim(value) or any(str(s) not in names for s in value.free_symbols):
+            raise Unknown(f"unknown return of {self.sig.name}")
+        return value.subs({dims.symbol(n): names[n][0] for n in names})
 
 
 @dataclass
