@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import copy
+import re
 from dataclasses import dataclass, field, replace
 
 import sympy
@@ -19,7 +20,7 @@ from ..dims import Decision
 from ..engine import Evaluator
 from ..errors import ShapeError
 from ..values import Array, Function
-from .annotations import ArraySpec, Imports, MalformedAnnotation, read_annotation
+from .annotations import ArraySpec, DimSpec, MalformedAnnotation, read_annotation
 from .convert import Converter, Unknown
 
 UNKNOWN = object()  # a value the linter does not know
@@ -313,7 +314,6 @@ class BodyChecker:
         """The single equalities of sizes (``p == q``, ``p == 1``) under which
         the expression would pass: the error holds only where none of them does.
         (Only single equalities are tried, so the list need not be complete.)"""
-        import re
         names = [w for w in dict.fromkeys(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", message))
                  if w in self.ctx.origins]
         trials = [(a, b) for i, a in enumerate(names) for b in names[i + 1:]]
@@ -330,7 +330,6 @@ class BodyChecker:
 
     def origins_in(self, text: str) -> str:
         """``[batch: parameter x, line 4; ...]`` for the size names in ``text``."""
-        import re
         words = dict.fromkeys(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", text))
         parts = [f"{w}: {self.ctx.origins[w]}" for w in words if w in self.ctx.origins]
         return f" [{'; '.join(parts)}]" if parts else ""
@@ -378,7 +377,6 @@ class BodyChecker:
         if not (isinstance(shape, tuple) and all(map(dims.is_dim, shape))):
             self.m.report(stmt, "SHP001", f"`# shape:` wants a tuple of sizes, got {text!r}")
             return
-        from .annotations import DimSpec
         items = tuple(DimSpec("expr", str(d)) for d in shape)
         spec = ArraySpec("comment", None, items, text)
         self.compare(stmt.value, value, spec, "the value is", "SHP003", noun="the comment says")
