@@ -61,6 +61,7 @@ class ModuleLinter:
         self.functions: dict[str, object] = {}   # module function name -> value
         self.lost_count = 0
         self.fields: dict[int, dict] = {}   # id(method) -> its class's annotated fields
+        self.methods: dict[int, dict] = {}  # id(method) -> its class's annotated methods
 
     # ------------------------------------------------------------ reporting
 
@@ -109,13 +110,15 @@ class ModuleLinter:
                 value = self.decorated(func, AnnotatedFunction(sigs[id(func)]))
                 if value is not UNKNOWN:
                     self.functions[func.name] = value
+        self.bind_methods(tree, sigs)
         for func in functions:
             sig = sigs[id(func)]
             if sig is not None and (sig.specs or sig.returns or sig.returns_tuple):
                 self.stats["annotated functions"] += 1
                 before = self.lost_count
                 try:
-                    BodyChecker(self, func, sig, self.fields.get(id(func), {})).run()
+                    BodyChecker(self, func, sig, self.fields.get(id(func), {}),
+                                self.methods.get(id(func), {})).run()
                 except Exception as bug:  # noqa: BLE001 - one function must not stop the file
                     self.lost(f"internal error ({type(bug).__name__}: {bug}); "
                               "a bug in shapeinfer, please report it")
@@ -149,6 +152,27 @@ class ModuleLinter:
                     if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
                         self.fields[id(item)] = fields
                         yield item
+
+    def bind_methods(self, tree, sigs):
+        """``self.project(x)`` in a method calls its class's annotated method
+        ``project`` with the signature after ``self`` (plain methods only)."""
+        for cls in (s for s in tree.body if isinstance(s, ast.ClassDef)):
+            methods = [m for m in cls.body if isinstance(m, ast.FunctionDef)]
+            shared = frozenset(d.text for spec, _ in self.class_fields(cls).values()
+                               for d in spec.dims if d.kind == "name")
+            siblings = {}
+            for m in methods:
+                sig = sigs[id(m)]
+                if (sig is None or not sig.params or sig.params[0] in sig.specs
+                        or not all(self.transparent(d) for d in m.decorator_list)
+                        or any(ast.unparse(d) in ("staticmethod", "classmethod")
+                               for d in m.decorator_list)):
+                    continue
+                bound = Signature(sig.name, sig.params[1:], sig.specs, sig.returns, sig.line,
+                                  sig.returns_tuple)
+                siblings[m.name] = AnnotatedFunction(bound, shared)
+            for m in methods:
+                self.methods[id(m)] = siblings
 
     def class_fields(self, cls: ast.ClassDef) -> dict:
         """``weight: Float[Array, "out in"]`` in a class body (an equinox

@@ -60,9 +60,12 @@ class AnnotatedFunction(Function):
     The arguments' dims bind the callee's size names; a name bound to two
     different dims contradicts the annotation."""
 
-    def __init__(self, sig: Signature):
+    def __init__(self, sig: Signature, shared=frozenset()):
         self.sig = sig
         self.name = sig.name
+        # size names of the instance's fields: a method called through `self`
+        # sees the same fields, so the same sizes, as its caller
+        self.shared = shared
 
     def param_names(self):
         return list(self.sig.params)
@@ -71,7 +74,8 @@ class AnnotatedFunction(Function):
         sig = self.sig
         bound = dict(zip(sig.params, args))
         bound.update(kwargs)
-        names: dict[str, tuple] = {}   # size name -> (dim, where it was bound)
+        names: dict[str, tuple] = {   # size name -> (dim, where it was bound)
+            name: (dims.symbol(name), "the instance's fields") for name in self.shared}
         conditions, never = [], []
         for pname, spec in sig.specs.items():
             value = bound.get(pname, UNKNOWN)
@@ -119,6 +123,8 @@ class AnnotatedFunction(Function):
                 shape.append(sympy.Integer(int(item.text)))
             elif item.kind == "name" and item.text in names:
                 shape.append(names[item.text][0])
+            elif item.kind == "name" and item.text in self.shared:
+                shape.append(dims.symbol(item.text))
             elif item.kind == "expr":  # "n-1": the names as the arguments bound them
                 shape.append(self.expression(item.text, names))
             else:
@@ -145,10 +151,12 @@ class FunctionContext:
 class BodyChecker:
     """Checks one function: evaluates its body statement by statement."""
 
-    def __init__(self, module, func: ast.FunctionDef, sig: Signature, fields=None):
+    def __init__(self, module, func: ast.FunctionDef, sig: Signature, fields=None,
+                 methods=None):
         self.m = module
         self.func = func
         self.fields = fields or {}
+        self.methods = methods or {}
         self.sig = sig
         self.ctx = FunctionContext()
         self.ev = Evaluator(module.library)
@@ -166,9 +174,10 @@ class BodyChecker:
     def bind_fields(self, env):
         """``self.weight`` of an annotated field is the value of the local
         ``self·weight`` (the converter reads it so). Its size names are the
-        method's: ``weight: "out in"`` and ``x: "in"`` share ``in``."""
+        method's: ``weight: "out in"`` and ``x: "in"`` share ``in``. The
+        class's annotated methods are bound the same way (``self.project``)."""
         args = _all_args(self.func.args)
-        if not self.fields or not args or any(
+        if not (self.fields or self.methods) or not args or any(
                 ast.unparse(d) in ("staticmethod", "classmethod")
                 for d in self.func.decorator_list):
             return
@@ -176,6 +185,8 @@ class BodyChecker:
         for name, (spec, line) in self.fields.items():
             where = ast.arg(arg=f"field {name}", lineno=line)
             env[field_key(me, name)] = self.param_value(where, spec, f"{me}.{name}")
+        for name, method in self.methods.items():
+            env[field_key(me, name)] = method
 
     def param_value(self, arg, spec: ArraySpec, label: str | None = None):
         if not spec.exact or spec.dtype is None:

@@ -36,3 +36,17 @@ def keywords(x: Float[Array, "n d"], w: Float[Array, "d k"]) -> Float[Array, "n 
 
 def project(x: Float[Array, "n d"], w: Float[Array, "d k"]) -> Float[Array, "n k"]:
     return x @ w
+
+
+class Mlp(eqx.Module):
+    w1: Float[Array, "h d"]
+    w2: Float[Array, "o h"]
+
+    def hidden(self, x: Float[Array, "d"]) -> Float[Array, "h"]:
+        return jax.nn.relu(self.w1 @ x)
+
+    def __call__(self, x: Float[Array, "d"]) -> Float[Array, "o"]:
+        return self.w2 @ self.hidden(x)
+
+    def skip(self, x: Float[Array, "d"]) -> Float[Array, "o"]:
+        return self.w2 @ self.hidden(x)
