@@ -239,6 +239,20 @@ def cmd_repl(args, out, err) -> int:
     return repl_main(rules=args.rules, out=out, err=err)
 
 
+def cmd_lint(args, out, err) -> int:
+    """``shapeinfer lint PATH...``: exit 0 clean, 1 findings, 2 usage error."""
+    from .lint import cli as lint_cli
+
+    problem = lint_cli.apply_config(args)
+    if problem:
+        raise _UsageError(problem)
+    load_library(args.rules)  # a rule file that does not load is a usage error, up front
+    result = lint_cli.run(args, out)
+    if isinstance(result, str):
+        raise _UsageError(result)
+    return result
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="shapeinfer",
@@ -328,6 +342,15 @@ def build_parser() -> argparse.ArgumentParser:
                                    "line (scripted mode; see docs/repl.md).")
     _add_rules_option(p)
     p.set_defaults(run=cmd_repl)
+
+    from .lint.cli import add_arguments as add_lint_arguments
+    p = sub.add_parser("lint", help="check jaxtyping shape annotations in Python files",
+                       description="Prove the jaxtyping shape annotations of Python files "
+                                   "for all sizes, without importing or running them "
+                                   "(docs/lint.md lists the finding codes).")
+    add_lint_arguments(p)
+    _add_rules_option(p)
+    p.set_defaults(run=cmd_lint)
     return parser
 
 

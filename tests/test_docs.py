@@ -26,7 +26,8 @@ Three conventions mark an example in a Markdown file under docs/:
    a Python module) that the console examples after it in the same page can
    use: each example runs in a directory holding the page's files so far, so
    ``$ shapeinfer eval --rules attention.rules EXPR`` and ``check --rules``
-   read exactly what the reader sees.
+   read exactly what the reader sees. A line ``$ shapeinfer lint ...`` is
+   run the same way (in the page's directory, its whole output compared).
 
 5. In a console block, ``$ shapeinfer table|solve|explain ...`` and
    ``$ printf '...' | shapeinfer repl`` (the REPL's scripted mode) are run
@@ -68,7 +69,7 @@ _CODE_LINE = re.compile(r"^\[([a-z-]+)\]$")
 @dataclass
 class Example:
     source: str                 # file:line, for test ids and messages
-    command: str                # "eval", "check", or a teaching command (convention 5)
+    command: str                # "eval", "check", "lint", or a teaching command (convention 5)
     argv: list                  # for "check": the CLI arguments
     expr: str
     sizes: dict
@@ -119,9 +120,12 @@ def _console_example(source: str, command_line: str, output: list[str],
     if teaching is not None:
         return teaching
     argv = shlex.split(command_line)
-    if argv[:1] != ["shapeinfer"] or len(argv) < 3 or argv[1] not in ("eval", "check"):
-        raise ValueError(f"{source}: only `shapeinfer eval` and `shapeinfer check` "
+    if argv[:1] != ["shapeinfer"] or len(argv) < 3 or argv[1] not in ("eval", "check", "lint"):
+        raise ValueError(f"{source}: only `shapeinfer eval`, `check` and `lint` "
                          f"commands are checked, got {command_line!r}")
+    if argv[1] == "lint":  # a linted file is one of the page's files; no JAX involved
+        return Example(source, "lint", argv[1:], command_line, {}, "\n".join(output),
+                       files=files)
     sizes, rest = {}, argv[2:]
     rules = []
     while len(rest) > 2 and rest[0] == "--rules":
@@ -389,6 +393,13 @@ def test_teaching_example(ex: Example, monkeypatch):
         assert report.agreed and not report.unsupported, f"{ex.source}: {program!r}"
 
 
+@pytest.mark.parametrize("ex", [e for e in EXAMPLES if e.command == "lint"],
+                         ids=lambda e: f"{e.source} {e.expr}")
+def test_lint_example(ex: Example):
+    with in_page_dir(ex):
+        assert run_cli(ex.argv) == ex.expected, ex.source
+
+
 def test_every_error_code_is_documented():
     text = (DOCS / "errors.md").read_text(encoding="utf-8")
     headings = set(re.findall(r"^### `([a-z-]+)`", text, flags=re.M))
@@ -445,7 +456,7 @@ def test_doc_doctests(path):
 if __name__ == "__main__":  # a report for doc writers: every example, and whether it holds
     bad = 0
     for ex in EXAMPLES:
-        if ex.command == "check":
+        if ex.command in ("check", "lint"):
             with in_page_dir(ex):
                 got = run_cli(ex.argv)
             ok, why = got == ex.expected, got

@@ -1,0 +1,515 @@
+"""Inference through function bodies, with the engine.
+
+Each annotated parameter becomes an :class:`~shapeinfer.values.Array` whose
+dims are the annotation's size symbols; each statement's expressions are
+converted to shapeinfer syntax (:mod:`.convert`) and evaluated by the
+:class:`~shapeinfer.engine.Evaluator` with the library. A value the linter
+cannot derive is :data:`UNKNOWN` and is never reported on.
+"""
+from __future__ import annotations
+
+import ast
+import copy
+import re
+from dataclasses import dataclass, field, replace
+
+import sympy
+
+from .. import dims, syntax as S
+from ..dims import Decision
+from ..engine import Evaluator
+from ..errors import ShapeError
+from ..values import Array, Function
+from .annotations import ArraySpec, DimSpec, MalformedAnnotation, read_annotation
+from .convert import Converter, Unknown
+
+UNKNOWN = object()  # a value the linter does not know
+_NO_LIBRARY: dict = {}  # dim expressions of annotations need no operation
+
+# Engine error codes that are shape errors JAX raises (reported); the others
+# (unsupported, unknown-name, inconclusive, dtype, ...) only stop tracking.
+BODY_ERRORS = {"broadcast", "dim-mismatch", "axis-out-of-range", "index", "reshape-size",
+               "rule-no-match", "requires-failed", "vmap-in-axes-spec", "vmap-out-axes-spec",
+               "vmap-axis-out-of-range", "vmap-no-mapped-axis", "vmap-inconsistent-sizes",
+               "vmap-out-axes-none", "vmap-out-axis-out-of-range"}
+
+# Decorators that keep shapes as they are (besides the library's jit-likes).
+TRANSPARENT_DECORATORS = {"jax.jit", "equinox.filter_jit", "jaxtyping.jaxtyped",
+                          "beartype.beartype", "typeguard.typechecked", "jax.checkpoint",
+                          "jax.remat", "jax.named_call", "equinox.filter_checkpoint",
+                          "functools.wraps", "staticmethod"}
+
+
+@dataclass
+class Signature:
+    """A module function's annotations: parameter name -> spec, the return spec."""
+    name: str
+    params: list[str]
+    specs: dict[str, ArraySpec]
+    returns: ArraySpec | None
+    line: int
+    returns_tuple: tuple | None = None   # tuple[Float[...], Float[...]]: one spec each
+
+
+class CallContradiction(Exception):
+    """Arguments that contradict a callee's annotation (SHP004)."""
+
+
+class AnnotatedFunction(Function):
+    """A module function called from another: its signature acts as a rule.
+    The arguments' dims bind the callee's size names; a name bound to two
+    different dims contradicts the annotation."""
+
+    def __init__(self, sig: Signature, shared=frozenset()):
+        self.sig = sig
+        self.name = sig.name
+        # size names of the instance's fields: a method called through `self`
+        # sees the same fields, so the same sizes, as its caller
+        self.shared = shared
+
+    def param_names(self):
+        return list(self.sig.params)
+
+    def call(self, ev, args, kwargs, site):
+        sig = self.sig
+        bound = dict(zip(sig.params, args))
+        bound.update(kwargs)
+        names: dict[str, tuple] = {   # size name -> (dim, where it was bound)
+            name: (dims.symbol(name), "the instance's fields") for name in self.shared}
+        conditions, never = [], []
+        for pname, spec in sig.specs.items():
+            value = bound.get(pname, UNKNOWN)
+            if not (isinstance(value, Array) and spec.exact):
+                continue
+            if value.rank != len(spec.dims):
+                never.append(f"argument {pname} has rank {value.rank} where {sig.name}'s "
+                             f"annotation {spec.text!r} wants rank {len(spec.dims)}")
+                continue
+            for axis, (d, item) in enumerate(zip(value.shape, spec.dims)):
+                where = f"{pname} axis {axis}"
+                if item.kind == "name" and item.text not in names:
+                    names[item.text] = (d, where)
+                    continue
+                if item.kind == "name":
+                    want, wwhere = names[item.text]
+                    what = f"{item.text!r} is {dims.fmt_dim(want)} from {wwhere} but " \
+                           f"{dims.fmt_dim(d)} from {where}"
+                elif item.kind == "int":
+                    want, what = sympy.Integer(int(item.text)), \
+                        f"{where} is {dims.fmt_dim(d)} where {item.text} is annotated"
+                else:
+                    continue
+                decision = dims.decide_eq(d, want)
+                if decision is Decision.FALSE:
+                    never.append(what)
+                elif decision is Decision.UNKNOWN:
+                    conditions.append((what, f"{dims.fmt_dim(d)} == {dims.fmt_dim(want)}"))
+        if never:
+            raise CallContradiction(f"call of {sig.name} (line {sig.line}): " + "; ".join(never))
+        if conditions:
+            whats = "; ".join(w for w, _ in conditions)
+            conds = " and ".join(dict.fromkeys(_canonical(c) for _, c in conditions))
+            raise CallContradiction(f"call of {sig.name} (line {sig.line}): {whats}; "
+                                    f"they agree only if {conds}")
+        return self.result(names)
+
+    def result(self, names):
+        spec = self.sig.returns
+        if spec is None or not spec.exact or spec.dtype is None:
+            raise Unknown(f"unknown return of {self.sig.name}")
+        shape = []
+        for item in spec.dims:
+            if item.kind == "int":
+                shape.append(sympy.Integer(int(item.text)))
+            elif item.kind == "name" and item.text in names:
+                shape.append(names[item.text][0])
+            elif item.kind == "name" and item.text in self.shared:
+                shape.append(dims.symbol(item.text))
+            elif item.kind == "expr":  # "n-1": the names as the arguments bound them
+                shape.append(self.expression(item.text, names))
+            else:
+                raise Unknown(f"unknown return of {self.sig.name}")
+        return Array(tuple(shape), spec.dtype)
+
+    def expression(self, text, names):
+        try:
+            value = Evaluator(_NO_LIBRARY).eval(S.parse(text).expr, {})
+        except ShapeError:
+            value = None
+        if not dims.is_dim(value) or any(str(s) not in names for s in value.free_symbols):
+            raise Unknown(f"unknown return of {self.sig.name}")
+        return value.subs({dims.symbol(n): names[n][0] for n in names})
+
+
+@dataclass
+class FunctionContext:
+    """What one function's check knows: the size symbols' origins, findings."""
+    origins: dict = field(default_factory=dict)   # size name -> "parameter x, line 4"
+    bound: set = field(default_factory=set)       # size names bound so far
+
+
+class BodyChecker:
+    """Checks one function: evaluates its body statement by statement."""
+
+    def __init__(self, module, func: ast.FunctionDef, sig: Signature, fields=None,
+                 methods=None):
+        self.m = module
+        self.func = func
+        self.fields = fields or {}
+        self.methods = methods or {}
+        self.sig = sig
+        self.ctx = FunctionContext()
+        self.ev = Evaluator(module.library)
+
+    # ------------------------------------------------------------ entry
+
+    def run(self):
+        env = dict(self.m.functions)  # module functions, by name
+        for arg in _all_args(self.func.args):
+            spec = self.sig.specs.get(arg.arg)
+            env[arg.arg] = self.param_value(arg, spec) if spec else UNKNOWN
+        self.bind_fields(env)
+        self.block(self.func.body, env)
+
+    def bind_fields(self, env):
+        """``self.weight`` of an annotated field is the value of the local
+        ``self·weight`` (the converter reads it so). Its size names are the
+        method's: ``weight: "out in"`` and ``x: "in"`` share ``in``. The
+        class's annotated methods are bound the same way (``self.project``)."""
+        args = _all_args(self.func.args)
+        if not (self.fields or self.methods) or not args or any(
+                ast.unparse(d) in ("staticmethod", "classmethod")
+                for d in self.func.decorator_list):
+            return
+        me = args[0].arg
+        for name, (spec, line) in self.fields.items():
+            where = ast.arg(arg=f"field {name}", lineno=line)
+            env[field_key(me, name)] = self.param_value(where, spec, f"{me}.{name}")
+        for name, method in self.methods.items():
+            env[field_key(me, name)] = method
+
+    def param_value(self, arg, spec: ArraySpec, label: str | None = None):
+        if not spec.exact or spec.dtype is None:
+            return UNKNOWN
+        label = label or arg.arg
+        what = arg.arg if arg.arg.startswith("field ") else f"parameter {arg.arg}"
+        shape = []
+        for axis, item in enumerate(spec.dims):
+            if item.kind == "name":
+                self.ctx.origins.setdefault(item.text, f"{what}, line {arg.lineno}")
+                self.ctx.bound.add(item.text)
+            d = self.dim(item, f"{label}.shape[{axis}]")
+            if d is None:
+                return UNKNOWN
+            shape.append(d)
+        return Array(tuple(shape), spec.dtype)
+
+    def dim(self, item, anonymous_name: str):
+        """A spec item as a dim; ``_`` is a size of its own, named after where it is."""
+        if item.kind == "anonymous":
+            return dims.symbol(anonymous_name)
+        try:
+            value = self.ev.eval(S.parse(item.text).expr, {})
+        except ShapeError:
+            return None
+        return value if dims.is_dim(value) else None
+
+    # ------------------------------------------------------------ statements
+
+    def block(self, stmts, env):
+        for stmt in stmts:
+            self.statement(stmt, env)
+
+    def statement(self, stmt, env):
+        if isinstance(stmt, ast.Assign):
+            value = self.value(stmt.value, env)
+            for target in stmt.targets:
+                self.bind(target, value, env)
+            self.check_comment(stmt, value)
+        elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
+            self.annotated_assign(stmt, env)
+        elif isinstance(stmt, ast.AugAssign) and isinstance(stmt.target, ast.Name):
+            op = ast.BinOp(left=ast.Name(stmt.target.id, ast.Load()), op=stmt.op, right=stmt.value)
+            ast.copy_location(op, stmt)
+            ast.copy_location(op.left, stmt.target)
+            op.end_lineno, op.end_col_offset = stmt.end_lineno, stmt.end_col_offset
+            env[stmt.target.id] = self.value(op, env)
+        elif isinstance(stmt, ast.Return):
+            value = self.value(stmt.value, env) if stmt.value is not None else UNKNOWN
+            self.check_return(stmt, value)
+        elif isinstance(stmt, ast.Expr):
+            self.value(stmt.value, env)
+        elif isinstance(stmt, ast.If):
+            self.if_statement(stmt, env)
+        elif isinstance(stmt, ast.FunctionDef) and as_lambda(stmt) is not None:
+            # a local `def step(c, x): ...; return ...` (a scan body) is a lambda
+            env[stmt.name] = self.value(as_lambda(stmt), env)
+        else:  # loops, with, try, nested defs: what they bind is unknown
+            self.m.lost(f"unsupported statement {type(stmt).__name__}")
+            for node in ast.walk(stmt):
+                if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                    env[node.id] = UNKNOWN
+                elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                    env[node.name] = UNKNOWN
+
+    def if_statement(self, stmt, env):
+        """A test the shapes decide (``if x.ndim == 2``) runs one branch only:
+        the other is dead code for these annotations. Otherwise both run and
+        their names merge."""
+        test = self.value(stmt.test, env, quiet=True)
+        if isinstance(test, bool) or test in (sympy.true, sympy.false):
+            self.block(stmt.body if test else stmt.orelse, env)
+            return
+        then_env, else_env = dict(env), dict(env)
+        self.block(stmt.body, then_env)
+        self.block(stmt.orelse, else_env)
+        for name in set(then_env) | set(else_env):
+            a, b = then_env.get(name, UNKNOWN), else_env.get(name, UNKNOWN)
+            env[name] = a if _same(a, b) else UNKNOWN
+
+    def bind(self, target, value, env):
+        if isinstance(target, ast.Name):
+            env[target.id] = value
+        elif isinstance(target, (ast.Tuple, ast.List)) and not any(
+                isinstance(e, ast.Starred) for e in target.elts):
+            items = value if isinstance(value, (tuple, list)) and len(value) == len(
+                target.elts) else [UNKNOWN] * len(target.elts)
+            for t, v in zip(target.elts, items):
+                self.bind(t, v, env)
+        else:
+            for node in ast.walk(target):
+                if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                    env[node.id] = UNKNOWN
+
+    # ------------------------------------------------------------ expressions
+
+    def value(self, node, env, quiet=False):
+        """Evaluate an expression: its value, or UNKNOWN (reporting a shape
+        error or a contradicted call on the way). ``quiet``: what is unknown
+        here is not a loss of tracking (an ``if`` test on a flag)."""
+        conv = Converter(lambda n: env.get(n, UNKNOWN) is not UNKNOWN, self.m.library,
+                         self.m.imports, self.m.offsets, local=lambda n: n in env)
+        try:
+            expr = conv.convert(node)
+            known = {k: v for k, v in env.items() if v is not UNKNOWN}
+            return self.ev.eval(expr, known)
+        except Unknown as e:
+            if not quiet:
+                self.m.lost(str(e))
+        except CallContradiction as e:
+            self.m.report(node, "SHP004", f"{e}{self.origins_in(str(e))}")
+        except ShapeError as e:
+            if e.code in BODY_ERRORS:
+                self.report_engine_error(node, e, expr, known)
+            elif not quiet:
+                self.m.lost(f"{e.code}: {e.message.splitlines()[0][:60]}")
+        except RecursionError:
+            self.m.lost("expression too deep")
+        return UNKNOWN
+
+    def report_engine_error(self, node, e: ShapeError, expr, known):
+        where = node
+        if e.span is not None:
+            where = self.m.position_of(e.span[0]) or node
+        lines = e.message.splitlines()
+        # A rule's message lists each clause tried below the first line: too
+        # long for a finding. Other messages' lines are one sentence.
+        message = lines[0] if e.code == "rule-no-match" else " ".join(
+            line.strip() for line in lines)
+        passes = self.passing_equalities(message, expr, known)
+        unless = f" (it would pass if {' or if '.join(passes)})" if passes else ""
+        self.m.report(where, "SHP005",
+                      f"{e.exception}: {message}{unless}{self.origins_in(message)}")
+
+    def passing_equalities(self, message, expr, known) -> list[str]:
+        """The single equalities of sizes (``p == q``, ``p == 1``) under which
+        the expression would pass: the error holds only where none of them does.
+        (Only single equalities are tried, so the list need not be complete.)"""
+        names = [w for w in dict.fromkeys(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", message))
+                 if w in self.ctx.origins]
+        trials = [(a, b) for i, a in enumerate(names) for b in names[i + 1:]]
+        trials += [(a, "1") for a in names]
+        passes = []
+        for a, b in trials:
+            sub = {dims.symbol(a): dims.symbol(b) if b != "1" else sympy.Integer(1)}
+            try:
+                Evaluator(self.m.library).eval(expr, _substituted(known, sub))
+            except (ShapeError, Unknown, CallContradiction, RecursionError):
+                continue
+            passes.append(f"{a} == {b}")
+        return passes
+
+    def origins_in(self, text: str) -> str:
+        """``[batch: parameter x, line 4; ...]`` for the size names in ``text``."""
+        words = dict.fromkeys(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", text))
+        parts = [f"{w}: {self.ctx.origins[w]}" for w in words if w in self.ctx.origins]
+        return f" [{'; '.join(parts)}]" if parts else ""
+
+    # ------------------------------------------------------------ annotations vs values
+
+    def check_return(self, stmt, value):
+        spec, specs = self.sig.returns, self.sig.returns_tuple
+        if value is UNKNOWN:
+            return
+        if spec is not None:
+            self.compare(stmt.value or stmt, value, spec, "returns", "SHP002")
+        elif specs is not None and isinstance(value, tuple):
+            if len(value) != len(specs):
+                self.m.report(stmt.value, "SHP002", f"returns {len(value)} values where a "
+                              f"tuple of {len(specs)} is annotated")
+                return
+            nodes = stmt.value.elts if isinstance(stmt.value, ast.Tuple) else [stmt.value] * len(
+                specs)
+            for i, (node, v, sp) in enumerate(zip(nodes, value, specs)):
+                if sp is not None:
+                    self.compare(node, v, sp, f"returns as item {i}", "SHP002")
+
+    def annotated_assign(self, stmt, env):
+        try:
+            spec = read_annotation(stmt.annotation, self.m.imports, self.m.aliases)
+        except MalformedAnnotation as e:
+            self.m.report(stmt.annotation, "SHP001", f"malformed annotation: {e}")
+            spec = None
+        value = self.value(stmt.value, env) if stmt.value is not None else UNKNOWN
+        if spec is not None and value is not UNKNOWN:
+            self.compare(stmt.value, value, spec, f"{stmt.target.id} is", "SHP003")
+        env[stmt.target.id] = value
+
+    def check_comment(self, stmt, value):
+        """``y = f(x)  # shape: (b, n)``."""
+        text = self.m.shape_comments.get(stmt.lineno)
+        if text is None or not isinstance(value, Array):
+            return
+        try:
+            shape = self.ev.eval(S.parse(text).expr, {})
+        except ShapeError:
+            self.m.report(stmt, "SHP001", f"malformed `# shape:` comment {text!r}")
+            return
+        if not (isinstance(shape, tuple) and all(map(dims.is_dim, shape))):
+            self.m.report(stmt, "SHP001", f"`# shape:` wants a tuple of sizes, got {text!r}")
+            return
+        items = tuple(DimSpec("expr", str(d)) for d in shape)
+        spec = ArraySpec("comment", None, items, text)
+        self.compare(stmt.value, value, spec, "the value is", "SHP003", noun="the comment says")
+
+    def compare(self, node, value, spec: ArraySpec, verb: str, code: str,
+                noun: str = "is annotated"):
+        """Report when ``value`` differs from ``spec`` for all sizes, or for all
+        sizes but those where a condition holds (the message says it)."""
+        if not isinstance(value, Array) or not spec.exact:
+            return
+        want = []
+        for axis, item in enumerate(spec.dims):
+            if item.kind == "anonymous" or (item.kind == "name"
+                                            and item.text not in self.ctx.bound):
+                want.append(None)  # any size: `_`, or a name this annotation binds
+                continue
+            d = self.dim(item, "")
+            if d is None:
+                return
+            want.append(d)
+        got = dims.fmt_shape(value.shape)
+        wanted = dims.fmt_shape(d if d is not None else sympy.Symbol("_") for d in want) \
+            if spec.dtype_class == "comment" else _spec_shape(spec)
+        if value.rank != len(want):
+            self.m.report(node, code, f"{verb} {got} where {wanted} {noun}: rank "
+                          f"{value.rank} is not {len(want)}{self.origins_in(got)}")
+            return
+        conditions, never = [], False
+        for d, w in zip(value.shape, want):
+            if w is None:
+                continue
+            decision = dims.decide_eq(d, w)
+            if decision is Decision.FALSE:
+                never = True
+            elif decision is Decision.UNKNOWN:
+                conditions.append(f"{dims.fmt_dim(d)} == {dims.fmt_dim(w)}")
+        if not never and not conditions:
+            self.bind_new_names(spec, value)
+            return
+        tail = "" if never else "; they agree only if " + " and ".join(
+            dict.fromkeys(_canonical(c) for c in conditions))
+        self.m.report(node, code, f"{verb} {got} where {wanted} {noun}{tail}"
+                      f"{self.origins_in(got + ' ' + wanted)}")
+
+    def bind_new_names(self, spec, value):
+        """A name first seen in a body annotation is bound by the value there."""
+        for item in spec.dims:
+            if item.kind == "name":
+                self.ctx.bound.add(item.text)
+
+
+def as_lambda(func: ast.FunctionDef) -> ast.Lambda | None:
+    """A local function made of assignments to names and a final ``return``,
+    as one lambda: each name is replaced by the expression it was assigned
+    (shapes do not depend on evaluating twice). None for anything else."""
+    body = list(func.body)
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+        body = body[1:]  # the docstring
+    if (func.decorator_list or not body or not isinstance(body[-1], ast.Return)
+            or body[-1].value is None):
+        return None
+    bindings: dict[str, ast.AST] = {}
+    for stmt in body[:-1]:
+        if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1
+                and isinstance(stmt.targets[0], ast.Name)):
+            return None
+        bindings[stmt.targets[0].id] = _Substitute(bindings).visit(copy.deepcopy(stmt.value))
+    expr = _Substitute(bindings).visit(copy.deepcopy(body[-1].value))
+    if any(isinstance(n, ast.Lambda) and {a.arg for a in n.args.args} & set(bindings)
+           for n in ast.walk(expr)) or len(ast.unparse(expr)) > 4000:
+        return None  # a shadowing inner lambda, or an expression grown too large
+    lam = ast.Lambda(args=func.args, body=expr)
+    return ast.copy_location(lam, func)
+
+
+class _Substitute(ast.NodeTransformer):
+    def __init__(self, bindings):
+        self.bindings = bindings
+
+    def visit_Name(self, node):
+        if isinstance(node.ctx, ast.Load) and node.id in self.bindings:
+            return copy.deepcopy(self.bindings[node.id])
+        return node
+
+
+def field_key(self_name: str, field: str) -> str:
+    """The local that holds ``self.field`` (not an identifier: no clash)."""
+    return f"{self_name}\u00b7{field}"
+
+
+def _substituted(value, sub):
+    """``value`` with size symbols replaced (arrays inside containers too)."""
+    if isinstance(value, Array):
+        return replace(value, shape=tuple(sympy.sympify(d).subs(sub) for d in value.shape))
+    if isinstance(value, dict):
+        return {k: _substituted(v, sub) for k, v in value.items()}
+    if isinstance(value, (tuple, list)):
+        return type(value)(_substituted(v, sub) for v in value) if type(value) in (
+            tuple, list) else value
+    return value
+
+
+def _canonical(condition: str) -> str:
+    """``d_out == batch`` and ``batch == d_out`` are one condition."""
+    left, _, right = condition.partition(" == ")
+    return " == ".join(sorted((left, right)))
+
+
+def _spec_shape(spec: ArraySpec) -> str:
+    items = [d.text for d in spec.dims]
+    return "(" + ", ".join(items) + ("," if len(items) == 1 else "") + ")"
+
+
+def _same(a, b) -> bool:
+    """Branch values that agree (same shapes and dtypes)."""
+    if a is UNKNOWN or b is UNKNOWN:
+        return False
+    if isinstance(a, Array) and isinstance(b, Array):
+        return a.dtype == b.dtype and a.rank == b.rank and all(
+            dims.definitely_equal(x, y) for x, y in zip(a.shape, b.shape))
+    return a is b
+
+
+def _all_args(args: ast.arguments):
+    return [*args.posonlyargs, *args.args, *args.kwonlyargs]

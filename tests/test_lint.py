@@ -1,0 +1,252 @@
+"""The linter (docs/lint.md): fixtures with the findings they must produce
+(``# expect: SHPnnn`` on the reported line) and clean twins that must
+produce none, mutations of correct functions, and the CLI."""
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from shapeinfer.cli import main
+from shapeinfer.lint import lint_source
+
+FIXTURES = Path(__file__).resolve().parent / "lint_fixtures"
+_EXPECT = re.compile(r"#\s*expect:\s*(SHP[0-9]{3})")
+
+
+def expected(path: Path) -> list[tuple[int, str]]:
+    return sorted((i, m.group(1)) for i, line in enumerate(path.read_text().splitlines(), 1)
+                  for m in _EXPECT.finditer(line))
+
+
+def found(path: Path) -> list[tuple[int, str]]:
+    return sorted((f.line, f.code) for f in lint_source(path.read_text(), str(path)))
+
+
+FINDING_FIXTURES = sorted(p for p in FIXTURES.glob("*.py") if not p.stem.endswith("_clean"))
+
+
+@pytest.mark.parametrize("path", FINDING_FIXTURES, ids=lambda p: p.name)
+def test_fixture_findings(path):
+    assert expected(path), f"{path.name} expects no finding: write `# expect:` comments"
+    assert found(path) == expected(path)
+
+
+@pytest.mark.parametrize("path", FINDING_FIXTURES, ids=lambda p: p.name)
+def test_clean_twin(path):
+    twin = path.with_name(path.stem + "_clean.py")
+    assert twin.exists(), f"{path.name} needs a clean twin {twin.name}"
+    assert found(twin) == []
+
+
+def test_issue_examples_exactly():
+    """The three examples of issue 8: two findings (with the conditions), one clean."""
+    path = FIXTURES / "issue_examples.py"
+    messages = [f.message for f in lint_source(path.read_text(), "x.py")]
+    assert messages[0].startswith("returns (batch, d_out) where (d_out, batch) is annotated; "
+                                  "they agree only if batch == d_out")
+    assert "batch: parameter x, line 4" in messages[0]
+    assert messages[1].startswith("returns (b, d) where (b, n) is annotated")
+    assert len(messages) == 2
+
+
+# ---------------------------------------------------------------- mutations
+
+CORRECT = '''\
+import jax
+import jax.numpy as jnp
+from jaxtyping import Array, Float
+
+def f(x: Float[Array, "b n d"], w: Float[Array, "d k"], v: Float[Array, "k"]) -> Float[Array, "b n k"]:
+    h = jnp.tanh(x @ w) + v
+    return h
+'''
+
+
+def test_correct_function_is_fully_checked():
+    from collections import Counter
+    stats = Counter()
+    assert lint_source(CORRECT, stats=stats) == []
+    assert stats["fully checked"] == stats["annotated functions"] == 1
+
+
+def _mutants():
+    """Each return dim of the correct function replaced by a wrong integer or
+    another parameter's name; each parameter dim shared by two parameters by a
+    wrong integer. (A parameter's dim used nowhere else is no contradiction
+    when changed: the return annotation alone would bind it, as in jaxtyping.)"""
+    header = CORRECT.splitlines()[4]
+    matches = list(re.finditer(r'"([^"]*)"', header))
+    in_params = " ".join(m.group(1) for m in matches[:-1]).split()
+    for m in matches:
+        words = m.group(1).split()
+        for i in range(len(words)):
+            if m is not matches[-1] and in_params.count(words[i]) < 2:
+                continue  # renaming a name used once leaves it bound by the return alone
+            swaps = ("7", "d") if m is matches[-1] and words[i] != "d" else ("7",)
+            for new in swaps:
+                mutated = " ".join(words[:i] + [new] + words[i + 1:])
+                line = header[:m.start(1)] + mutated + header[m.end(1):]
+                yield pytest.param(CORRECT.replace(header, line), id=f"{m.group(1)}->{mutated}")
+
+
+@pytest.mark.parametrize("source", list(_mutants()))
+def test_mutation_is_found(source):
+    codes = {f.code for f in lint_source(source)}
+    assert codes & {"SHP002", "SHP005"}, source
+
+
+# ---------------------------------------------------------------- annotations
+
+@pytest.mark.parametrize("annotation, code", [
+    ('Float[Array, "*a ...]"]', "SHP001"),
+    ('Float[Array]', "SHP001"),
+    ('Float[Array, 3]', "SHP001"),
+    ('Float[Array, "n %"]', "SHP001"),
+    ('Float[Array, "n - 1"]', "SHP001"),  # spaces split axes: `-` is no size
+])
+def test_malformed_annotations(annotation, code):
+    src = f"from jaxtyping import Float, Array\ndef f(x: {annotation}):\n    return x\n"
+    assert [f.code for f in lint_source(src)] == [code]
+
+
+@pytest.mark.parametrize("annotation", [
+    '"n m"', '" n"', '"n _"', '"n _m"', '"rows=4 m"', '"... n"', '"*b n"', '"#n m"',
+    '"?n m"', '"n-1 m"', '""', '"{k} n"',
+])
+def test_well_formed_annotations(annotation):
+    src = f"from jaxtyping import Float, Array\ndef f(x: Float[Array, {annotation}]):\n    return x\n"
+    assert lint_source(src) == []
+
+
+def test_dim_expressions_and_fixed_sizes():
+    src = ('import jax.numpy as jnp\nfrom jaxtyping import Float, Array\n'
+           'def f(x: Float[Array, "n"]) -> Float[Array, "n-1"]:\n    return x[1:]\n'
+           'def g(x: Float[Array, "n"]) -> Float[Array, "n-2"]:\n    return x[1:]\n')
+    assert [(f.line, f.code) for f in lint_source(src)] == [(6, "SHP002")]
+
+
+# ---------------------------------------------------------------- the CLI
+
+def run(argv, capsys):
+    code = main(argv)
+    out = capsys.readouterr()
+    return code, out.out + out.err
+
+
+def test_cli_text_and_exit_codes(capsys):
+    code, out = run(["lint", str(FIXTURES / "issue_examples.py")], capsys)
+    assert code == 1 and out.count("SHP002") == 2
+    assert re.match(r".*issue_examples\.py:5:12: SHP002 ", out)
+    code, out = run(["lint", str(FIXTURES / "issue_examples_clean.py")], capsys)
+    assert (code, out) == (0, "")
+    code, _ = run(["lint", "--exit-zero", str(FIXTURES / "issue_examples.py")], capsys)
+    assert code == 0
+    code, out = run(["lint", str(FIXTURES / "no_such_file.py")], capsys)
+    assert code == 2 and "no such file" in out
+
+
+def test_cli_json_and_github(capsys):
+    code, out = run(["lint", "--format", "json", str(FIXTURES / "issue_examples.py")], capsys)
+    rows = json.loads(out)
+    assert [(r["line"], r["column"], r["code"]) for r in rows] == [(5, 12, "SHP002"),
+                                                                    (8, 12, "SHP002")]
+    code, out = run(["lint", "--format", "github", str(FIXTURES / "issue_examples.py")], capsys)
+    assert out.startswith("::error file=") and "line=5,col=12,title=SHP002" in out
+
+
+def test_cli_select_ignore(capsys):
+    path = str(FIXTURES / "findings.py")
+    _, out = run(["lint", "--select", "SHP004,SHP001", path], capsys)
+    assert {m for m in re.findall(r"SHP[0-9]{3}", out)} == {"SHP004", "SHP001"}
+    _, out = run(["lint", "--ignore", "SHP00", path], capsys)
+    assert out == ""
+
+
+def test_noqa(capsys):
+    src = ("from jaxtyping import Float, Array\n"
+           'def f(x: Float[Array, "n m"]) -> Float[Array, "m n"]:\n    return x{}\n')
+    assert len(lint_source(src.format(""))) == 1
+    assert lint_source(src.format("  # noqa")) == []
+    assert lint_source(src.format("  # noqa: SHP002")) == []
+    assert len(lint_source(src.format("  # noqa: SHP005"))) == 1
+
+
+def test_shape_comments():
+    src = ("import jax.numpy as jnp\nfrom jaxtyping import Float, Array\n"
+           'def f(x: Float[Array, "n m"]):\n'
+           "    y = x.T  # shape: (m, n)\n    z = x.T  # shape: (n, m)\n"
+           "    w = x.sum(0)  # shape: (m\n    return y\n")
+    assert [(f.line, f.code) for f in lint_source(src)] == [(5, "SHP003"), (6, "SHP001")]
+
+
+def test_syntax_error_is_a_finding(tmp_path, capsys):
+    bad = tmp_path / "bad.py"
+    bad.write_text("def f(:\n    pass\n")
+    code, out = run(["lint", str(tmp_path)], capsys)
+    assert code == 1 and f"{bad}:1:" in out and "SHP000 syntax error" in out
+
+
+def test_statistics_last_line(capsys):
+    code, out = run(["lint", "--statistics", str(FIXTURES)], capsys)
+    files = sorted(FIXTURES.glob("*.py"))
+    findings = sum(len(expected(p)) for p in files)
+    assert re.fullmatch(rf"files: {len(files)}  annotated functions: \d+  fully checked: \d+  "
+                        rf"findings: {findings}", out.rstrip("\n").splitlines()[-1])
+
+
+def test_lint_never_imports_jax():
+    code = ("import sys, shapeinfer.lint, shapeinfer.lint.cli\n"
+            "from shapeinfer.cli import main\n"
+            f"main(['lint', '--exit-zero', {str(FIXTURES)!r}])\n"
+            "assert 'jax' not in sys.modules and 'jaxtyping' not in sys.modules\n")
+    subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
+
+
+def test_cli_sarif(capsys):
+    code, out = run(["lint", "--format", "sarif", str(FIXTURES / "issue_examples.py")], capsys)
+    log = json.loads(out)
+    assert log["version"] == "2.1.0" and code == 1
+    results = log["runs"][0]["results"]
+    assert [r["ruleId"] for r in results] == ["SHP002", "SHP002"]
+    region = results[0]["locations"][0]["physicalLocation"]["region"]
+    assert (region["startLine"], region["startColumn"]) == (5, 12)
+    rules = log["runs"][0]["tool"]["driver"]["rules"]
+    assert all(rules[r["ruleIndex"]]["id"] == r["ruleId"] for r in results)
+
+
+def test_pyproject_settings(tmp_path, monkeypatch, capsys):
+    (tmp_path / "m.py").write_text((FIXTURES / "findings.py").read_text())
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pyproject.toml").write_text('[tool.shapeinfer]\nselect = ["SHP004"]\n')
+    code, out = run(["lint", "m.py"], capsys)
+    assert code == 1 and set(re.findall(r"SHP[0-9]{3}", out)) == {"SHP004"}
+    code, out = run(["lint", "--select", "SHP001", "m.py"], capsys)  # the command line wins
+    assert set(re.findall(r"SHP[0-9]{3}", out)) == {"SHP001"}
+    (tmp_path / "pyproject.toml").write_text('[tool.shapeinfer]\nexit-zero = true\n')
+    assert run(["lint", "m.py"], capsys)[0] == 0
+    (tmp_path / "pyproject.toml").write_text('[tool.shapeinfer]\nselct = ["SHP004"]\n')
+    code, out = run(["lint", "m.py"], capsys)
+    assert code == 2 and "unknown settings: selct" in out
+
+
+def test_parallel_output_is_deterministic(capsys):
+    _, serial = run(["lint", str(FIXTURES)], capsys)
+    _, parallel = run(["lint", "-j", "2", str(FIXTURES)], capsys)
+    assert serial == parallel and serial
+
+
+def test_rules_option(tmp_path, capsys):
+    bad = tmp_path / "bad.rules"
+    bad.write_text("this is not a rule\n")
+    code, _ = run(["lint", "--rules", str(bad), str(FIXTURES / "issue_examples.py")], capsys)
+    assert code == 2
+
+
+def test_pre_commit_hook_runs_lint():
+    text = (FIXTURES.parent.parent / ".pre-commit-hooks.yaml").read_text()
+    assert "entry: shapeinfer lint" in text and "types: [python]" in text

@@ -1,0 +1,208 @@
+"""JAX confirms the linter: each return finding (SHP002) and body error
+(SHP005) in the fixtures is what ``jax.eval_shape`` does with the fixture's
+function at sampled sizes, and every checkable function of a clean twin
+returns its annotated shape there. (The linter never imports the code it
+lints; this test does, with a stand-in for jaxtyping, which is not a
+dependency.)"""
+from __future__ import annotations
+
+import ast
+import importlib.util
+import re
+import sys
+import types
+from pathlib import Path
+
+import pytest
+
+from shapeinfer import syntax as S
+from shapeinfer.engine import Evaluator
+from shapeinfer.library import builtins
+from shapeinfer.lint import lint_source
+from shapeinfer.lint.annotations import Imports, module_aliases, read_annotation
+
+jax = pytest.importorskip("jax")
+
+FIXTURES = Path(__file__).resolve().parent / "lint_fixtures"
+PRIMES = (2, 3, 5, 7, 11, 13, 17, 19)
+DTYPES = {"f32": "float32", "f64": "float32", "f16": "float16", "bf16": "bfloat16",
+          "i32": "int32", "i64": "int32", "i8": "int8", "i16": "int16", "bool": "bool",
+          "c64": "complex64", "c128": "complex64", "u8": "uint8", "u16": "uint16",
+          "u32": "uint32", "u64": "uint32"}
+
+
+class _Annotation:
+    """Stands for jaxtyping's classes: subscripting gives the class back."""
+
+    def __class_getitem__(cls, item):
+        return cls
+
+
+def _stub_jaxtyping():
+    module = types.ModuleType("jaxtyping")
+    module.__getattr__ = lambda name: _Annotation
+    return module
+
+
+def _stub_equinox():
+    module = types.ModuleType("equinox")
+    module.Module = type("Module", (), {})
+    return module
+
+
+def load(path: Path):
+    sys.modules.setdefault("jaxtyping", _stub_jaxtyping())
+    sys.modules.setdefault("equinox", _stub_equinox())
+    spec = importlib.util.spec_from_file_location(f"lint_fixture_{path.stem}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+class Fixture:
+    def __init__(self, path: Path):
+        self.path = path
+        self.text = path.read_text()
+        self.tree = ast.parse(self.text)
+        self.imports = Imports(self.tree)
+        self.aliases = module_aliases(self.tree, self.imports, lambda *a: None)
+        self.module = load(path)
+
+    def functions(self):
+        """Module functions, and methods as (class, method) pairs' methods;
+        ``self.owner`` maps a method to its class."""
+        out, self.owner = [], {}
+        for s in self.tree.body:
+            if isinstance(s, ast.FunctionDef):
+                out.append(s)
+            elif isinstance(s, ast.ClassDef):
+                for item in s.body:
+                    if isinstance(item, ast.FunctionDef):
+                        out.append(item)
+                        self.owner[id(item)] = s
+        return out
+
+    def params(self, func):
+        """The annotated arrays a call needs: fields first (for a method), then
+        the parameters (without ``self``)."""
+        cls = self.owner.get(id(func))
+        if cls is None:
+            return [(a.arg, a.annotation) for a in func.args.args]
+        fields = [(s.target.id, s.annotation) for s in cls.body
+                  if isinstance(s, ast.AnnAssign)]
+        return fields + [(a.arg, a.annotation) for a in func.args.args[1:]]
+
+    def containing(self, line: int) -> ast.FunctionDef:
+        return next(f for f in self.functions() if f.lineno <= line <= f.end_lineno)
+
+    def checkable(self, func) -> bool:
+        """Every parameter an exact array annotation; only jit-like decorators."""
+        if any("jit" not in ast.unparse(d) for d in func.decorator_list):
+            return False
+        specs = [self.spec(annotation) for _, annotation in self.params(func)]
+        return all(s is not None and s.exact and s.dtype for s in specs)
+
+    def spec(self, annotation):
+        try:
+            return read_annotation(annotation, self.imports, self.aliases)
+        except Exception:  # noqa: BLE001 - a malformed annotation is not checkable
+            return None
+
+    def tuple_specs(self, func):
+        annotation = func.returns
+        if isinstance(annotation, ast.Constant):
+            annotation = ast.parse(annotation.value, mode="eval").body
+        return [self.spec(e) for e in annotation.slice.elts]
+
+    def names(self, func) -> dict[str, int]:
+        names = []
+        for _, annotation in self.params(func):
+            names += [d.text for d in self.spec(annotation).dims if d.kind == "name"]
+        return {n: PRIMES[i] for i, n in enumerate(dict.fromkeys(names))}
+
+    def run(self, func, sizes):
+        args = []
+        for _, annotation in self.params(func):
+            spec = self.spec(annotation)
+            shape = tuple(size_of(d.text, sizes) if d.kind != "anonymous" else 4
+                          for d in spec.dims)
+            args.append(jax.ShapeDtypeStruct(shape, DTYPES[spec.dtype]))
+        cls = self.owner.get(id(func))
+        if cls is None:
+            return jax.eval_shape(getattr(self.module, func.name), *args)
+        names = [name for name, _ in self.params(func)]
+        n_fields = len(names) - (len(func.args.args) - 1)
+
+        def method(*values):  # an instance holding the traced fields
+            obj = object.__new__(getattr(self.module, cls.name))
+            for name, value in zip(names[:n_fields], values):
+                object.__setattr__(obj, name, value)
+            return getattr(obj, func.name)(*values[n_fields:])
+
+        return jax.eval_shape(method, *args)
+
+
+def size_of(text: str, sizes) -> int:
+    return int(Evaluator(builtins(), sizes=sizes).eval(S.parse(text).expr, {}))
+
+
+def shape_at(text: str, sizes) -> tuple:
+    value = Evaluator(builtins(), sizes=sizes).eval(S.parse(text).expr, {})
+    return tuple(int(d) for d in value)
+
+
+FIXTURE_PATHS = sorted(p for p in FIXTURES.glob("*.py") if not p.stem.endswith("_clean"))
+
+
+@pytest.mark.parametrize("path", FIXTURE_PATHS, ids=lambda p: p.name)
+def test_findings_agree_with_jax(path):
+    fx = Fixture(path)
+    confirmed = 0
+    for f in lint_source(fx.text, str(path)):
+        if f.code not in ("SHP002", "SHP005"):
+            continue
+        func = fx.containing(f.line)
+        assert fx.checkable(func), f"{func.name}: make the fixture checkable by JAX"
+        sizes = fx.names(func)
+        if f.code == "SHP005":
+            exception = f.message.split(":", 1)[0]
+            with pytest.raises(Exception) as raised:
+                fx.run(func, sizes)
+            assert type(raised.value).__name__ == exception, f.message
+        else:
+            confirm_return(fx, func, sizes, f.message)
+        confirmed += 1
+    assert confirmed, "no finding of this fixture was confirmed by JAX"
+
+
+def confirm_return(fx, func, sizes, message):
+    """JAX returns what the SHP002 message says, and not the annotated shape."""
+    result = fx.run(func, sizes)
+    count = re.match(r"returns (\d+) values where a tuple of (\d+)", message)
+    if count:
+        assert (len(result), len(fx.tuple_specs(func))) == tuple(map(int, count.groups()))
+        return
+    item = re.match(r"returns (?:as item (\d+) )?(\(.*?\)) where", message)
+    if item.group(1) is not None:
+        result = result[int(item.group(1))]
+        annotated = fx.tuple_specs(func)[int(item.group(1))]
+    else:
+        annotated = fx.spec(func.returns)
+    assert result.shape == shape_at(item.group(2), sizes), message
+    assert result.shape != tuple(size_of(d.text, sizes) for d in annotated.dims)
+
+
+@pytest.mark.parametrize("path", [p.with_name(p.stem + "_clean.py") for p in FIXTURE_PATHS],
+                         ids=lambda p: p.name)
+def test_clean_twins_agree_with_jax(path):
+    fx = Fixture(path)
+    checked = 0
+    for func in fx.functions():
+        annotated = fx.spec(func.returns)
+        if not fx.checkable(func) or annotated is None or not annotated.exact:
+            continue
+        sizes = fx.names(func)
+        result = fx.run(func, sizes)
+        assert result.shape == tuple(size_of(d.text, sizes) for d in annotated.dims), func.name
+        checked += 1
+    assert checked >= 3
