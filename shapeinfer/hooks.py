@@ -188,10 +188,15 @@ def split_hook(ctx):
     if isinstance(sections, (tuple, list)):
         bounds = [dims.const(0)] + [_concrete_index(i, op, span) for i in sections] + [size]
         sizes = [b - a for a, b in zip(bounds, bounds[1:])]
-        if any(dims.provably_negative(s) for s in sizes):
+        signs = [dims.decide_nonnegative(s) for s in sizes]
+        shown = f"[{', '.join(map(dims.fmt_dim, sizes))}]"
+        if dims.Decision.FALSE in signs:
             raise ShapeError("bad-argument", "ValueError",
-                             "Sizes passed to split must be nonnegative, got "
-                             f"[{', '.join(map(dims.fmt_dim, sizes))}]", span)
+                             f"Sizes passed to split must be nonnegative, got {shown}", span)
+        if dims.Decision.UNKNOWN in signs:
+            raise ShapeError("inconclusive", "InconclusiveDimensionOperation",
+                             f"the sizes of the split parts, {shown}, must be >= 0, which the "
+                             "sizes do not decide", span)
     else:
         count = _concrete_index(sections, op, span)
         if not count.is_Integer:
