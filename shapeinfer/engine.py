@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 
 import sympy
 
-from . import dims, jax_api, shapes, syntax as ast
+from . import dims, jax_api, scope, shapes, syntax as ast
 from .errors import ShapeError
 from .values import (DTYPES, Array, DType, Function, ShapeTuple, arrayify, describe,
                      is_shape_tuple, shape_array, to_array)
@@ -144,12 +144,19 @@ class Evaluator:
                 self.require_value(stmt.value, env)
                 env[stmt.name] = self.eval(stmt.value, env)
             else:
-                raise ShapeError(
-                    "unsupported", "NotImplementedError",
-                    "`assume` arrives with symbolic reasoning (SPEC section 4); "
-                    "it is not supported yet", stmt.span)
+                self.assume(stmt, env)
         self.require_value(program.expr, env)
         return self.eval(program.expr, env)
+
+    def assume(self, stmt: ast.Assume, env):
+        """``assume a == b, n >= 2``: facts every later decision uses."""
+        for rel in stmt.relations:
+            left, right = self.eval(rel.left, env), self.eval(rel.right, env)
+            if not (dims.is_dim(left) and dims.is_dim(right)):
+                raise ShapeError("bad-argument", "TypeError",
+                                 f"assume relates sizes, got {describe(left)} {rel.op} "
+                                 f"{describe(right)}", rel.span)
+            scope.current().assume(dims.relation(rel.op, left, right), rel.span)
 
     def require_value(self, node, env):
         """A bare name where a value is wanted must be bound: size symbols live

@@ -23,10 +23,11 @@ from typing import Callable
 
 import sympy
 
-from . import dims
+from . import dims, scope
 from .dims import Decision
 from .errors import ShapeError
-from .shapes import is_one, broadcast_elementwise, broadcast_shapes, normalize_axis
+from .shapes import (is_one, broadcast_elementwise, broadcast_shapes, normalize_axis,
+                     require_broadcastable)
 
 @dataclass(frozen=True)
 class ShapeFunction:
@@ -170,13 +171,20 @@ def _reshape(ctx, x, shape):
                          f"{shown}: the size of the -1 axis is a division by zero")
     if unknown:
         rest = dims.floordiv(size, known)
-        if dims.decide_eq(rest * known, size) is not Decision.TRUE:
-            raise ShapeError("reshape-size", "TypeError",
-                             f"{shown} because the product of specified axis sizes ({known}) "
-                             f"does not evenly divide {size}")
+        scope.require_eq(
+            rest * known, size,
+            lambda: ShapeError("reshape-size", "TypeError",
+                               f"{shown} because the product of specified axis sizes ({known}) "
+                               f"does not evenly divide {size}"),
+            lambda: ShapeError("inconclusive", "InconclusiveDimensionOperation",
+                               f"Cannot divide evenly the sizes of shapes {dims.fmt_shape(x)} "
+                               f"and {dims.fmt_shape(shape)}"))
         return tuple(rest if i in unknown else d for i, d in enumerate(shape))
-    if dims.decide_eq(known, size) is not Decision.TRUE:
-        raise ShapeError("reshape-size", "TypeError", f"{shown} (size {known})")
+    # JAX's symbolic shapes accept a size they cannot compare (it is checked
+    # when the program runs), so strict mode accepts it too
+    scope.require_eq(known, size,
+                     lambda: ShapeError("reshape-size", "TypeError", f"{shown} (size {known})"),
+                     scope.JAX_ACCEPTS)
     return tuple(shape)
 
 
@@ -217,13 +225,14 @@ def _join(shapes: tuple, pos: int) -> tuple:
                          "Cannot concatenate arrays with different numbers of dimensions: got "
                          f"{_fmt_shapes(shapes)}.")
     first = shapes[0]
-    for s in shapes[1:]:
-        if not all(dims.definitely_equal(a, b) for i, (a, b) in enumerate(zip(first, s))
-                   if i != pos):
-            raise ShapeError("dim-mismatch", "TypeError",
-                             "Cannot concatenate arrays with shapes that differ in dimensions "
-                             f"other than the one being concatenated: concatenating along "
-                             f"dimension {pos} for shapes {_fmt_shapes(shapes)}.")
+
+    def differ():
+        return ShapeError("dim-mismatch", "TypeError",
+                          "Cannot concatenate arrays with shapes that differ in dimensions "
+                          f"other than the one being concatenated: concatenating along "
+                          f"dimension {pos} for shapes {_fmt_shapes(shapes)}.")
+    _require_all_equal([(a, b) for s in shapes[1:] for i, (a, b) in enumerate(zip(first, s))
+                        if i != pos], differ)
     return first[:pos] + (sympy.Add(*(s[pos] for s in shapes)),) + first[pos + 1:]
 
 
@@ -270,11 +279,21 @@ def _stack(ctx, arrays, axis=0):
         raise ShapeError("dim-mismatch", "ValueError",
                          "Cannot stack arrays with different numbers of dimensions: got "
                          f"{_fmt_shapes(arrays)}.")
-    if not all(dims.definitely_equal(a, b) for s in arrays[1:] for a, b in zip(arrays[0], s)):
-        raise ShapeError("dim-mismatch", "ValueError",
-                         f"All input arrays must have the same shape. Got {_fmt_shapes(arrays)}.")
+    _require_all_equal([(a, b) for s in arrays[1:] for a, b in zip(arrays[0], s)],
+                       lambda: ShapeError("dim-mismatch", "ValueError",
+                                          "All input arrays must have the same shape. "
+                                          f"Got {_fmt_shapes(arrays)}."))
     first = arrays[0]
     return first[:pos] + (dims.const(len(arrays)),) + first[pos:]
+
+
+def _require_all_equal(pairs, error):
+    """Each pair of dims must be equal: any pair proved unequal is the error
+    (before a guard is taken for the others)."""
+    if any(dims.decide_eq(a, b) is Decision.FALSE for a, b in pairs):
+        raise error()
+    for a, b in pairs:
+        scope.require_eq(a, b, error)
 
 
 def _at_least(shape: tuple, rank: int) -> tuple:
@@ -356,10 +375,12 @@ def _einsum(ctx, subscripts, operands):
             known = sizes.get(label)
             if known is None or is_one(known):
                 sizes[label] = d
-            elif not (is_one(d) or dims.definitely_equal(d, known)):
-                raise _einsum_error(f"Size of label {label!r} for operand {number} "
-                                    f"({dims.fmt_dim(d)}) does not match previous terms "
-                                    f"({dims.fmt_dim(known)}).")
+            elif not is_one(d):
+                message = (f"Size of label {label!r} for operand {number} ({dims.fmt_dim(d)}) "
+                           f"does not match previous terms ({dims.fmt_dim(known)}).")
+                # JAX's symbolic einsum fails an assertion where sizes are not comparable
+                scope.require_eq(known, d, lambda: _einsum_error(message),
+                                 lambda: ShapeError("dim-mismatch", "AssertionError", message))
     try:
         broadcast = broadcast_shapes(ellipses) if ellipses else ()
     except ShapeError:
@@ -479,17 +500,26 @@ def _squeeze(ctx, x, axis=None):
     """``x`` without the size-1 axes ``axis`` (None: every axis known to be 1), as jnp.squeeze."""
     x = _shape_arg(x, "squeeze", 0)
     if axis is None:
-        return tuple(d for d in x if not is_one(d))
+        if scope.strict_mode() and not all(d.is_Integer for d in x):
+            raise ShapeError("bad-argument", "ValueError",  # what JAX's symbolic shapes say
+                             "jnp.squeeze with axis=None is not supported with shape "
+                             "polymorphism")
+        kept = tuple(d for d in x if not is_one(d))
+        for d in kept:  # the result keeps them: exact where they are not 1
+            scope.require(dims.relation("!=", d, 1), None)
+        return kept
     wanted = _axes_arg(axis, "squeeze")
     positions = [_axis(a, len(x)) for a in wanted]
     if len(set(positions)) != len(positions):
         raise ShapeError("axis-out-of-range", "ValueError",
                          f"dimensions are not unique: {tuple(wanted)}")
     not_one = tuple(p for p in positions if not is_one(x[p]))
-    if not_one:
-        raise ShapeError("dim-mismatch", "ValueError",
-                         "cannot select an axis to squeeze out which has size not equal to one, "
-                         f"got shape={dims.fmt_shape(x)} and dimensions={not_one}")
+
+    def error():
+        return ShapeError("dim-mismatch", "ValueError",
+                          "cannot select an axis to squeeze out which has size not equal to "
+                          f"one, got shape={dims.fmt_shape(x)} and dimensions={not_one}")
+    _require_all_equal([(x[p], 1) for p in not_one], error)
     return tuple(d for i, d in enumerate(x) if i not in positions)
 
 
@@ -506,10 +536,11 @@ def _broadcast_to(ctx, x, shape):
                          "Cannot broadcast to shape with fewer dimensions: "
                          f"arr_shape={dims.fmt_shape(x)} shape={dims.fmt_shape(shape)}")
     tail = shape[len(shape) - len(x):]
-    if not all(is_one(d) or dims.definitely_equal(d, t) for d, t in zip(x, tail)):
-        raise ShapeError("broadcast", "ValueError",
-                         f"Incompatible types for broadcasting: input shape={dims.fmt_shape(x)} "
-                         f"and requested shape={dims.fmt_shape(shape)}")
+    for d, t in zip(x, tail):
+        require_broadcastable(d, t, lambda: ShapeError(
+            "broadcast", "ValueError",
+            f"Incompatible types for broadcasting: input shape={dims.fmt_shape(x)} "
+            f"and requested shape={dims.fmt_shape(shape)}"))
     return tuple(shape)
 
 
@@ -542,12 +573,13 @@ def _broadcast_in_dim(ctx, x, shape, dimensions):
                          "broadcast_in_dim broadcast_dimensions must be a subset of output "
                          f"dimensions, got {dims_} for operand ndim {len(x)} and shape "
                          f"{dims.fmt_shape(shape)}.")
-    if not all(is_one(d) or dims.definitely_equal(d, shape[i]) for d, i in zip(x, dims_)):
-        raise ShapeError("broadcast", "TypeError",
-                         "broadcast_in_dim operand dimension sizes must either be 1, or be equal "
-                         "to their corresponding dimensions in the target broadcast shape; got "
-                         f"operand of shape {dims.fmt_shape(x)}, target broadcast shape "
-                         f"{dims.fmt_shape(shape)}, broadcast_dimensions {dims_}")
+    for d, i in zip(x, dims_):
+        require_broadcastable(d, shape[i], lambda: ShapeError(
+            "broadcast", "TypeError",
+            "broadcast_in_dim operand dimension sizes must either be 1, or be equal "
+            "to their corresponding dimensions in the target broadcast shape; got "
+            f"operand of shape {dims.fmt_shape(x)}, target broadcast shape "
+            f"{dims.fmt_shape(shape)}, broadcast_dimensions {dims_}"))
     if list(dims_) != sorted(set(dims_)):
         raise ShapeError("axis-out-of-range", "TypeError",
                          "broadcast_in_dim broadcast_dimensions must be strictly increasing; "
