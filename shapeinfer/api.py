@@ -120,7 +120,11 @@ def infer_parsed(program: Program, text: str, *, sizes: dict[str, int] | None = 
     program = _with_facts(program, assume)
     with deep_recursion(text), scope.active(scope.Scope(strict=strict)) as sc:
         ev = Evaluator(resolve(library), sizes=sizes)
-        value = ev.run(program)
+        try:
+            value = ev.run(program)
+        except ShapeError as e:
+            e.guards = sc.minimal_guards()  # the error holds wherever these do
+            raise
         if isinstance(value, Function):
             raise ShapeError("bad-argument", "TypeError",
                              f"the program's value is the function {value.name}, not arrays; "

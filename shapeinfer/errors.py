@@ -52,6 +52,7 @@ class ShapeError(Exception):
         self.exception = exception
         self.message = message
         self.span = span
+        self.guards: list = []  # default mode: the guards taken before the error
 
     def with_span(self, span: tuple[int, int] | None) -> "ShapeError":
         """Fill in the span if the raiser did not know it."""
