@@ -538,19 +538,22 @@ def dim_binop(op: str, a, b, node):
 
 
 def dim_compare(op: str, a, b, node) -> bool:
-    """A comparison of two sizes is a Python bool, as comparing ints is; one
-    the sizes decide is inconclusive, as in JAX's symbolic shapes."""
+    """A comparison of two sizes is a Python bool, as comparing ints is.
+
+    One the sizes do not decide: JAX's symbolic ``==`` answers "unequal", so
+    default mode answers that too, under the guard ``a != b``; an order
+    comparison is inconclusive for JAX, and true under its guard in default
+    mode."""
     if op in ("==", "!="):
         decision = dims.decide_eq(a, b)
-        flip = op == "!="
-    else:
-        diff = {">=": a - b, ">": a - b - 1, "<=": b - a, "<": b - a - 1}[op]
-        decision, flip = dims.decide_nonnegative(diff), False
-    if decision is dims.Decision.UNKNOWN:
-        raise ShapeError("inconclusive", "InconclusiveDimensionOperation",
-                         f"whether {dims.fmt_dim(a)} {op} {dims.fmt_dim(b)} depends on the sizes",
-                         node.span)
-    return (decision is dims.Decision.TRUE) != flip
+        if decision is dims.Decision.UNKNOWN:
+            if not scope.strict_mode():
+                scope.require(dims.relation("!=", a, b), None)
+            decision = dims.Decision.FALSE
+        return (decision is dims.Decision.TRUE) != (op == "!=")
+    return scope.holds(dims.relation(op, a, b), lambda: ShapeError(
+        "inconclusive", "InconclusiveDimensionOperation",
+        f"whether {dims.fmt_dim(a)} {op} {dims.fmt_dim(b)} depends on the sizes", node.span))
 
 
 def dim_minmax(name: str, args, keywords, node):

@@ -646,10 +646,13 @@ def _reduce_nonempty(ctx, x, axis, keepdims):
     out = _reduce(ctx, x, axis, keepdims)
     x = _shape_arg(x, "reduce_nonempty", 0)
     wanted = range(len(x)) if axis is None else [_axis(a, len(x)) for a in _axes_arg(axis, "reduce")]
-    if any(dims.decide_eq(x[i], 0) is Decision.TRUE for i in wanted):
-        raise ShapeError("dim-mismatch", "ValueError",
-                         f"zero-size array to reduction operation {ctx.primitive} which has no "
-                         "identity")
+    for i in wanted:  # JAX's symbolic shapes need each reduced axis proved >= 1
+        scope.require(dims.relation(">=", x[i], 1), lambda: ShapeError(
+            "dim-mismatch", "ValueError",
+            f"zero-size array to reduction operation {ctx.primitive} which has no identity"),
+            lambda: ShapeError("inconclusive", "InconclusiveDimensionOperation",
+                               f"{ctx.primitive}: whether the reduced axis of size {x[i]} is "
+                               "empty is inconclusive"))
     return out
 
 
