@@ -527,10 +527,10 @@ def _squeeze(ctx, x, axis=None):
 def _broadcast_to(ctx, x, shape):
     """``x`` broadcast to ``shape``, as jnp.broadcast_to (each dim of ``x`` is 1 or the target's)."""
     x, shape = _shape_arg(x, "broadcast_to", 0), _shape_arg(shape, "broadcast_to", 1)
-    if any(dims.decide_nonnegative(d) is Decision.FALSE for d in shape):
-        raise ShapeError("bad-argument", "TypeError",
-                         "broadcast_in_dim shape must have every element be nonnegative, got "
-                         f"{dims.fmt_shape(shape)}.")
+    _require_sizes(shape, lambda: ShapeError(
+        "bad-argument", "TypeError",
+        "broadcast_in_dim shape must have every element be nonnegative, got "
+        f"{dims.fmt_shape(shape)}."))
     if len(x) > len(shape):
         raise ShapeError("broadcast", "ValueError",
                          "Cannot broadcast to shape with fewer dimensions: "
@@ -593,11 +593,24 @@ def _broadcast_in_dim(ctx, x, shape, dimensions):
 def _new(ctx, shape):
     """A new array's shape, whose sizes must be >= 0 (jnp.zeros, jnp.full)."""
     shape = _shape_arg(shape, "new", 0)
-    if any(dims.decide_nonnegative(d) is Decision.FALSE for d in shape):
-        raise ShapeError("bad-argument", "TypeError",
-                         "broadcast_in_dim shape must have every element be nonnegative, got "
-                         f"{dims.fmt_shape(shape)}.")
+    _require_sizes(shape, lambda: ShapeError(
+        "bad-argument", "TypeError",
+        f"broadcast_in_dim shape must have every element be nonnegative, got "
+        f"{dims.fmt_shape(shape)}."))
     return shape
+
+
+def _require_sizes(shape, error):
+    """Each dim of a requested shape is >= 0: a negative one is ``error``; one
+    the sizes do not decide a guard (strict mode: JAX's inconclusive comparison)."""
+    if any(dims.decide_nonnegative(d) is Decision.FALSE for d in shape):
+        raise error()
+    for d in shape:
+        if not (d.is_Symbol or d.is_Integer):
+            scope.require(dims.relation(">=", d, 0), error, lambda: ShapeError(
+                "inconclusive", "InconclusiveDimensionOperation",
+                f"the size {dims.fmt_dim(d)} in {dims.fmt_shape(shape)} may be negative: "
+                "whether it is >= 0 is inconclusive"))
 
 
 @shape_function("like", "shape", "value")
@@ -610,9 +623,8 @@ def _like(ctx, x, shape):
 def _eye(ctx, n, m):
     """(N, M) of jnp.eye, M defaulting to N; negative sizes are ValueError."""
     m = n if m is None else m
-    if any(dims.decide_nonnegative(d) is Decision.FALSE for d in (n, m)):
-        raise ShapeError("bad-argument", "ValueError",
-                         f"negative dimensions are not allowed, got {n} and {m}")
+    _require_sizes((n, m), lambda: ShapeError(
+        "bad-argument", "ValueError", f"negative dimensions are not allowed, got {n} and {m}"))
     return (n, m)
 
 

@@ -92,6 +92,13 @@ GUARDED = [
     ("broadcast_to((c,), (a, b))", "(a, b)", ["c == b"]),
     ("squeeze((a, b), 0)", "(b,)", ["a == 1"]),
     ("squeeze((a, 1, b))", "(a, b)", ["a >= 2", "b >= 2"]),
+    ("(lambda: jnp.zeros((a - 2,)))()", "(a - 2,)", ["a >= 2"]),
+    ("(lambda: jnp.eye(n - 3))()", "(n - 3, n - 3)", ["n >= 3"]),
+    ("broadcast_to((1,), (a - 1, b - 2))", "(a - 1, b - 2)", ["b >= 2"]),
+    ("jnp.max((n - 1,))", "()", ["n >= 2"]),
+    # comparisons of sizes: == is JAX's "unequal" when undecided, an order is guarded
+    ("(lambda x: x.shape[0] == 3)((a,))", "()", ["a != 3"]),
+    ("(lambda x: x.shape[0] >= 3)((a,))", "()", ["a >= 3"]),
     # slicing and indexing: the sign JAX needs decided
     ("(lambda x: x[a + b - 2:])((n,))", "(n - Min(n, a + b - 2),)", []),
     ("(lambda x: x[n - a:])((n,))", "(a,)", ["n >= a"]),
@@ -195,6 +202,16 @@ def test_cli_prints_guards_after_the_result(capsys):
     from shapeinfer.cli import main
     assert main(["eval", "vmap(add, (0, 1))((a, b), (c, d))"]) == 0
     assert capsys.readouterr().out == "(a, b)  if a == d and b == c\n"
+
+
+def test_cli_json_carries_the_guards(capsys):
+    import json
+    from shapeinfer.cli import main
+    assert main(["eval", "--json", "matmul((a, b), (c, d))"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert (data["result"], data["guards"]) == ("(a, d)", ["b == c"])
+    assert [parse_condition(g) for g in data["guards"]] == \
+        shapeinfer.infer("matmul((a, b), (c, d))").guards
 
 
 def test_cli_strict(capsys):
