@@ -156,6 +156,10 @@ def undecided(error: ShapeError, condition) -> ShapeError:
 
 
 def _make(error) -> ShapeError:
+    if error is None:  # a caller that decided the condition is not false first
+        return ShapeError("internal", "RuntimeError",
+                          "a size condition was disproved where shapeinfer did not expect it; "
+                          "this is a bug in shapeinfer, please report it")
     return error() if callable(error) else error
 
 

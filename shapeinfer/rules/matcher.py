@@ -201,8 +201,12 @@ def _all_agree(pairs, guard: bool) -> bool:
         return True
     if not guard or Decision.FALSE in decisions:
         return False
-    for a, b in pairs:
-        scope.require_eq(a, b, None)
+    for a, b in pairs:  # decided again: a guard taken for one pair may decide the next
+        decision = _decide(a, "==", b)
+        if decision is Decision.FALSE:
+            return False  # the clause does not match; its trial drops the guards
+        if decision is Decision.UNKNOWN:
+            scope.require_eq(a, b, None)
     return True
 
 
