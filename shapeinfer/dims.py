@@ -109,7 +109,9 @@ def _decide_nonnegative(d: Dim) -> Decision:
     if d.is_number:
         return Decision.TRUE if d >= 0 else Decision.FALSE
     normal = _normal(d)
-    if _at_least(normal, 0):
+    if _at_least(normal, 0) or (normal != d and _at_least(d, 0)):
+        # (d as written too: normalizing may lose the bound floor((a-1)/3) >= 0,
+        # as sympy writes Mod(a - 1, 3) as Mod(a + 2, 3))
         return Decision.TRUE
     if _at_least(-normal, 1):
         return Decision.FALSE
@@ -209,6 +211,9 @@ class Facts:
             return decision
         if any(diff == z or diff == -z for z in self.zero):
             return Decision.TRUE
+        if self.nonnegative and self.decide_nonnegative(diff) is Decision.TRUE \
+                and self.decide_nonnegative(-diff) is Decision.TRUE:
+            return Decision.TRUE  # a >= b and b >= a
         if any(diff == u or diff == -u for u in self.unequal):
             return Decision.FALSE
         if any(_decide_nonnegative(diff - g - 1) is Decision.TRUE  # diff > g >= 0
@@ -262,9 +267,12 @@ class Facts:
     def _substitute_zero(self, diff) -> bool:
         """``diff == 0`` as a substitution: solved for a size with coefficient
         +-1 whose value is always a size, or ``Mod(s, k) == 0`` as ``s = k*s'``."""
-        if isinstance(diff, sympy.Mod) and diff.args[0].is_Symbol and diff.args[1].is_Integer:
-            s, k = diff.args
-            self._bind(s, k * _fresh(s.name))
+        const, rest = diff.as_coeff_Add()
+        if isinstance(rest, sympy.Mod) and rest.args[0].is_Symbol and rest.args[1].is_Integer \
+                and 0 <= -const < rest.args[1]:
+            s, k = rest.args  # s % k == r: s is k*s' + r, or k*s' - (k - r) with s' >= 1
+            r = -const
+            self._bind(s, k * _fresh(s.name) + (r - k if r else 0))
             return True
         for s in sorted(diff.free_symbols, key=lambda s: s.name, reverse=True):
             coeff = diff.coeff(s)

@@ -131,6 +131,9 @@ FACTS = [
     ("vmap(add, (0, 1))((a, b), (c, d))", ["a == d", "b == c"], "(a, b)", []),
     ("(a - b,)", ["a >= b"], "(a - b,)", []),
     ("(5 - n,)", ["n <= 5"], "(5 - n,)", []),
+    ("reshape((a - 1,), (3, -1))", ["a % 3 == 1"], "(3, floor(a/3 - 1/3))", []),
+    ("add((a,), (b,))", ["a >= b", "b >= a"], "(a,)", []),
+    ("add((a - 1,), (b,))", ["a == b + 1"], "(a - 1,)", []),
 ]
 
 
@@ -153,6 +156,8 @@ def test_facts_turn_guards_into_proofs(expr, assume, result, guards):
     ("assume a == b, a != b; (a,)", "contradictory-facts", "ValueError"),
     ("assume a == b, b == c, a != c; (a,)", "contradictory-facts", "ValueError"),
     ("assume n % 2 == 0, n == 3; (n,)", "contradictory-facts", "ValueError"),
+    ("assume a % 3 == 2, a % 3 == 1; (a,)", "contradictory-facts", "ValueError"),
+    ("assume a > b, b > a; (a,)", "contradictory-facts", "ValueError"),
 ])
 def test_facts_turn_guards_into_errors(program, code, exception):
     with pytest.raises(shapeinfer.ShapeError) as info:
