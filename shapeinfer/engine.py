@@ -547,7 +547,7 @@ def dim_compare(op: str, a, b, node) -> bool:
     if op in ("==", "!="):
         decision = dims.decide_eq(a, b)
         if decision is dims.Decision.UNKNOWN:
-            if not scope.strict_mode():
+            if scope.current() is not None and not scope.strict_mode():
                 scope.require(dims.relation("!=", a, b), None)
             decision = dims.Decision.FALSE
         return (decision is dims.Decision.TRUE) != (op == "!=")

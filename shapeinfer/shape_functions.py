@@ -639,13 +639,12 @@ def _arange(ctx, start, stop, step):
     if step == 0:
         raise ShapeError("bad-argument", "ZeroDivisionError", "division by zero")
     if all(v.is_Integer for v in values) or not all(v.is_number for v in values):
-        if dims.decide_nonnegative(step) is Decision.TRUE:
+        if scope.holds(dims.relation(">", step, 0), lambda: ShapeError(
+                "inconclusive", "InconclusiveDimensionOperation",
+                f"arange: the sign of the step {step} depends on the sizes")):
             length = dims.floordiv(stop - start + step - 1, step)
-        elif dims.decide_nonnegative(-step) is Decision.TRUE:
-            length = dims.floordiv(start - stop - step - 1, -step)
         else:
-            raise ShapeError("inconclusive", "InconclusiveDimensionOperation",
-                             f"arange: the sign of the step {step} depends on the sizes")
+            length = dims.floordiv(start - stop - step - 1, -step)
         return (sympy.Max(0, length),)
     return (sympy.Integer(max(0, math.ceil((float(stop) - float(start)) / float(step)))),)
 

@@ -96,6 +96,7 @@ GUARDED = [
     ("(lambda: jnp.eye(n - 3))()", "(n - 3, n - 3)", ["n >= 3"]),
     ("broadcast_to((1,), (a - 1, b - 2))", "(a - 1, b - 2)", ["b >= 2"]),
     ("jnp.max((n - 1,))", "()", ["n >= 2"]),
+    ("(lambda: jnp.arange(0, n, a - 2))()", "(Max(0, floor((a + n - 3)/(a - 2))),)", ["a >= 3"]),
     # comparisons of sizes: == is JAX's "unequal" when undecided, an order is guarded
     ("(lambda x: x.shape[0] == 3)((a,))", "()", ["a != 3"]),
     ("(lambda x: x.shape[0] >= 3)((a,))", "()", ["a >= 3"]),
