@@ -46,6 +46,8 @@ def _broadcast_dim(ds, error):
                     scope.require_eq(d, 1, error)
             return keep
     raise error()
+
+
 def require_broadcastable(d, target, error):
     """``d`` broadcasts to ``target``: it is 1 or equal to it. Which one is a
     question while it is proved; otherwise equality is the guard (it keeps
