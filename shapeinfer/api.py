@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import sys
 from dataclasses import dataclass, field
 
-from . import dims, pytree
+from . import dims, pytree, scope
 from .engine import Evaluator
 from .errors import ShapeError
 from .library import resolve
+from .scope import fmt_condition
 from .syntax import Program, parse
 from .values import Array, Function, fmt_value, to_pytree
 
@@ -19,8 +21,9 @@ class Result:
 
     ``value`` is a pytree of :class:`~shapeinfer.values.Array`; ``leaves`` its
     shapes in ``jax.tree.leaves`` order, ``dtypes`` their dtypes; ``guards``
-    the conditions the result needs (always empty until symbolic reasoning
-    arrives); ``symbols`` the names the program used as size symbols.
+    the conditions the result needs (sympy relations such as ``Eq(a, b)``:
+    the result is exact wherever all of them hold; empty in strict mode);
+    ``symbols`` the names the program used as size symbols.
     """
     expr: str
     value: object
@@ -50,17 +53,24 @@ class Result:
         with deep_recursion(self.expr):  # as deep as the program was
             return fmt_value(self.value)
 
+    def describe(self) -> str:
+        """The result with its guards, as ``eval`` prints it: ``(a,)  if a == b``."""
+        if not self.guards:
+            return str(self)
+        return f"{self}  if " + " and ".join(fmt_condition(g) for g in self.guards)
+
     def to_json(self) -> dict:
         return {
             "ok": True,
             "expr": self.expr,
             "result": str(self),
             "leaves": [[dims.fmt_dim(d) for d in shape] for shape in self.leaves],
-            "guards": [str(g) for g in self.guards],
+            "guards": [fmt_condition(g) for g in self.guards],
         }
 
 
-def infer(text: str, *, sizes: dict[str, int] | None = None, rules=None) -> Result:
+def infer(text: str, *, sizes: dict[str, int] | None = None, rules=None,
+          assume=None, strict: bool = False) -> Result:
     """Infer the shapes a program produces.
 
     >>> str(infer("vmap(add, (0, None), 1)((a,b,c), (a,b,c))"))
@@ -71,10 +81,16 @@ def infer(text: str, *, sizes: dict[str, int] | None = None, rules=None) -> Resu
     or a list of those. Raises :class:`ShapeError` for a program JAX would
     reject and :class:`ShapeSyntaxError` for text that does not parse (or a
     rule file that does not load: :class:`~shapeinfer.RuleError`).
+
+    ``assume`` lists facts about the sizes, as text (``"a == b"``,
+    ``"n % 2 == 0"``), as ``assume`` statements in the program do.
+    ``strict=True`` answers as JAX's own symbolic shapes do: a condition the
+    sizes do not decide is an error rather than a guard (docs/symbolic.md).
     """
     library = resolve(rules)
     with deep_recursion(text):
-        return infer_parsed(parse(text), text, sizes=sizes, library=library)
+        return infer_parsed(parse(text), text, sizes=sizes, library=library,
+                            assume=assume, strict=strict)
 
 
 @contextlib.contextmanager
@@ -97,20 +113,46 @@ _RECURSION_LIMIT = 10_000
 
 
 def infer_parsed(program: Program, text: str, *, sizes: dict[str, int] | None = None,
-                 library=None, trace=None) -> Result:
+                 library=None, assume=None, strict: bool = False, trace=None) -> Result:
     """:func:`infer` for a program already parsed (the checker runs one program
     at many sizes). ``trace`` records the derivation (see :mod:`shapeinfer.explain`)."""
     sizes = _check_sizes(sizes)
-    with deep_recursion(text):
+    program = _with_facts(program, assume)
+    with deep_recursion(text), scope.active(scope.Scope(strict=strict)) as sc:
         ev = Evaluator(resolve(library), sizes=sizes)
         ev.trace = trace
-        value = ev.run(program)
+        try:
+            value = ev.run(program)
+        except ShapeError as e:
+            e.guards = sc.minimal_guards()  # the error holds wherever these do
+            raise
         if isinstance(value, Function):
             raise ShapeError("bad-argument", "TypeError",
                              f"the program's value is the function {value.name}, not arrays; "
                              "call it on arguments", program.expr.span)
         value = to_pytree(value, program.expr.span)
-    return Result(text, value, [], frozenset(ev.symbols_used))
+        guards = sc.minimal_guards()
+    return Result(text, value, guards, frozenset(ev.symbols_used))
+
+
+def _with_facts(program: Program, assume) -> Program:
+    """``infer(..., assume=["a == b"])``: the facts as an ``assume`` statement
+    in front of the program (spans point into the fact's own text)."""
+    if not assume:
+        return program
+    if isinstance(assume, str):
+        assume = [assume]
+    statements = []
+    for fact in assume:
+        try:
+            parsed = parse(f"assume {fact}; 0")
+        except ShapeError as e:
+            raise ShapeError(e.code, e.exception, f"in assume={fact!r}: {e.message}") from None
+        statements.extend(dataclasses.replace(  # no span: it would point into other text
+            stmt, span=None, relations=tuple(dataclasses.replace(r, span=None)
+                                             for r in stmt.relations))
+            for stmt in parsed.statements)
+    return dataclasses.replace(program, statements=tuple(statements) + tuple(program.statements))
 
 
 def _check_sizes(sizes):

@@ -60,10 +60,11 @@ def _exit_code(err: ShapeError) -> int:
     return EXIT_USAGE if err.code == "syntax" else EXIT_SHAPE_ERROR
 
 
-def _eval_one(text: str, sizes: dict, as_json: bool, out, err, library=None) -> int:
+def _eval_one(text: str, sizes: dict, as_json: bool, out, err, library=None,
+              strict: bool = False) -> int:
     e: ShapeError | None = None
     try:
-        result = infer(text, sizes=sizes, rules=library)
+        result = infer(text, sizes=sizes, rules=library, strict=strict)
     except ShapeError as raised:
         e = raised
     except Exception as bug:  # noqa: BLE001 - one bad line must not stop a stream
@@ -76,7 +77,7 @@ def _eval_one(text: str, sizes: dict, as_json: bool, out, err, library=None) -> 
         else:
             print(f"{e.render(text)}\n[{e.code}]", file=err)
         return EXIT_INTERNAL if e.code == "internal" else _exit_code(e)
-    print(json.dumps(result.to_json()) if as_json else str(result), file=out)
+    print(json.dumps(result.to_json()) if as_json else result.describe(), file=out)
     return EXIT_OK
 
 
@@ -84,14 +85,14 @@ def cmd_eval(args, out, err) -> int:
     sizes = parse_sizes(args.sizes)
     library = load_library(args.rules)
     if args.expr != "-":
-        return _eval_one(args.expr, sizes, args.json, out, err, library)
+        return _eval_one(args.expr, sizes, args.json, out, err, library, args.strict)
     # One expression per line; a bad line never stops the stream.
     worst = EXIT_OK
     for line in sys.stdin:
         text = line.rstrip("\r\n")
         if not text.strip():
             continue
-        worst = max(worst, _eval_one(text, sizes, args.json, out, err, library))
+        worst = max(worst, _eval_one(text, sizes, args.json, out, err, library, args.strict))
         out.flush()
     return worst
 
@@ -110,7 +111,7 @@ def cmd_check(args, out, err) -> int:
         raise _UsageError(JAX_MISSING) from None
     try:
         report = check(args.expr, sizes=sizes, samples=args.samples, seed=args.seed,
-                       symbolic=args.symbolic, rules=library)
+                       symbolic=args.symbolic, rules=library, strict=args.strict)
     except ShapeError as e:
         print(f"{e.render(args.expr)}\n[{e.code}]", file=err)
         return _exit_code(e)
@@ -152,6 +153,12 @@ def _add_rules_option(p):
     p.add_argument("--rules", action="append", metavar="FILE",
                    help="load operation rules from FILE on top of the built-ins "
                         "(repeatable; later rules override earlier ones)")
+
+
+def _add_strict_option(p):
+    p.add_argument("--strict", action="store_true",
+                   help="answer as JAX's symbolic shapes do: a size condition that cannot be "
+                        "decided is an error, not a guard (docs/symbolic.md)")
 
 
 def cmd_rules(args, out, err) -> int:
@@ -266,6 +273,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("expr", metavar="EXPR")
     p.add_argument("--json", action="store_true", help="print one JSON object per expression")
     p.add_argument("--sizes", metavar="a=2,b=3", help="substitute concrete sizes first")
+    _add_strict_option(p)
     _add_rules_option(p)
     p.set_defaults(run=cmd_eval)
 
@@ -288,6 +296,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--symbolic", action="store_true",
                    help="compare with jax.eval_shape on jax.export.symbolic_shape sizes")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
+    _add_strict_option(p)
     _add_rules_option(p)
     p.set_defaults(run=cmd_check)
 

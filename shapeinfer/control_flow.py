@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from . import dims, dtypes, pytree
+from . import dims, dtypes, pytree, scope
 from .autodiff import APPROXIMATE, merge, scaled
 from .engine import CallSite, bind_arguments
 from .errors import ShapeError
@@ -35,6 +35,20 @@ def _typematch(a: Array, b: Array) -> bool:
     """JAX's core.typematch: the same shape and dtype; weakness does not count."""
     return (a.dtype == b.dtype and a.rank == b.rank
             and all(dims.definitely_equal(x, y) for x, y in zip(a.shape, b.shape)))
+
+
+def _require_typematch(a: Array, b: Array, error):
+    """``_typematch`` as a requirement: dims the sizes do not decide are guards."""
+    if a.dtype != b.dtype or a.rank != b.rank:
+        raise error()
+    _require_all_equal(list(zip(a.shape, b.shape)), error)
+
+
+def _require_all_equal(pairs, error):
+    if any(dims.decide_eq(x, y) is dims.Decision.FALSE for x, y in pairs):
+        raise error()  # before a guard is taken for the others
+    for x, y in pairs:
+        scope.require_eq(x, y, error)
 
 
 def _mismatch(a: Array, b: Array) -> str:
@@ -149,13 +163,12 @@ class CondTransform(_ControlFlow):
                              f"{what} gives {_describe_tree(out)}", span)
         for (path, a), (_, b) in zip(pytree.leaves_with_paths(first),
                                      pytree.leaves_with_paths(out)):
-            if not _typematch(a, b):
-                raise ShapeError(
-                    "dim-mismatch", "TypeError",
-                    f"{kind} branches must have equal output types but they differ: the "
-                    f"output{path} of {first_what} has type {a.typed_str()} but the "
-                    f"corresponding output of {what} has type {b.typed_str()}, so the "
-                    f"{_mismatch(a, b)} do not match.", span)
+            _require_typematch(a, b, lambda: ShapeError(
+                "dim-mismatch", "TypeError",
+                f"{kind} branches must have equal output types but they differ: the "
+                f"output{path} of {first_what} has type {a.typed_str()} but the "
+                f"corresponding output of {what} has type {b.typed_str()}, so the "
+                f"{_mismatch(a, b)} do not match.", span))
 
 
 def _describe_tree(tree) -> str:
@@ -213,14 +226,13 @@ class _Loop(_ControlFlow):
     def _check_types(self, carry, out, carry_name: str, span):
         for (path, a), (_, b) in zip(pytree.leaves_with_paths(carry),
                                      pytree.leaves_with_paths(out)):
-            if not _typematch(a, b):
-                where = f"component {carry_name}{path}" if path else carry_name
-                raise ShapeError(
-                    "dim-mismatch", "TypeError",
-                    f"{self._body_name()} function carry input and carry output must have "
-                    f"equal types, but they differ: the input carry {where} has type "
-                    f"{a.typed_str()} but the corresponding output carry component has type "
-                    f"{b.typed_str()}, so the {_mismatch(a, b)} do not match.", span)
+            where = f"component {carry_name}{path}" if path else carry_name
+            _require_typematch(a, b, lambda: ShapeError(
+                "dim-mismatch", "TypeError",
+                f"{self._body_name()} function carry input and carry output must have "
+                f"equal types, but they differ: the input carry {where} has type "
+                f"{a.typed_str()} but the corresponding output carry component has type "
+                f"{b.typed_str()}, so the {_mismatch(a, b)} do not match.", span))
 
     @staticmethod
     def _carry_name(fun, default: str) -> str:
@@ -330,21 +342,20 @@ class ScanTransform(_Loop):
                                  "scan: every xs must have a leading axis to scan over, got a "
                                  "scalar (tuple index out of range)", site.param(2, "xs"))
         sizes = [leaf.shape[0] for leaf in leaves]
-        if any(not dims.definitely_equal(sizes[0], s) for s in sizes[1:]):
-            raise ShapeError("dim-mismatch", "ValueError",
-                             "scan got values with different leading axis sizes: "
-                             f"{', '.join(map(dims.fmt_dim, sizes))}.", site.param(2, "xs"))
+        _require_all_equal([(sizes[0], s) for s in sizes[1:]], lambda: ShapeError(
+            "dim-mismatch", "ValueError", "scan got values with different leading axis sizes: "
+            f"{', '.join(map(dims.fmt_dim, sizes))}.", site.param(2, "xs")))
         if length is not None:
             if not dims.is_dim(length):
                 raise ShapeError("bad-argument", "TypeError",
                                  f"scan: length must be an integer, got {describe(length)}",
                                  site.param(3, "length"))
-            if sizes and not dims.definitely_equal(sizes[0], length):
-                raise ShapeError("dim-mismatch", "ValueError",
-                                 f"scan got `length` argument of {dims.fmt_dim(length)} which "
-                                 "disagrees with leading axis sizes "
-                                 f"[{', '.join(map(dims.fmt_dim, sizes))}].",
-                                 site.param(3, "length"))
+            if sizes:
+                scope.require_eq(sizes[0], length, lambda: ShapeError(
+                    "dim-mismatch", "ValueError",
+                    f"scan got `length` argument of {dims.fmt_dim(length)} which disagrees "
+                    f"with leading axis sizes [{', '.join(map(dims.fmt_dim, sizes))}].",
+                    site.param(3, "length")))
             return length
         if not sizes:
             raise ShapeError("bad-argument", "ValueError",

@@ -19,8 +19,11 @@ itself, or 1 where broadcasting allows it).
 """
 from __future__ import annotations
 
+import contextlib
 import enum
 import functools
+import itertools
+import math
 from typing import Iterable
 
 import sympy
@@ -66,12 +69,15 @@ def plain(value):
 
 
 def decide_eq(a: Dim, b: Dim) -> Decision:
-    """Is ``a == b`` for every assignment of the size symbols?"""
+    """Is ``a == b`` for every assignment of the size symbols (that satisfies
+    the active facts, see :class:`Facts`)?"""
     diff = sympy.expand(sympy.sympify(a) - sympy.sympify(b))
     if diff == 0:
         return Decision.TRUE
     if diff.is_number:
         return Decision.FALSE
+    if _active:
+        return _active.decide_zero(diff)
     return _decide_eq_zero(diff)
 
 
@@ -80,23 +86,256 @@ def _decide_eq_zero(diff: Dim) -> Decision:
     normal = _normal(diff)
     if normal == 0 or (_at_least(normal, 0) and _at_least(-normal, 0)):
         return Decision.TRUE  # 2*(n//2) + n%2 - n, min(a, a + 1) - a
-    if _at_least(normal, 1) or _at_least(-normal, 1):
+    if _at_least(normal, 1) or _at_least(-normal, 1) or _indivisible(normal):
         return Decision.FALSE
     return Decision.UNKNOWN
 
 
-@functools.lru_cache(maxsize=4096)
+def _indivisible(d: Dim) -> bool:
+    """A polynomial with integer coefficients whose constant term the other
+    coefficients' gcd does not divide is never 0 (``2*k - 3``)."""
+    const, terms = d.as_coeff_add()
+    coeffs = [t.as_coeff_Mul()[0] for t in terms]
+    if not const.is_Integer or const == 0 or not all(c.is_Integer for c in coeffs):
+        return False
+    if any(t.has(sympy.Mod, sympy.floor, sympy.Min, sympy.Max) for t in terms):
+        return False
+    return int(const) % math.gcd(*(int(c) for c in coeffs)) != 0
+
+
 def decide_nonnegative(d: Dim) -> Decision:
-    """Is ``d >= 0`` for every assignment of the size symbols?"""
+    """Is ``d >= 0`` for every assignment of the size symbols (that satisfies
+    the active facts)?"""
     d = sympy.sympify(d)
     if d.is_number:
         return Decision.TRUE if d >= 0 else Decision.FALSE
+    if _active:
+        return _active.decide_nonnegative(d)
+    return _decide_nonnegative(d)
+
+
+@functools.lru_cache(maxsize=4096)
+def _decide_nonnegative(d: Dim) -> Decision:
+    if d.is_number:
+        return Decision.TRUE if d >= 0 else Decision.FALSE
     normal = _normal(d)
-    if _at_least(normal, 0):
+    if _at_least(normal, 0) or (normal != d and _at_least(d, 0)):
+        # (d as written too: normalizing may lose the bound floor((a-1)/3) >= 0,
+        # as sympy writes Mod(a - 1, 3) as Mod(a + 2, 3))
         return Decision.TRUE
     if _at_least(-normal, 1):
         return Decision.FALSE
     return Decision.UNKNOWN
+
+
+def decide(condition: sympy.Basic) -> Decision:
+    """A relation between dims (``Eq``, ``Ne``, ``Ge``, ``Gt``, ``Le``, ``Lt``), decided."""
+    if condition is sympy.true or condition is sympy.false:
+        return Decision.TRUE if condition is sympy.true else Decision.FALSE
+    left, right = condition.args
+    if isinstance(condition, (sympy.Eq, sympy.Ne)):
+        eq = decide_eq(left, right)
+        return eq if isinstance(condition, sympy.Eq) else _negate(eq)
+    return decide_nonnegative(_nonnegative_form(condition))
+
+
+def _negate(d: Decision) -> Decision:
+    return {Decision.TRUE: Decision.FALSE, Decision.FALSE: Decision.TRUE}.get(d, d)
+
+
+def _nonnegative_form(condition) -> Dim:
+    """``e`` such that the inequality ``condition`` is ``e >= 0`` (for integers)."""
+    left, right = condition.args
+    if isinstance(condition, sympy.Ge):
+        return left - right
+    if isinstance(condition, sympy.Gt):
+        return left - right - 1
+    if isinstance(condition, sympy.Le):
+        return right - left
+    return right - left - 1  # Lt
+
+
+def relation(op: str, left, right) -> sympy.Basic:
+    """The unevaluated relation ``left op right`` (``==``, ``!=``, ``>=``, ...)."""
+    cls = {"==": sympy.Eq, "!=": sympy.Ne, ">=": sympy.Ge, ">": sympy.Gt,
+           "<=": sympy.Le, "<": sympy.Lt}[op]
+    return cls(sympify_dim(left), sympify_dim(right), evaluate=False)
+
+
+def sympify_dim(d) -> Dim:
+    return sympy.Integer(d) if isinstance(d, int) else d
+
+
+# ---------------------------------------------------------------- facts
+#
+# Facts about the sizes (``assume`` statements, and the guards default mode
+# has taken so far) take part in every decision. Most are kept as a
+# substitution, so that deciding under them is deciding a rewritten
+# expression with the same procedure: ``a == b`` replaces b by a; ``n >= 3``
+# writes n as ``n' + 2`` with a fresh size n' >= 1; ``n % 2 == 0`` writes n as
+# ``2*n'``. What does not fit (``a != b``, ``n <= 5``, ``Mod(a + b, 2) == 0``)
+# is kept as it is and used directly: a disequality refutes that equality,
+# ``e >= 0`` proves what exceeds e.
+
+_active: "Facts | None" = None  # the facts decisions consult (set by scope.Scope)
+_fresh_ids = itertools.count(1)
+
+
+def _fresh(name: str) -> sympy.Symbol:
+    """A new size symbol (>= 1) standing for part of ``name``; its name is
+    unique, so the decision procedure's caches never confuse it with a user's."""
+    return sympy.Symbol(f"{name}~{next(_fresh_ids)}", integer=True, positive=True)
+
+
+class Facts:
+    """A set of facts about the sizes, consulted by every decision while active."""
+
+    def __init__(self):
+        self.subs: dict = {}           # size symbol -> expression over fresh sizes
+        self.unequal: list = []        # rewritten d with d != 0
+        self.nonnegative: list = []    # rewritten d with d >= 0 (not substitutable)
+        self.zero: list = []           # rewritten d with d == 0 (not substitutable)
+
+    def copy(self) -> "Facts":
+        f = Facts()
+        f.subs, f.unequal = dict(self.subs), list(self.unequal)
+        f.nonnegative, f.zero = list(self.nonnegative), list(self.zero)
+        return f
+
+    def restore(self, saved: "Facts"):
+        self.subs, self.unequal = saved.subs, saved.unequal
+        self.nonnegative, self.zero = saved.nonnegative, saved.zero
+
+    def __bool__(self) -> bool:
+        return bool(self.subs or self.unequal or self.nonnegative or self.zero)
+
+    def rewrite(self, d: Dim) -> Dim:
+        return sympy.expand(d.xreplace(self.subs)) if self.subs else d
+
+    def decide_zero(self, diff: Dim) -> Decision:
+        diff = self.rewrite(diff)
+        if diff.is_number:
+            return Decision.TRUE if diff == 0 else Decision.FALSE
+        decision = _decide_eq_zero(diff)
+        if decision is not Decision.UNKNOWN:
+            return decision
+        if any(diff == z or diff == -z for z in self.zero):
+            return Decision.TRUE
+        if self.nonnegative and self.decide_nonnegative(diff) is Decision.TRUE \
+                and self.decide_nonnegative(-diff) is Decision.TRUE:
+            return Decision.TRUE  # a >= b and b >= a
+        if any(diff == u or diff == -u for u in self.unequal):
+            return Decision.FALSE
+        if any(_decide_nonnegative(diff - g - 1) is Decision.TRUE  # diff > g >= 0
+               or _decide_nonnegative(-diff - g - 1) is Decision.TRUE for g in self.nonnegative):
+            return Decision.FALSE
+        return Decision.UNKNOWN
+
+    def decide_nonnegative(self, d: Dim) -> Decision:
+        d = self.rewrite(d)
+        decision = _decide_nonnegative(d)
+        if decision is not Decision.UNKNOWN or not self.nonnegative:
+            return decision
+        for g in self.nonnegative:  # d >= g >= 0 proves it; -d - 1 >= g >= 0 refutes it
+            if _decide_nonnegative(d - g) is Decision.TRUE:
+                return Decision.TRUE
+            if _decide_nonnegative(-d - 1 - g) is Decision.TRUE:
+                return Decision.FALSE
+        return Decision.UNKNOWN
+
+    def decide(self, condition) -> Decision:
+        global _active
+        saved, _active = _active, self
+        try:
+            return decide(condition)
+        finally:
+            _active = saved
+
+    def add(self, condition) -> Decision:
+        """Add a fact; returns what it was before: TRUE (already implied,
+        nothing added), FALSE (a contradiction, nothing added) or UNKNOWN (added)."""
+        before = self.decide(condition)
+        if before is Decision.UNKNOWN:
+            self._add(condition)
+        return before
+
+    def _add(self, condition):
+        left, right = condition.args
+        if isinstance(condition, sympy.Eq):
+            diff = self.rewrite(sympy.expand(left - right))
+            if not self._substitute_zero(diff):
+                self.zero.append(diff)
+        elif isinstance(condition, sympy.Ne):
+            diff = self.rewrite(sympy.expand(left - right))
+            if not self._substitute_lower_bound(diff, 1):  # s != 1 is s >= 2
+                self.unequal.append(diff)
+        else:
+            d = self.rewrite(sympy.expand(_nonnegative_form(condition)))
+            if not self._substitute_lower_bound(d, 0):
+                self.nonnegative.append(d)
+
+    def _substitute_zero(self, diff) -> bool:
+        """``diff == 0`` as a substitution: solved for a size with coefficient
+        +-1 whose value is always a size, or ``Mod(s, k) == 0`` as ``s = k*s'``."""
+        const, rest = diff.as_coeff_Add()
+        if isinstance(rest, sympy.Mod) and rest.args[0].is_Symbol and rest.args[1].is_Integer \
+                and 0 <= -const < rest.args[1]:
+            s, k = rest.args  # s % k == r: s is k*s' + r, or k*s' - (k - r) with s' >= 1
+            r = -const
+            self._bind(s, k * _fresh(s.name) + (r - k if r else 0))
+            return True
+        for s in sorted(diff.free_symbols, key=lambda s: s.name, reverse=True):
+            coeff = diff.coeff(s)
+            rest = sympy.expand(diff - coeff * s)
+            if coeff in (1, -1) and not rest.has(s) and not diff.has(
+                    sympy.Mod, sympy.floor, sympy.Min, sympy.Max):
+                value = sympy.expand(-rest / coeff)
+                if _decide_nonnegative(value - 1) is Decision.TRUE:
+                    self._bind(s, value)
+                    return True
+        return False
+
+    def _substitute_lower_bound(self, d, below: int) -> bool:
+        """``d >= 0`` (``below`` 0), or ``d != 0`` with d = s - 1 (``below`` 1),
+        for d = s - rest: s becomes ``rest + below + s' - 1``, s' a fresh size."""
+        for s in sorted(d.free_symbols, key=lambda s: s.name):
+            rest = sympy.expand(s - d)
+            if d.coeff(s) == 1 and not rest.has(s) and not d.has(
+                    sympy.Mod, sympy.floor, sympy.Min, sympy.Max):
+                if below == 1 and rest != 1:
+                    continue
+                if _decide_nonnegative(rest + below - 1) is Decision.TRUE:
+                    self._bind(s, sympy.expand(rest + below - 1 + _fresh(s.name)))
+                    return True
+        return False
+
+    def _bind(self, s, value):
+        new = {s: value}
+        self.subs = {k: sympy.expand(v.xreplace(new)) for k, v in self.subs.items()}
+        self.subs[s] = value
+        self.unequal = [sympy.expand(u.xreplace(new)) for u in self.unequal]
+        self.nonnegative = [sympy.expand(g.xreplace(new)) for g in self.nonnegative]
+        self.zero = [sympy.expand(z.xreplace(new)) for z in self.zero]
+
+    def consistent(self) -> bool:
+        """No kept fact is refuted by the substitution (``a != b`` after ``a == b``)."""
+        return not (any(_decide_eq_zero(u) is Decision.TRUE for u in self.unequal if not u.is_number)
+                    or any(u == 0 for u in self.unequal)
+                    or any(_decide_nonnegative(g) is Decision.FALSE for g in self.nonnegative)
+                    or any(z.is_number and z != 0 for z in self.zero)
+                    or any(not z.is_number and _decide_eq_zero(z) is Decision.FALSE
+                           for z in self.zero))
+
+
+@contextlib.contextmanager
+def facts_active(facts: "Facts | None"):
+    """Make every decision in the block consult ``facts``."""
+    global _active
+    saved, _active = _active, facts
+    try:
+        yield
+    finally:
+        _active = saved
 
 
 # ---------------------------------------------------------------- the decision procedure

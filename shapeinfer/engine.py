@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 
 import sympy
 
-from . import dims, dtypes, jax_api, shapes, syntax as ast
+from . import dims, dtypes, jax_api, scope, shapes, syntax as ast
 from .errors import ShapeError
 from .values import (DTYPES, Array, DType, Function, ShapeTuple, arrayify, check_int32, describe,
                      is_shape_tuple, shape_array, to_array)
@@ -147,12 +147,19 @@ class Evaluator:
                 self.require_value(stmt.value, env)
                 env[stmt.name] = self.eval(stmt.value, env)
             else:
-                raise ShapeError(
-                    "unsupported", "NotImplementedError",
-                    "`assume` arrives with symbolic reasoning (SPEC section 4); "
-                    "it is not supported yet", stmt.span)
+                self.assume(stmt, env)
         self.require_value(program.expr, env)
         return self.eval(program.expr, env)
+
+    def assume(self, stmt: ast.Assume, env):
+        """``assume a == b, n >= 2``: facts every later decision uses."""
+        for rel in stmt.relations:
+            left, right = self.eval(rel.left, env), self.eval(rel.right, env)
+            if not (dims.is_dim(left) and dims.is_dim(right)):
+                raise ShapeError("bad-argument", "TypeError",
+                                 f"assume relates sizes, got {describe(left)} {rel.op} "
+                                 f"{describe(right)}", rel.span)
+            scope.current().assume(dims.relation(rel.op, left, right), rel.span)
 
     def require_value(self, node, env):
         """A bare name where a value is wanted must be bound: size symbols live
@@ -608,19 +615,22 @@ def dim_binop(op: str, a, b, node):
 
 
 def dim_compare(op: str, a, b, node) -> bool:
-    """A comparison of two sizes is a Python bool, as comparing ints is; one
-    the sizes decide is inconclusive, as in JAX's symbolic shapes."""
+    """A comparison of two sizes is a Python bool, as comparing ints is.
+
+    One the sizes do not decide: JAX's symbolic ``==`` answers "unequal", so
+    default mode answers that too, under the guard ``a != b``; an order
+    comparison is inconclusive for JAX, and true under its guard in default
+    mode."""
     if op in ("==", "!="):
         decision = dims.decide_eq(a, b)
-        flip = op == "!="
-    else:
-        diff = {">=": a - b, ">": a - b - 1, "<=": b - a, "<": b - a - 1}[op]
-        decision, flip = dims.decide_nonnegative(diff), False
-    if decision is dims.Decision.UNKNOWN:
-        raise ShapeError("inconclusive", "InconclusiveDimensionOperation",
-                         f"whether {dims.fmt_dim(a)} {op} {dims.fmt_dim(b)} depends on the sizes",
-                         node.span)
-    return (decision is dims.Decision.TRUE) != flip
+        if decision is dims.Decision.UNKNOWN:
+            if scope.current() is not None and not scope.strict_mode():
+                scope.require(dims.relation("!=", a, b), None)
+            decision = dims.Decision.FALSE
+        return (decision is dims.Decision.TRUE) != (op == "!=")
+    return scope.holds(dims.relation(op, a, b), lambda: ShapeError(
+        "inconclusive", "InconclusiveDimensionOperation",
+        f"whether {dims.fmt_dim(a)} {op} {dims.fmt_dim(b)} depends on the sizes", node.span))
 
 
 def dim_minmax(name: str, args, keywords, node):

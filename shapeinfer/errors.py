@@ -30,7 +30,8 @@ CODES: dict[str, str] = {
     "grad-non-scalar": "grad of a function whose output is not a scalar",
     "rule-no-match": "no clause of an operation's rule matches the arguments",
     "requires-failed": "a rule's `requires` condition is false",
-    "inconclusive": "a comparison of symbolic sizes cannot be decided",
+    "inconclusive": "a comparison of symbolic sizes cannot be decided (in strict mode)",
+    "contradictory-facts": "`assume` facts contradict each other",
     "unsupported": "the expression uses something shapeinfer does not model yet",
     "internal": "a bug in shapeinfer (please report it with the expression)",
 }
@@ -51,6 +52,7 @@ class ShapeError(Exception):
         self.exception = exception
         self.message = message
         self.span = span
+        self.guards: list = []  # default mode: the guards taken before the error
 
     def with_span(self, span: tuple[int, int] | None) -> "ShapeError":
         """Fill in the span if the raiser did not know it."""

@@ -219,7 +219,7 @@ class Explanation:
     def render(self) -> str:
         lines = ["  " * s.depth + s.text for s in self.steps]
         if self.result is not None:
-            lines.append(f"result: {self.result}")
+            lines.append(f"result: {self.result.describe()}")
         else:
             lines.append(f"error: {self.error.render(self.expr)}\n[{self.error.code}]")
         return "\n".join(lines)

@@ -27,7 +27,7 @@ from dataclasses import replace
 
 import sympy
 
-from . import dims, dtypes, shapes
+from . import dims, dtypes, scope, shapes
 from .errors import ShapeError
 from .values import Array, describe, hashable
 
@@ -188,15 +188,14 @@ def split_hook(ctx):
     if isinstance(sections, (tuple, list)):
         bounds = [dims.const(0)] + [_concrete_index(i, op, span) for i in sections] + [size]
         sizes = [b - a for a, b in zip(bounds, bounds[1:])]
-        signs = [dims.decide_nonnegative(s) for s in sizes]
         shown = f"[{', '.join(map(dims.fmt_dim, sizes))}]"
-        if dims.Decision.FALSE in signs:
-            raise ShapeError("bad-argument", "ValueError",
-                             f"Sizes passed to split must be nonnegative, got {shown}", span)
-        if dims.Decision.UNKNOWN in signs:
-            raise ShapeError("inconclusive", "InconclusiveDimensionOperation",
-                             f"the sizes of the split parts, {shown}, must be >= 0, which the "
-                             "sizes do not decide", span)
+        for part in sizes:
+            scope.require(
+                dims.relation(">=", part, 0),
+                ShapeError("bad-argument", "ValueError",
+                           f"Sizes passed to split must be nonnegative, got {shown}", span),
+                ShapeError("inconclusive", "InconclusiveDimensionOperation",
+                           f"the sizes of the split parts, {shown}, must be >= 0", span))
     else:
         count = _concrete_index(sections, op, span)
         if not count.is_Integer:
@@ -219,15 +218,13 @@ def split_hook(ctx):
                                  "parts: the part sizes depend on it", span)
             r = int(rest)
             sizes = [part + 1] * r + [part] * (n - r)
-        elif divides is dims.Decision.FALSE:
-            raise ShapeError("bad-argument", "ValueError",
-                             "array split does not result in an equal division: rest is "
-                             f"{dims.fmt_dim(rest)}", span)
-        elif divides is dims.Decision.UNKNOWN:
-            raise ShapeError("inconclusive", "InconclusiveDimensionOperation",
-                             f"{op} of {dims.fmt_dim(size)} into {n} parts needs "
-                             f"{dims.fmt_dim(size)} % {n} == 0, which the sizes do not decide", span)
         else:
+            scope.require(
+                dims.relation("==", rest, 0),
+                # JAX's `rest == 0` is False where the sizes do not decide it
+                ShapeError("bad-argument", "ValueError",
+                           "array split does not result in an equal division: rest is "
+                           f"{dims.fmt_dim(rest)}", span))
             sizes = [part] * n
     shapes = [x.shape[:axis % len(x.shape)] + (s,) + x.shape[axis % len(x.shape) + 1:]
               for s in sizes]

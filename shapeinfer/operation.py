@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import sympy
 
-from . import dims, dtype_rules, dtypes
+from . import dims, dtype_rules, dtypes, scope
 from .autodiff import propagate
 from .engine import bind_arguments
 from .errors import ShapeError
@@ -152,22 +152,20 @@ def _sequence(fname: str, p, value, site, index: int):
 
 def _check_sizes(rule: Rule, shape: tuple, site):
     """A rule's output sizes are >= 0: one that is negative for these
-    arguments fails the rule; one whose sign the sizes decide is, as for a
-    shape literal, inconclusive."""
+    arguments fails the rule; one whose sign the sizes decide takes a guard
+    (strict mode: inconclusive, as for a shape literal)."""
     for d in shape:
         if d.is_Symbol or (d.is_Integer and d >= 0):  # sizes as the patterns bound them
             continue
-        sign = dims.decide_nonnegative(d)
-        if sign is dims.Decision.TRUE:
-            continue
         exception = rule.raises[0] if rule.raises else "TypeError"
-        if sign is dims.Decision.FALSE:
-            raise ShapeError("bad-argument", exception,
-                             f"{rule.name} gives the shape {dims.fmt_shape(shape)}, with the "
-                             f"negative size {dims.fmt_dim(d)}", site.span)
-        raise ShapeError("inconclusive", "InconclusiveDimensionOperation",
-                         f"{rule.name} gives the shape {dims.fmt_shape(shape)}: whether "
-                         f"{dims.fmt_dim(d)} >= 0 is inconclusive", site.span)
+        scope.require(
+            dims.relation(">=", d, 0),
+            lambda: ShapeError("bad-argument", exception,
+                               f"{rule.name} gives the shape {dims.fmt_shape(shape)}, with the "
+                               f"negative size {dims.fmt_dim(d)}", site.span),
+            lambda: ShapeError("inconclusive", "InconclusiveDimensionOperation",
+                               f"{rule.name} gives the shape {dims.fmt_shape(shape)}: whether "
+                               f"{dims.fmt_dim(d)} >= 0 is inconclusive", site.span))
 
 
 def _is_int(value) -> bool:

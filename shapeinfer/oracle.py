@@ -205,10 +205,10 @@ class CheckReport:
 # ---------------------------------------------------------------- engine side
 
 def engine_outcome(text: str, sizes: dict, program: ast.Program | None = None,
-                   library: Library | None = None) -> Outcome:
+                   library: Library | None = None, strict: bool = False) -> Outcome:
     try:
-        r = (infer(text, sizes=sizes, rules=library) if program is None
-             else infer_parsed(program, text, sizes=sizes, library=library))
+        r = (infer(text, sizes=sizes, rules=library, strict=strict) if program is None
+             else infer_parsed(program, text, sizes=sizes, library=library, strict=strict))
     except ShapeError as e:
         return Outcome(exception=e.exception, message=e.message, code=e.code)
     return Outcome(leaves=tuple(tuple(sympy.expand(d) for d in shape) for shape in r.leaves),
@@ -805,7 +805,7 @@ def sample_sizes(symbols: list[str], samples: int, seed: int, fixed: dict | None
 
 
 def check(text: str, *, sizes: dict | None = None, samples: int = 8, seed: int = 0,
-          symbolic: bool = False, rules=None) -> CheckReport:
+          symbolic: bool = False, rules=None, strict: bool = False) -> CheckReport:
     """Compare the engine with ``jax.eval_shape``.
 
     With every size symbol in ``sizes`` one case is run; otherwise ``samples``
@@ -821,8 +821,8 @@ def check(text: str, *, sizes: dict | None = None, samples: int = 8, seed: int =
     with deep_recursion(text):
         program = parse(text)
     report = CheckReport(text)
-    if symbolic:
-        engine = engine_outcome(text, {}, program, library)
+    if symbolic:  # JAX's symbolic shapes are strict mode's oracle
+        engine = engine_outcome(text, {}, program, library, strict=True)
         if engine.code == "unsupported":
             report.cases.append(Case({}, engine, None))
             return report
@@ -840,7 +840,7 @@ def check(text: str, *, sizes: dict | None = None, samples: int = 8, seed: int =
     above = max([abs(n) for n in int_literals(program) if abs(n) <= _LARGEST_LITERAL_SIZE],
                 default=1)
     for assignment in sample_sizes(symbols, samples, seed, sizes, above):
-        engine = engine_outcome(text, assignment, program, library)
+        engine = engine_outcome(text, assignment, program, library, strict)
         if engine.code == "unsupported":
             report.cases.append(Case(assignment, engine, None))
         else:

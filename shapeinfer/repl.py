@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import __version__
+from . import scope
 from .api import deep_recursion, infer_parsed
 from .engine import Evaluator
 from .errors import ShapeError
@@ -50,7 +51,7 @@ COMMANDS = {
     ":explain [EXPR]": "the derivation of the last expression (or EXPR), step by step",
     ":table EXPR": "fill EXPR's ? placeholders with every in_axes / out_axes",
     ":bindings": "the bindings so far",
-    ":strict on|off": "strict mode (not implemented yet: says so)",
+    ":strict on|off": "strict mode: undecided size conditions are JAX's errors, not guards",
     ":quit": "leave (so does Ctrl-D; Ctrl-C cancels the current input)",
 }
 COMMAND_NAMES = [c.split()[0] for c in COMMANDS]
@@ -161,10 +162,11 @@ class Session:
                         return self.error(first, text, offset)
                     return self.bind(text, program)
                 self.last = text  # :explain and :check take it, error or not
-                result = infer_parsed(program, full, sizes=self.sizes, library=self.library)
+                result = infer_parsed(program, full, sizes=self.sizes, library=self.library,
+                                      strict=self.strict)
         except ShapeError as e:
             return self.error(e, text, offset)
-        return Answer(str(result))
+        return Answer(result.describe())
 
     def bind(self, text: str, program) -> Answer:
         """Statements: run them, keep them, and show what each name is now."""
@@ -175,7 +177,7 @@ class Session:
         ev = Evaluator(self.library, sizes=self.sizes)
         shown = []
         try:
-            with deep_recursion(text):
+            with deep_recursion(text), scope.active(scope.Scope(strict=self.strict)):
                 ev.run(program)  # the statements run; the final None is nothing
                 for stmt in (s for s in new if isinstance(s, Assign)):
                     # each name's value: the program again, ending with the name
@@ -261,8 +263,11 @@ class Session:
     def cmd_strict(self, rest: str) -> Answer:
         if rest not in ("on", "off", ""):
             return Answer(error=":strict wants on or off", status=EXIT_USAGE)
-        return Answer("strict mode (SPEC section 4: what JAX's symbolic shapes cannot decide "
-                      "is an error) is not implemented yet; answers are unchanged")
+        if rest:
+            self.strict = rest == "on"
+        return Answer("strict mode " + ("on: what JAX's symbolic shapes cannot decide is JAX's "
+                                        "error" if self.strict else
+                                        "off: undecided size conditions are guards (if ...)"))
 
     def cmd_check(self, rest: str) -> Answer:
         text = rest or self.last

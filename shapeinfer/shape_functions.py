@@ -23,10 +23,11 @@ from typing import Callable
 
 import sympy
 
-from . import dims, dtypes
+from . import dims, dtypes, scope
 from .dims import Decision
 from .errors import ShapeError
-from .shapes import is_one, broadcast_elementwise, broadcast_shapes, normalize_axis
+from .shapes import (is_one, broadcast_elementwise, broadcast_shapes, normalize_axis,
+                     require_broadcastable)
 
 @dataclass(frozen=True)
 class ShapeFunction:
@@ -170,13 +171,20 @@ def _reshape(ctx, x, shape):
                          f"{shown}: the size of the -1 axis is a division by zero")
     if unknown:
         rest = dims.floordiv(size, known)
-        if dims.decide_eq(rest * known, size) is not Decision.TRUE:
-            raise ShapeError("reshape-size", "TypeError",
-                             f"{shown} because the product of specified axis sizes ({known}) "
-                             f"does not evenly divide {size}")
+        scope.require_eq(
+            rest * known, size,
+            lambda: ShapeError("reshape-size", "TypeError",
+                               f"{shown} because the product of specified axis sizes ({known}) "
+                               f"does not evenly divide {size}"),
+            lambda: ShapeError("inconclusive", "InconclusiveDimensionOperation",
+                               f"Cannot divide evenly the sizes of shapes {dims.fmt_shape(x)} "
+                               f"and {dims.fmt_shape(shape)}"))
         return tuple(rest if i in unknown else d for i, d in enumerate(shape))
-    if dims.decide_eq(known, size) is not Decision.TRUE:
-        raise ShapeError("reshape-size", "TypeError", f"{shown} (size {known})")
+    # JAX's symbolic shapes accept a size they cannot compare (it is checked
+    # when the program runs), so strict mode accepts it too
+    scope.require_eq(known, size,
+                     lambda: ShapeError("reshape-size", "TypeError", f"{shown} (size {known})"),
+                     scope.JAX_ACCEPTS)
     return tuple(shape)
 
 
@@ -217,13 +225,14 @@ def _join(shapes: tuple, pos: int) -> tuple:
                          "Cannot concatenate arrays with different numbers of dimensions: got "
                          f"{_fmt_shapes(shapes)}.")
     first = shapes[0]
-    for s in shapes[1:]:
-        if not all(dims.definitely_equal(a, b) for i, (a, b) in enumerate(zip(first, s))
-                   if i != pos):
-            raise ShapeError("dim-mismatch", "TypeError",
-                             "Cannot concatenate arrays with shapes that differ in dimensions "
-                             f"other than the one being concatenated: concatenating along "
-                             f"dimension {pos} for shapes {_fmt_shapes(shapes)}.")
+
+    def differ():
+        return ShapeError("dim-mismatch", "TypeError",
+                          "Cannot concatenate arrays with shapes that differ in dimensions "
+                          f"other than the one being concatenated: concatenating along "
+                          f"dimension {pos} for shapes {_fmt_shapes(shapes)}.")
+    _require_all_equal([(a, b) for s in shapes[1:] for i, (a, b) in enumerate(zip(first, s))
+                        if i != pos], differ)
     return first[:pos] + (sympy.Add(*(s[pos] for s in shapes)),) + first[pos + 1:]
 
 
@@ -270,11 +279,21 @@ def _stack(ctx, arrays, axis=0):
         raise ShapeError("dim-mismatch", "ValueError",
                          "Cannot stack arrays with different numbers of dimensions: got "
                          f"{_fmt_shapes(arrays)}.")
-    if not all(dims.definitely_equal(a, b) for s in arrays[1:] for a, b in zip(arrays[0], s)):
-        raise ShapeError("dim-mismatch", "ValueError",
-                         f"All input arrays must have the same shape. Got {_fmt_shapes(arrays)}.")
+    _require_all_equal([(a, b) for s in arrays[1:] for a, b in zip(arrays[0], s)],
+                       lambda: ShapeError("dim-mismatch", "ValueError",
+                                          "All input arrays must have the same shape. "
+                                          f"Got {_fmt_shapes(arrays)}."))
     first = arrays[0]
     return first[:pos] + (dims.const(len(arrays)),) + first[pos:]
+
+
+def _require_all_equal(pairs, error):
+    """Each pair of dims must be equal: any pair proved unequal is the error
+    (before a guard is taken for the others)."""
+    if any(dims.decide_eq(a, b) is Decision.FALSE for a, b in pairs):
+        raise error()
+    for a, b in pairs:
+        scope.require_eq(a, b, error)
 
 
 def _at_least(shape: tuple, rank: int) -> tuple:
@@ -356,10 +375,12 @@ def _einsum(ctx, subscripts, operands):
             known = sizes.get(label)
             if known is None or is_one(known):
                 sizes[label] = d
-            elif not (is_one(d) or dims.definitely_equal(d, known)):
-                raise _einsum_error(f"Size of label {label!r} for operand {number} "
-                                    f"({dims.fmt_dim(d)}) does not match previous terms "
-                                    f"({dims.fmt_dim(known)}).")
+            elif not is_one(d):
+                message = (f"Size of label {label!r} for operand {number} ({dims.fmt_dim(d)}) "
+                           f"does not match previous terms ({dims.fmt_dim(known)}).")
+                # JAX's symbolic einsum fails an assertion where sizes are not comparable
+                scope.require_eq(known, d, lambda: _einsum_error(message),
+                                 lambda: ShapeError("dim-mismatch", "AssertionError", message))
     try:
         broadcast = broadcast_shapes(ellipses) if ellipses else ()
     except ShapeError:
@@ -479,17 +500,26 @@ def _squeeze(ctx, x, axis=None):
     """``x`` without the size-1 axes ``axis`` (None: every axis known to be 1), as jnp.squeeze."""
     x = _shape_arg(x, "squeeze", 0)
     if axis is None:
-        return tuple(d for d in x if not is_one(d))
+        if scope.strict_mode() and not all(d.is_Integer for d in x):
+            raise ShapeError("bad-argument", "ValueError",  # what JAX's symbolic shapes say
+                             "jnp.squeeze with axis=None is not supported with shape "
+                             "polymorphism")
+        kept = tuple(d for d in x if not is_one(d))
+        for d in kept:  # the result keeps them: exact where they are not 1
+            scope.require(dims.relation("!=", d, 1), None)
+        return kept
     wanted = _axes_arg(axis, "squeeze")
     positions = [_axis(a, len(x)) for a in wanted]
     if len(set(positions)) != len(positions):
         raise ShapeError("axis-out-of-range", "ValueError",
                          f"dimensions are not unique: {tuple(wanted)}")
     not_one = tuple(p for p in positions if not is_one(x[p]))
-    if not_one:
-        raise ShapeError("dim-mismatch", "ValueError",
-                         "cannot select an axis to squeeze out which has size not equal to one, "
-                         f"got shape={dims.fmt_shape(x)} and dimensions={not_one}")
+
+    def error():
+        return ShapeError("dim-mismatch", "ValueError",
+                          "cannot select an axis to squeeze out which has size not equal to "
+                          f"one, got shape={dims.fmt_shape(x)} and dimensions={not_one}")
+    _require_all_equal([(x[p], 1) for p in not_one], error)
     return tuple(d for i, d in enumerate(x) if i not in positions)
 
 
@@ -497,19 +527,20 @@ def _squeeze(ctx, x, axis=None):
 def _broadcast_to(ctx, x, shape):
     """``x`` broadcast to ``shape``, as jnp.broadcast_to (each dim of ``x`` is 1 or the target's)."""
     x, shape = _shape_arg(x, "broadcast_to", 0), _shape_arg(shape, "broadcast_to", 1)
-    if any(dims.decide_nonnegative(d) is Decision.FALSE for d in shape):
-        raise ShapeError("bad-argument", "TypeError",
-                         "broadcast_in_dim shape must have every element be nonnegative, got "
-                         f"{dims.fmt_shape(shape)}.")
+    _require_sizes(shape, lambda: ShapeError(
+        "bad-argument", "TypeError",
+        "broadcast_in_dim shape must have every element be nonnegative, got "
+        f"{dims.fmt_shape(shape)}."))
     if len(x) > len(shape):
         raise ShapeError("broadcast", "ValueError",
                          "Cannot broadcast to shape with fewer dimensions: "
                          f"arr_shape={dims.fmt_shape(x)} shape={dims.fmt_shape(shape)}")
     tail = shape[len(shape) - len(x):]
-    if not all(is_one(d) or dims.definitely_equal(d, t) for d, t in zip(x, tail)):
-        raise ShapeError("broadcast", "ValueError",
-                         f"Incompatible types for broadcasting: input shape={dims.fmt_shape(x)} "
-                         f"and requested shape={dims.fmt_shape(shape)}")
+    for d, t in zip(x, tail):
+        require_broadcastable(d, t, lambda: ShapeError(
+            "broadcast", "ValueError",
+            f"Incompatible types for broadcasting: input shape={dims.fmt_shape(x)} "
+            f"and requested shape={dims.fmt_shape(shape)}"))
     return tuple(shape)
 
 
@@ -542,12 +573,13 @@ def _broadcast_in_dim(ctx, x, shape, dimensions):
                          "broadcast_in_dim broadcast_dimensions must be a subset of output "
                          f"dimensions, got {dims_} for operand ndim {len(x)} and shape "
                          f"{dims.fmt_shape(shape)}.")
-    if not all(is_one(d) or dims.definitely_equal(d, shape[i]) for d, i in zip(x, dims_)):
-        raise ShapeError("broadcast", "TypeError",
-                         "broadcast_in_dim operand dimension sizes must either be 1, or be equal "
-                         "to their corresponding dimensions in the target broadcast shape; got "
-                         f"operand of shape {dims.fmt_shape(x)}, target broadcast shape "
-                         f"{dims.fmt_shape(shape)}, broadcast_dimensions {dims_}")
+    for d, i in zip(x, dims_):
+        require_broadcastable(d, shape[i], lambda: ShapeError(
+            "broadcast", "TypeError",
+            "broadcast_in_dim operand dimension sizes must either be 1, or be equal "
+            "to their corresponding dimensions in the target broadcast shape; got "
+            f"operand of shape {dims.fmt_shape(x)}, target broadcast shape "
+            f"{dims.fmt_shape(shape)}, broadcast_dimensions {dims_}"))
     if list(dims_) != sorted(set(dims_)):
         raise ShapeError("axis-out-of-range", "TypeError",
                          "broadcast_in_dim broadcast_dimensions must be strictly increasing; "
@@ -561,11 +593,24 @@ def _broadcast_in_dim(ctx, x, shape, dimensions):
 def _new(ctx, shape):
     """A new array's shape, whose sizes must be >= 0 (jnp.zeros, jnp.full)."""
     shape = _shape_arg(shape, "new", 0)
-    if any(dims.decide_nonnegative(d) is Decision.FALSE for d in shape):
-        raise ShapeError("bad-argument", "TypeError",
-                         "broadcast_in_dim shape must have every element be nonnegative, got "
-                         f"{dims.fmt_shape(shape)}.")
+    _require_sizes(shape, lambda: ShapeError(
+        "bad-argument", "TypeError",
+        f"broadcast_in_dim shape must have every element be nonnegative, got "
+        f"{dims.fmt_shape(shape)}."))
     return shape
+
+
+def _require_sizes(shape, error):
+    """Each dim of a requested shape is >= 0: a negative one is ``error``; one
+    the sizes do not decide a guard (strict mode: JAX's inconclusive comparison)."""
+    if any(dims.decide_nonnegative(d) is Decision.FALSE for d in shape):
+        raise error()
+    for d in shape:
+        if not (d.is_Symbol or d.is_Integer):
+            scope.require(dims.relation(">=", d, 0), error, lambda: ShapeError(
+                "inconclusive", "InconclusiveDimensionOperation",
+                f"the size {dims.fmt_dim(d)} in {dims.fmt_shape(shape)} may be negative: "
+                "whether it is >= 0 is inconclusive"))
 
 
 @shape_function("like", "shape", "value")
@@ -578,9 +623,8 @@ def _like(ctx, x, shape):
 def _eye(ctx, n, m):
     """(N, M) of jnp.eye, M defaulting to N; negative sizes are ValueError."""
     m = n if m is None else m
-    if any(dims.decide_nonnegative(d) is Decision.FALSE for d in (n, m)):
-        raise ShapeError("bad-argument", "ValueError",
-                         f"negative dimensions are not allowed, got {n} and {m}")
+    _require_sizes((n, m), lambda: ShapeError(
+        "bad-argument", "ValueError", f"negative dimensions are not allowed, got {n} and {m}"))
     return (n, m)
 
 
@@ -595,13 +639,12 @@ def _arange(ctx, start, stop, step):
     if step == 0:
         raise ShapeError("bad-argument", "ZeroDivisionError", "division by zero")
     if all(v.is_Integer for v in values) or not all(v.is_number for v in values):
-        if dims.decide_nonnegative(step) is Decision.TRUE:
+        if scope.holds(dims.relation(">", step, 0), lambda: ShapeError(
+                "inconclusive", "InconclusiveDimensionOperation",
+                f"arange: the sign of the step {step} depends on the sizes")):
             length = dims.floordiv(stop - start + step - 1, step)
-        elif dims.decide_nonnegative(-step) is Decision.TRUE:
-            length = dims.floordiv(start - stop - step - 1, -step)
         else:
-            raise ShapeError("inconclusive", "InconclusiveDimensionOperation",
-                             f"arange: the sign of the step {step} depends on the sizes")
+            length = dims.floordiv(start - stop - step - 1, -step)
         return (sympy.Max(0, length),)
     return (sympy.Integer(max(0, math.ceil((float(stop) - float(start)) / float(step)))),)
 
@@ -614,10 +657,13 @@ def _reduce_nonempty(ctx, x, axis, keepdims):
     out = _reduce(ctx, x, axis, keepdims)
     x = _shape_arg(x, "reduce_nonempty", 0)
     wanted = range(len(x)) if axis is None else [_axis(a, len(x)) for a in _axes_arg(axis, "reduce")]
-    if any(dims.decide_eq(x[i], 0) is Decision.TRUE for i in wanted):
-        raise ShapeError("dim-mismatch", "ValueError",
-                         f"zero-size array to reduction operation {ctx.primitive} which has no "
-                         "identity")
+    for i in wanted:  # JAX's symbolic shapes need each reduced axis proved >= 1
+        scope.require(dims.relation(">=", x[i], 1), lambda: ShapeError(
+            "dim-mismatch", "ValueError",
+            f"zero-size array to reduction operation {ctx.primitive} which has no identity"),
+            lambda: ShapeError("inconclusive", "InconclusiveDimensionOperation",
+                               f"{ctx.primitive}: whether the reduced axis of size {x[i]} is "
+                               "empty is inconclusive"))
     return out
 
 

@@ -2,15 +2,15 @@
 shape functions rule files call are in :mod:`shapeinfer.shape_functions`).
 
 Each takes shapes (tuples of dims) and returns a shape or raises a
-:class:`ShapeError` with JAX's exception class. Dim comparisons go through
-``dims.decide_eq``; an undecidable comparison fails, as in JAX's symbolic
-shapes.
+:class:`ShapeError` with JAX's exception class. What a shape needs goes
+through ``scope.require`` (a guard in default mode, JAX's error in strict
+mode); questions (is this dim 1?) through ``dims.decide_eq``.
 """
 from __future__ import annotations
 
 import sympy
 
-from . import dims
+from . import dims, scope
 from .dims import Decision
 from .errors import ShapeError
 
@@ -19,18 +19,45 @@ def is_one(d) -> bool:
     return dims.decide_eq(d, 1) is Decision.TRUE
 
 
-def _broadcast_equal_rank(shapes, lax_name: str):
-    """lax's rule for operands of one rank; None where a dim fails."""
-    out = []
-    for ds in zip(*shapes):
-        non_1s = [d for d in ds if not is_one(d)]
-        if not non_1s:
-            out.append(ds[0])
-        elif all(dims.definitely_equal(non_1s[0], d) for d in non_1s[1:]):
-            out.append(non_1s[0])
-        else:
-            return None
-    return tuple(out)
+def _broadcast_equal_rank(shapes, error):
+    """lax's rule for operands of one rank; ``error`` (a function making the
+    ShapeError) where a dim fails."""
+    return tuple(_broadcast_dim(ds, error) for ds in zip(*shapes))
+
+
+def _broadcast_dim(ds, error):
+    """One output dim: the dims that are not 1 must agree. Which are 1 is a
+    question (a dim not proved 1 is taken as it is); that the others agree is
+    a requirement. Where equal non-1 dims are impossible, some dims must be 1
+    instead: the first dim that can stay is kept (docs/symbolic.md)."""
+    non_1s = [d for d in ds if not is_one(d)]
+    if not non_1s:
+        return ds[0]
+    if len(non_1s) == 1:
+        return non_1s[0]
+    for keep in non_1s:
+        others = [d for d in non_1s if d is not keep]
+        if all(dims.decide_eq(keep, d) is not Decision.FALSE
+               or dims.decide_eq(d, 1) is not Decision.FALSE for d in others):
+            for d in others:
+                if dims.decide_eq(keep, d) is not Decision.FALSE:
+                    scope.require_eq(keep, d, error)
+                else:
+                    scope.require_eq(d, 1, error)
+            return keep
+    raise error()
+
+
+def require_broadcastable(d, target, error):
+    """``d`` broadcasts to ``target``: it is 1 or equal to it. Which one is a
+    question while it is proved; otherwise equality is the guard (it keeps
+    ``d``), unless it is impossible, then ``d == 1``."""
+    if is_one(d):
+        return
+    if dims.decide_eq(d, target) is not Decision.FALSE:
+        scope.require_eq(d, target, error)
+    else:
+        scope.require_eq(d, 1, error)
 
 
 def _fmt_list(shapes) -> str:
@@ -42,11 +69,9 @@ def broadcast_shapes(shapes, span=None):
     shapes = [tuple(s) for s in shapes]
     ndim = max(len(s) for s in shapes)
     padded = [(dims.const(1),) * (ndim - len(s)) + s for s in shapes]
-    result = _broadcast_equal_rank(padded, "broadcast_shapes")
-    if result is None:
-        raise ShapeError("broadcast", "ValueError",
-                         f"Incompatible shapes for broadcasting: shapes={_fmt_list(shapes)}", span)
-    return result
+    return _broadcast_equal_rank(padded, lambda: ShapeError(
+        "broadcast", "ValueError",
+        f"Incompatible shapes for broadcasting: shapes={_fmt_list(shapes)}", span))
 
 
 def broadcast_elementwise(shapes, lax_name: str, span=None):
@@ -61,13 +86,10 @@ def broadcast_elementwise(shapes, lax_name: str, span=None):
     if len({len(s) for s in shapes}) == 1 or len(nonscalar_ranks) < 2:
         ndim = max(len(s) for s in shapes)
         padded = [s if len(s) == ndim else (dims.const(1),) * ndim for s in shapes]
-        result = _broadcast_equal_rank(padded, lax_name)
-        if result is None:
-            raise ShapeError(
-                "broadcast", "TypeError",
-                f"{lax_name} got incompatible shapes for broadcasting: "
-                f"{', '.join(dims.fmt_shape(s) for s in shapes)}.", span)
-        return result
+        return _broadcast_equal_rank(padded, lambda: ShapeError(
+            "broadcast", "TypeError",
+            f"{lax_name} got incompatible shapes for broadcasting: "
+            f"{', '.join(dims.fmt_shape(s) for s in shapes)}.", span))
     return broadcast_shapes(shapes, span)
 
 
@@ -113,16 +135,16 @@ def slice_size(start, stop, step, size):
 
 
 def _sign(d, which: str) -> int:
-    """1 if ``d >= 0`` (0 if ``d == 0``), -1 if ``d < 0``; JAX needs it decided."""
+    """1 if ``d >= 0`` (0 if ``d == 0``), -1 if ``d < 0``; JAX needs it decided
+    (default mode: ``d >= 0`` under a guard)."""
     if d.is_number:
         n = int(d)
         return (n > 0) - (n < 0)
-    sign = dims.decide_nonnegative(d)
-    if sign is not Decision.UNKNOWN:
-        return 1 if sign is Decision.TRUE else -1
-    raise ShapeError("inconclusive", "InconclusiveDimensionOperation",
-                     f"In slice with non-constant elements the {which} ({d}) must be resolved "
-                     "statically if it is >= 0.")
+    nonnegative = scope.holds(dims.relation(">=", d, 0), lambda: ShapeError(
+        "inconclusive", "InconclusiveDimensionOperation",
+        f"In slice with non-constant elements the {which} ({d}) must be resolved "
+        "statically if it is >= 0."))
+    return 1 if nonnegative else -1
 
 
 class ArrayIndex:
@@ -352,12 +374,11 @@ def _check_int_index(index, size, axis: int):
     there is no element to clamp to on an empty axis."""
     if not isinstance(index, ArrayIndex):
         _require_static(index)
-    has_element = dims.decide_nonnegative(size - 1)
-    if has_element is Decision.FALSE:
-        shown = "an index" if isinstance(index, ArrayIndex) else f"index {index}"
-        raise ShapeError("index", "IndexError",
-                         f"{shown} is out of bounds for axis {axis} with size 0")
-    if has_element is Decision.UNKNOWN:
-        raise ShapeError("inconclusive", "InconclusiveDimensionOperation",
-                         f"indexing axis {axis} of size {size}: whether it is >= 1 is "
-                         "inconclusive")
+    shown = "an index" if isinstance(index, ArrayIndex) else f"index {index}"
+    scope.require(
+        dims.relation(">=", size, 1),
+        lambda: ShapeError("index", "IndexError",
+                           f"{shown} is out of bounds for axis {axis} with size 0"),
+        lambda: ShapeError("inconclusive", "InconclusiveDimensionOperation",
+                           f"indexing axis {axis} of size {size}: whether it is >= 1 is "
+                           "inconclusive"))

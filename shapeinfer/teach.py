@@ -114,8 +114,8 @@ class Row:
 
     @property
     def answer(self) -> str:
-        """The resulting shape(s), or the error's code."""
-        return str(self.result) if self.result is not None else self.error.code
+        """The resulting shape(s) with their guards, or the error's code."""
+        return self.result.describe() if self.result is not None else self.error.code
 
     def to_json(self) -> dict:
         head = self.result.to_json() if self.result is not None else error_json(
@@ -400,7 +400,11 @@ def solve(table: Table | str, want: tuple, *, sizes=None, rules=None,
     ``want`` (a :class:`Table`, or a program with placeholders)."""
     if isinstance(table, str):
         table = Table(table, sizes=sizes, rules=rules)
-    single = [r for r in table.rows if r.result is not None and len(r.result.leaves) == 1]
+    # answers that hold for every size: a guarded one (``(a, b)  if a == b``)
+    # gives the shape only where its guard holds, which is no answer to "which
+    # in_axes give this shape?"
+    single = [r for r in table.rows if r.result is not None and len(r.result.leaves) == 1
+              and not r.result.guards]
     scored = [(closeness(r.result.leaves[0], want), r) for r in single]
     matches = [r for score, r in scored if score == (0, 0, 0)]
     near = []

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from . import dims, pytree
+from . import dims, pytree, scope
 from .autodiff import without_tag
 from .dims import Decision
 from .engine import CallSite, Closure, bind_arguments
@@ -230,25 +230,31 @@ class Vmapped(Transformed):
         if not mapped:
             return self._valid_axis_size()
         reference = self.axis_size if self.axis_size is not None else sizes[0]
-        if all(_same_size(s, reference) for s in sizes):
-            return reference
-        self._raise_inconsistent(mapped)
+        if not all(dims.is_dim(s) for s in sizes) or any(
+                dims.decide_eq(s, reference) is Decision.FALSE for s in sizes):
+            self._raise_inconsistent(mapped)  # before any guard: no guard saves it
+        for s in sizes:  # the mapped sizes must agree (a guard each where unknown)
+            scope.require_eq(reference, s, lambda: self._inconsistent(mapped))
+        return reference
 
     def _valid_axis_size(self):
         """axis_size as the size of the new axis (JAX checks it only when it builds that axis)."""
         size = self.axis_size
-        sign = dims.decide_nonnegative(size) if dims.is_dim(size) else Decision.FALSE
-        if sign is Decision.FALSE:
-            raise ShapeError("bad-argument", "TypeError",
-                             f"vmap axis_size must be a non-negative int, got {_fmt_spec(size)}",
-                             self.spans["axis_size"])
-        if sign is Decision.UNKNOWN:
-            raise ShapeError("inconclusive", "InconclusiveDimensionOperation",
-                             f"vmap axis_size {size} may be negative: whether it is >= 0 is "
-                             "inconclusive", self.spans["axis_size"])
+        negative = ShapeError("bad-argument", "TypeError",
+                              f"vmap axis_size must be a non-negative int, got {_fmt_spec(size)}",
+                              self.spans["axis_size"])
+        if not dims.is_dim(size):
+            raise negative
+        scope.require(dims.relation(">=", size, 0), negative, lambda: ShapeError(
+            "inconclusive", "InconclusiveDimensionOperation",
+            f"vmap axis_size {size} may be negative: whether it is >= 0 is inconclusive",
+            self.spans["axis_size"]))
         return size
 
     def _raise_inconsistent(self, mapped):
+        raise self._inconsistent(mapped)
+
+    def _inconsistent(self, mapped) -> ShapeError:
         groups: list[list] = []  # mapped entries grouped by equal size, in order
         for entry in mapped:
             for g in groups:
@@ -273,8 +279,8 @@ class Vmapped(Transformed):
             culprit = next((e for e in mapped if not _same_size(e[0], self.axis_size)), mapped[0])
         else:
             culprit = groups[1][0] if len(groups) > 1 else groups[0][0]
-        raise ShapeError("vmap-inconsistent-sizes", "ValueError",
-                         "\n".join(lines)[:-1], culprit[4])
+        return ShapeError("vmap-inconsistent-sizes", "ValueError",
+                          "\n".join(lines)[:-1], culprit[4])
 
     def _stack_outputs(self, out, size, tid):
         try:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from . import dims, dtypes, pytree
+from . import dims, dtypes, pytree, scope
 from .dims import Dim
 from .errors import ShapeError
 
@@ -191,19 +191,20 @@ def shape_array(shape: tuple, dtype: str = DEFAULT_DTYPE, span=None) -> Array:
     """An array literal ``(a, b)`` / ``f32[a, b]``; sizes must be >= 0.
 
     A size that is negative for every assignment is JAX's TypeError; one
-    whose sign depends on the sizes (``a - 2``) is, as in JAX's symbolic
-    shapes, an inconclusive comparison.
+    whose sign depends on the sizes (``a - 2``) takes the guard ``a >= 2``
+    (in strict mode it is, as in JAX's symbolic shapes, inconclusive).
     """
     for d in shape:
-        sign = dims.decide_nonnegative(d)
-        if sign is dims.Decision.FALSE:
-            raise ShapeError("bad-argument", "TypeError",
-                             "array sizes must be non-negative, got "
-                             f"{dims.fmt_shape(shape)}", span)
-        if sign is dims.Decision.UNKNOWN:
-            raise ShapeError("inconclusive", "InconclusiveDimensionOperation",
-                             f"the size {dims.fmt_dim(d)} in {dims.fmt_shape(shape)} may be "
-                             "negative: whether it is >= 0 is inconclusive", span)
+        if d.is_Symbol or (d.is_Integer and d >= 0):
+            continue  # a size or a constant (the common cases, kept cheap)
+        scope.require(
+            dims.relation(">=", d, 0),
+            lambda: ShapeError("bad-argument", "TypeError",
+                               f"array sizes must be non-negative, got {dims.fmt_shape(shape)}",
+                               span),
+            lambda: ShapeError("inconclusive", "InconclusiveDimensionOperation",
+                               f"the size {dims.fmt_dim(d)} in {dims.fmt_shape(shape)} may be "
+                               "negative: whether it is >= 0 is inconclusive", span))
     return Array(tuple(shape), dtypes.canonical(dtype))  # x64 is off: i64 is i32
 
 

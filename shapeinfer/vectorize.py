@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from . import dims, pytree, shapes
+from . import dims, pytree, scope, shapes
 from .engine import CallSite, bind_arguments
 from .errors import ShapeError
 from .values import Array, Function, Transform, Transformed, check_callable, to_array, to_pytree
@@ -110,8 +110,8 @@ class Vectorized(Transformed):
     def _bind(self, sizes: dict, name: str, d, span, output: bool = False):
         if name not in sizes:
             sizes[name] = d
-        elif not dims.definitely_equal(sizes[name], d):
-            raise ShapeError("dim-mismatch", "ValueError",
-                             f"inconsistent size for core dimension {name!r}: "
-                             f"{dims.fmt_dim(d)} vs {dims.fmt_dim(sizes[name])} {self._where()}",
-                             span)
+        else:
+            scope.require_eq(sizes[name], d, lambda: ShapeError(
+                "dim-mismatch", "ValueError",
+                f"inconsistent size for core dimension {name!r}: "
+                f"{dims.fmt_dim(d)} vs {dims.fmt_dim(sizes[name])} {self._where()}", span))

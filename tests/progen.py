@@ -346,3 +346,34 @@ class Generator:
 def programs(n: int, seed: int = 0) -> list[Program]:
     gen = Generator(seed)
     return [gen.program() for _ in range(n)]
+
+
+# ---------------------------------------------------------------- loose symbolic programs
+
+LOOSE_SYMBOLS = ("a", "b", "c", "d", "e")
+
+
+class LooseGenerator(Generator):
+    """Programs whose sizes are mostly symbols, and whose argument shapes now
+    and then swap a symbol for another: many size comparisons are then left
+    undecided, which default mode answers under guards and strict mode as
+    JAX's symbolic shapes do."""
+
+    def dim(self) -> str:
+        r = self.rng
+        if r.random() < 0.6:
+            name = r.choice(SYMBOLS)
+            self.sizes.setdefault(name, r.randint(1, 4))
+            return name
+        return str(r.choice([1, 2, 2, 3, 3, 4]))
+
+    def arg(self, shape: list[str]) -> str:
+        r = self.rng
+        loose = [r.choice(LOOSE_SYMBOLS) if d in LOOSE_SYMBOLS and r.random() < 0.25 else d
+                 for d in shape]
+        return super().arg(loose)
+
+
+def loose_programs(n: int, seed: int = 0) -> list[Program]:
+    gen = LooseGenerator(seed)
+    return [gen.program() for _ in range(n)]

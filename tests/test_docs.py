@@ -7,6 +7,9 @@ Three conventions mark an example in a Markdown file under docs/:
    the command prints. A one-line output is the result, compared exactly with
    ``str(shapeinfer.infer(EXPR, sizes=...))``. An output whose last line is
    ``[code]`` is an error: its first line starts with ``ExceptionClass:``,
+   (``--strict`` before EXPR asks for strict mode; a result with guards
+   prints them after it, ``(a,)  if a == b``, and the answer is compared
+   with JAX at sizes that satisfy them),
    and the class and the code are compared with the ShapeError's (the
    message and the caret lines are shown for the reader, not compared, so
    that rewording a message does not break the docs). A line
@@ -47,9 +50,11 @@ from __future__ import annotations
 import contextlib
 import doctest
 import io
+import random
 import re
 import shlex
 import sys
+import types
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,6 +62,7 @@ import pytest
 
 import shapeinfer
 from shapeinfer import dims
+from shapeinfer.scope import satisfying_sizes
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
@@ -78,6 +84,7 @@ class Example:
     code: str | None = None
     rules: tuple = ()           # --rules FILE arguments
     files: tuple = ()           # (name, text) of the page's files so far
+    strict: bool = False        # eval --strict
 
     @property
     def is_error(self) -> bool:
@@ -132,6 +139,8 @@ def _console_example(source: str, command_line: str, output: list[str],
         rules.append(rest[1])
         rest = rest[2:]
     if argv[1] == "eval":
+        strict = "--strict" in rest
+        rest = [a for a in rest if a != "--strict"]
         if len(rest) == 3 and rest[0] == "--sizes":
             sizes, rest = _parse_sizes(rest[1]), rest[2:]
         if len(rest) != 1:
@@ -141,11 +150,11 @@ def _console_example(source: str, command_line: str, output: list[str],
             exception = output[0].split(":", 1)[0]
             code = _CODE_LINE.match(output[-1]).group(1)
             return Example(source, "eval", argv[1:], expr, sizes, "\n".join(output),
-                           exception, code, tuple(rules), files)
+                           exception, code, tuple(rules), files, strict)
         if len(output) != 1:
             raise ValueError(f"{source}: a result is one line, got {output!r}")
         return Example(source, "eval", argv[1:], expr, sizes, output[0], rules=tuple(rules),
-                       files=files)
+                       files=files, strict=strict)
     # check: the expression is the one positional argument
     positional = [a for i, a in enumerate(rest)
                   if not a.startswith("--") and not (i and rest[i - 1] in
@@ -278,7 +287,8 @@ def engine_answer(ex: Example) -> str:
     """What the engine says, in the example's own terms."""
     with in_page_dir(ex):
         try:
-            return str(shapeinfer.infer(ex.expr, sizes=ex.sizes or None, rules=library(ex)))
+            return shapeinfer.infer(ex.expr, sizes=ex.sizes or None, rules=library(ex),
+                                    strict=ex.strict).describe()
         except shapeinfer.ShapeError as e:
             return f"{e.exception} [{e.code}]"
 
@@ -308,6 +318,10 @@ def checker_agrees(ex: Example) -> tuple[bool, str]:
             report = shapeinfer.check(ex.expr, sizes=ex.sizes or None, samples=2, rules=rules)
         except shapeinfer.ShapeSyntaxError:
             return ex.code == "syntax", "the checker refuses text that does not parse"
+    if ex.strict:  # strict mode's oracle is JAX's symbolic shapes
+        with in_page_dir(ex):
+            sym = shapeinfer.check(ex.expr, symbolic=True, rules=rules)
+        return sym.agreed, "differs from JAX symbolically"
     if rules and any(c.oracle is None for c in report.cases):
         # a rule without a callable: only its own check example says what happens
         return True, "unchecked"
@@ -321,9 +335,22 @@ def checker_agrees(ex: Example) -> tuple[bool, str]:
         with in_page_dir(ex):
             sym = shapeinfer.check(ex.expr, symbolic=True, rules=rules)
         return not problems and sym.agreed, "\n".join(problems) or "differs from JAX symbolically"
-    for case in report.cases:
-        if case.oracle is None:
-            continue
+    cases = [(c.sizes, c.oracle) for c in report.cases if c.oracle is not None]
+    guards = [] if isinstance(symbolic, shapeinfer.ShapeError) else symbolic.guards
+    if guards:  # exact where the guards hold: there, and at sizes drawn to satisfy them
+        cases = [(sizes, oracle) for sizes, oracle in cases
+                 if all(g.xreplace({dims.symbol(k): v for k, v in sizes.items()})
+                        for g in guards)]
+        drawn = satisfying_sizes(guards, sorted(symbolic.symbols), random.Random(0))
+        if drawn is None:
+            return False, f"no sizes satisfy the guards {guards}"
+        from shapeinfer.oracle import jax_outcome
+        with in_page_dir(ex):
+            oracle = jax_outcome(ex.expr, drawn, library=rules or None)
+        if oracle is not None:
+            cases.append((drawn, oracle))
+    for sizes, oracle in cases:
+        case = types.SimpleNamespace(sizes=sizes, oracle=oracle)
         if isinstance(symbolic, shapeinfer.ShapeError):
             if case.oracle.ok or symbolic.exception not in case.oracle.exception_mro:
                 problems.append(f"{case.sizes}: the symbolic answer is {symbolic.exception}, "

@@ -152,10 +152,21 @@ def test_split_returns_a_list():
     assert isinstance(value, list) and len(value) == 1
 
 
-def test_a_split_point_past_a_symbolic_size_is_inconclusive():
-    """(a, b) split at 3 has a part of b - 3: negative for b < 3 (JAX's
-    ValueError there), so no answer holds for every size."""
+def test_split_sizes_the_sizes_do_not_decide():
+    """(a, b) split at 3 has a part of b - 3, negative for b < 3 (JAX's
+    ValueError there): default mode answers under the guard b >= 3, strict
+    mode is JAX's symbolic InconclusiveDimensionOperation. Into 2 parts, a
+    must be even: JAX's symbolic rest == 0 is False, its ValueError."""
+    assert shapeinfer.infer("split((a, b), [3], axis=1)").describe() == (
+        "[(a, 3), (a, b - 3)]  if b >= 3")
     with pytest.raises(shapeinfer.ShapeError) as info:
-        shapeinfer.infer("split((a, b), [3], axis=1)")
+        shapeinfer.infer("split((a, b), [3], axis=1)", strict=True)
     assert info.value.exception == "InconclusiveDimensionOperation"
+    assert shapeinfer.infer("split((a, b), 2)").guards
+    with pytest.raises(shapeinfer.ShapeError) as info:
+        shapeinfer.infer("split((a, b), 2)", strict=True)
+    assert info.value.exception == "ValueError"
+    for expr in ("split((a, b), [3], axis=1)", "split((a, b), 2)"):
+        report = shapeinfer.check(expr, strict=True, symbolic=True)
+        assert report.agreed, report
     assert shapeinfer.check("split((a, b), [3], axis=1)", sizes={"a": 2, "b": 5}).agreed

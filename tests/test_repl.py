@@ -56,9 +56,11 @@ def test_a_failed_binding_is_not_kept():
     assert session.statements == ["y = (a,)"]
 
 
-def test_assume_is_shown_unsupported():
-    _, (a,) = answers("assume a == b")
-    assert a.error.endswith("[unsupported]") and "assume" in a.error
+def test_assume_is_a_fact_of_the_session():
+    _, answered = answers("assume a == 1", "add((a,), (b,))")
+    assert answered[-1].text == "(b,)"
+    _, answered = answers("add((a,), (b,))")
+    assert answered[-1].text == "(a,)  if a == b"
 
 
 def test_commands():
@@ -72,7 +74,10 @@ def test_commands():
     assert session.handle(":sizes -").text == "sizes: none (answers are symbolic)"
     assert session.handle(":sizes n=x").status == 2
     strict = session.handle(":strict on")
-    assert "not implemented yet" in strict.text and strict.status == 0
+    assert "strict mode on" in strict.text and strict.status == 0
+    assert session.handle("add((a,), (b,))").error.endswith("[broadcast]")
+    assert session.handle(":strict off").text.startswith("strict mode off")
+    assert session.handle("add((a,), (b,))").text == "(a,)  if a == b"
     assert session.handle(":nosuch").status == 2
     assert session.handle(":quit").quit
 
@@ -100,7 +105,9 @@ def test_check_explain_and_table_use_the_bindings():
     assert table.splitlines()[0].split() == ["in_axes", "result"]
     assert "(a, a, b, c)" in table
     assert session.handle(":table (a,)").status == 2
-    failed = session.handle(":explain vmap(add, (0, 1))(x, x)")
+    guarded = session.handle(":explain vmap(add, (0, 1))(x, x)")  # x = (a, b, c)
+    assert guarded.text.endswith("result: (a, b, c)  if a == b")
+    failed = session.handle(":explain vmap(add, (0, 1))((2, 3), (2, 3))")
     assert "fails: ValueError" in failed.text and failed.error.endswith("[vmap-inconsistent-sizes]")
     assert Session().handle(":check").status == 2
 
@@ -185,7 +192,7 @@ def drive(*chunks: str, history=None, session=None) -> str:
 def test_interactive_bindings_and_commands():
     printed = drive("x = (b, n)\rsum(x, axis=0)\r:sizes b=2\rx\r:strict off\r:quit\r")
     assert printed.splitlines()[:4] == ["x = (b, n)", "(n,)", "sizes: b=2", "(2, n)"]
-    assert "not implemented yet" in printed
+    assert "strict mode off" in printed
 
 
 def test_interactive_multiline_while_brackets_are_open():

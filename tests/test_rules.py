@@ -520,8 +520,8 @@ def test_cli_later_rules_file_overrides_earlier(capsys, two_adds):
     code, out, err_text = run_cli(capsys, "eval", "--rules", strict, "--rules", seven,
                                   "add((a,), (b,))")
     assert (code, out, err_text) == (0, "(7,)\n", "")
-    code, out, err_text = run_cli(capsys, "eval", "--rules", seven, "--rules", strict,
-                                  "add((a,), (b,))")
+    code, out, err_text = run_cli(capsys, "eval", "--strict", "--rules", seven, "--rules",
+                                  strict, "add((a,), (b,))")
     assert (code, out) == (1, "")
     assert "rule-no-match" in err_text
 
@@ -530,8 +530,11 @@ def test_api_later_rules_override_earlier(two_adds):
     strict, seven = two_adds
     assert str(shapeinfer.infer("add((a,), (b,))", rules=[strict, seven])) == "(7,)"
     with pytest.raises(ShapeError) as info:
-        shapeinfer.infer("add((a,), (b,))", rules=[seven, strict])
+        shapeinfer.infer("add((a,), (b,))", rules=[seven, strict], strict=True)
     assert info.value.code == "rule-no-match"
+    # default mode: the names bound twice agree under a guard
+    assert shapeinfer.infer("add((a,), (b,))", rules=[seven, strict]).describe() == \
+        "(a,)  if a == b"
 
 
 def test_cli_check_with_rules_agrees(capsys):

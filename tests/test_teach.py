@@ -205,13 +205,13 @@ def test_explain_grad_jit_and_errors(capsys):
     e = explain("jit(grad(lambda x: sum(x * x)))((n,))")
     assert [s.kind for s in e.steps].count("transform") == 2
     assert str(e.result) == "(n,)"
-    bad = "vmap(add, (0, 1))((a,b),(a,c))"
+    bad = "vmap(add, (0, 1))((2,b),(a,3))"
     e = explain(bad)
     assert e.error.code == "vmap-inconsistent-sizes"
     assert e.steps[-1].kind == "error"
     # the sizes that disagree are shown above the failing step
     assert [(s.data["axis"], s.data["size"]) for s in e.steps if s.kind == "vmap-axis"] == [
-        (0, "a"), (1, "c")]
+        (0, "2"), (1, "3")]
     checked(bad)
     assert cli.main(["explain", "--json", bad]) == 1
     data = json.loads(capsys.readouterr().out)

@@ -6,8 +6,12 @@ conditions hold. When none matches, the error says, for each clause, why:
 which dim disagreed with which, from which argument.
 
 Every comparison of dims goes through :func:`_decide` (``dims``' three-valued
-decision): what is not proved equal does not match, as in JAX's own symbolic
-shapes, where a symbolic dim equals only itself.
+decision, under the scope's facts). Clauses are tried twice: first only
+proofs match (as in JAX's own symbolic shapes, where a symbolic dim equals
+only itself), so a clause that needs no guard wins; then, in default mode,
+a name bound twice to dims the sizes do not decide matches under the guard
+that they are equal (``scope.require``). An integer in a pattern is a
+question, never a guard: ``(*x, 1)`` does not match a dim that may be 1.
 """
 from __future__ import annotations
 
@@ -16,7 +20,7 @@ import string
 
 import sympy
 
-from .. import dims
+from .. import dims, scope
 from ..dims import Decision
 from ..errors import ShapeError
 from ..shape_functions import SHAPE_FUNCTIONS
@@ -42,19 +46,24 @@ def apply(rule: m.Rule, ctx) -> list[tuple]:
     reasons = []
     furthest: dict = {}  # the bindings of the clause that bound the most names
     for number, clause in enumerate(rule.clauses, 1):
-        env = Bindings({k: v for k, v in ctx.dim_params.items() if v is not None})
-        env.update(ctx.sequence_shapes)
+        env = _initial(ctx)
         try:
             _match(clause, shapes, env, ctx.array_names)
         except _NoMatch as e:
             reasons.append((number, clause, e))  # formatted only if no clause matches
             furthest = env if len(env) > len(furthest) else furthest
             continue
-        for req in clause.requirements:
-            _check_requirement(rule, req, env, shapes, ctx)
-        if getattr(ctx, "trace", None) is not None:
-            ctx.trace.clause(rule, number, clause, env)
-        return [_output(rule, out, env, shapes, ctx) for out in clause.outputs]
+        return _apply_clause(rule, number, clause, env, shapes, ctx)
+    sc = scope.current()
+    if sc is not None and not sc.strict:  # the second try: equal names under guards
+        for number, clause in enumerate(rule.clauses, 1):
+            env = _initial(ctx)
+            try:
+                with sc.trial():
+                    _match(clause, shapes, env, ctx.array_names, guard=True)
+            except _NoMatch:
+                continue
+            return _apply_clause(rule, number, clause, env, shapes, ctx)
     exception, message = rule.raises or ("TypeError", None)
     head = (_format(message, furthest, shapes) if message is not None else
             f"{rule.name}: no clause matches shapes " + ", ".join(_fmt(s) for s in shapes))
@@ -62,9 +71,23 @@ def apply(rule: m.Rule, ctx) -> list[tuple]:
     raise ShapeError("rule-no-match", exception, "\n".join([head] + lines), ctx.site.span)
 
 
+def _initial(ctx) -> Bindings:
+    env = Bindings({k: v for k, v in ctx.dim_params.items() if v is not None})
+    env.update(ctx.sequence_shapes)
+    return env
+
+
+def _apply_clause(rule, number, clause, env, shapes, ctx) -> list[tuple]:
+    for req in clause.requirements:
+        _check_requirement(rule, req, env, shapes, ctx)
+    if getattr(ctx, "trace", None) is not None:  # explain: which clause, how dims were bound
+        ctx.trace.clause(rule, number, clause, env)
+    return [_output(rule, out, env, shapes, ctx) for out in clause.outputs]
+
+
 # ---------------------------------------------------------------- patterns
 
-def _match(clause: m.Clause, shapes: list, env: Bindings, names: list[str]):
+def _match(clause: m.Clause, shapes: list, env: Bindings, names: list[str], guard=False):
     deferred = []
     for i, (pattern, shape) in enumerate(zip(clause.patterns, shapes)):
         arg = f"argument {i}" if names[i] == f"arg{i}" else f"argument {i} ({names[i]})"
@@ -88,7 +111,7 @@ def _match(clause: m.Clause, shapes: list, env: Bindings, names: list[str]):
             rest = shape[v:len(shape) - tail]
             axes = (f"axes {v}..{v + len(rest) - 1}" if len(rest) > 1 else
                     f"axis {v}" if rest else "no axes")
-            _bind(items[v].name, rest, env, f"{arg} ({axes})", arg)
+            _bind(items[v].name, rest, env, f"{arg} ({axes})", guard)
             pairs = (list(zip(items[:v], shape[:v], range(v)))
                      + list(zip(items[v + 1:], shape[len(shape) - tail:],
                                 range(len(shape) - tail, len(shape)))))
@@ -96,16 +119,16 @@ def _match(clause: m.Clause, shapes: list, env: Bindings, names: list[str]):
             where = f"{arg} axis {axis}"
             if isinstance(item, m.DimName):
                 if item.name != "_":
-                    _bind(item.name, d, env, where, arg)
+                    _bind(item.name, d, env, where, guard)
             elif isinstance(item, m.DimInt):
                 if not _equal(d, sympy.Integer(item.value)):
                     raise _NoMatch(f"{where} is {dims.fmt_dim(d)}, the pattern wants {item.value}")
             else:
                 deferred.append((item, d, where))
-    _solve(deferred, env)
+    _solve(deferred, env, guard)
 
 
-def _bind(name, value, env: Bindings, where: str, arg: str):
+def _bind(name, value, env: Bindings, where: str, guard: bool):
     if name is None:
         return
     if name not in env:
@@ -113,15 +136,16 @@ def _bind(name, value, env: Bindings, where: str, arg: str):
         env.origin[name] = where
         return
     old = env[name]
-    same = (len(old) == len(value) and all(map(_equal, old, value))
-            if isinstance(value, tuple) else not isinstance(old, tuple) and _equal(old, value))
+    same = (len(old) == len(value) and _all_agree(list(zip(old, value)), guard)
+            if isinstance(value, tuple) else
+            not isinstance(old, tuple) and _all_agree([(old, value)], guard))
     if not same:
         shown = _fmt if isinstance(value, tuple) else dims.fmt_dim
         came = env.origin.get(name, "a parameter")
         raise _NoMatch(f"{name} = {shown(old)} from {came}, but {where} is {shown(value)}")
 
 
-def _solve(deferred: list, env: Bindings):
+def _solve(deferred: list, env: Bindings, guard: bool):
     """Dim expressions in patterns (``2*n``): compare once every name is bound;
     solve for the one unbound name when the expression is linear in it."""
     while deferred:
@@ -131,7 +155,7 @@ def _solve(deferred: list, env: Bindings):
             unbound = [n for n in m.names_in(item) if n not in env]
             if not unbound:
                 value = evaluate(item, env, None)
-                if not _equal(value, d):
+                if not _all_agree([(value, d)], guard):
                     raise _NoMatch(f"{where} is {dims.fmt_dim(d)}, the pattern wants "
                                    f"{item} = {dims.fmt_dim(value)}")
             elif len(unbound) == 1:
@@ -171,6 +195,23 @@ def _equal(a, b) -> bool:
     return _decide(a, "==", b) is Decision.TRUE
 
 
+def _all_agree(pairs, guard: bool) -> bool:
+    """Each pair of dims is equal: proved, or (with ``guard``) not disproved,
+    then under a guard each."""
+    decisions = [_decide(a, "==", b) for a, b in pairs]
+    if all(d is Decision.TRUE for d in decisions):
+        return True
+    if not guard or Decision.FALSE in decisions:
+        return False
+    for a, b in pairs:  # decided again: a guard taken for one pair may decide the next
+        decision = _decide(a, "==", b)
+        if decision is Decision.FALSE:
+            return False  # the clause does not match; its trial drops the guards
+        if decision is Decision.UNKNOWN:
+            scope.require_eq(a, b, None)
+    return True
+
+
 def _decide(left, op: str, right) -> Decision:
     """The one place a rule compares dims (three-valued)."""
     if op in ("==", "!="):
@@ -194,15 +235,16 @@ def _check_requirement(rule: m.Rule, req: m.Requirement, env: Bindings, shapes, 
         values = ", ".join(f"{n} = {_show(env[n])}" for n in sorted(
             m.names_in(cond.left) | m.names_in(cond.right)) if n in env)
         what = f"{cond}{' with ' + values if values else ''}"
-        if decision is Decision.UNKNOWN:
-            raise ShapeError("inconclusive", "InconclusiveDimensionOperation",
-                             f"{rule.name} requires {what}, which cannot be decided for "
-                             "every size", ctx.site.span)
         exception = req.exception or (rule.raises[0] if rule.raises else "TypeError")
         message = f"{rule.name} requires {what}"
         if req.message is not None:
             message = f"{_format(req.message, env, shapes)} ({message})"
-        raise ShapeError("requires-failed", exception, message, ctx.site.span)
+        scope.require(
+            dims.relation(cond.op, left, right),
+            ShapeError("requires-failed", exception, message, ctx.site.span),
+            ShapeError("inconclusive", "InconclusiveDimensionOperation",
+                       f"{rule.name} requires {what}, which cannot be decided for every size",
+                       ctx.site.span))
 
 
 def _output(rule: m.Rule, out, env: Bindings, shapes, ctx) -> tuple:

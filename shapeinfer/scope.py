@@ -1,0 +1,239 @@
+"""The one policy for conditions on sizes (SPEC section 4).
+
+A :class:`Scope` holds what one inference knows and how it treats doubt: the
+facts (``assume`` statements), the mode (default or strict) and the guards
+default mode has taken. Every condition an operation needs goes through
+:func:`require`:
+
+- proved (under the facts and the guards taken so far): go on;
+- disproved: the operation's error, in both modes;
+- unknown: in default mode the condition becomes a guard (the result is
+  exact whenever every guard holds) and a fact for the decisions after it;
+  in strict mode it is the error JAX's own symbolic shapes raise, with the
+  ``assume`` that would decide it.
+
+Questions that only choose between two correct paths (is this dim 1?) are
+not requirements: they use ``dims.decide_*`` and take no guard.
+
+The active scope is a module-level variable, set for the duration of one
+inference by :func:`active`, so that the decisions deep inside shape
+functions need no extra argument.
+"""
+from __future__ import annotations
+
+import contextlib
+import re
+
+import sympy
+
+from . import dims
+from .dims import Decision
+from .errors import ShapeError
+
+
+class Scope:
+    """Facts, mode and guards of one inference."""
+
+    def __init__(self, strict: bool = False):
+        self.strict = strict
+        self.facts = dims.Facts()   # assumed facts and the guards taken, as decisions see them
+        self.assumed: list = []     # the facts as the user wrote them (relations)
+        self.guards: list = []      # relations, in the order they were taken
+
+    def assume(self, condition, span=None):
+        """Add a fact; one that contradicts the facts before it is an error."""
+        before = self.facts.add(condition)
+        if before is Decision.FALSE or not self.facts.consistent():
+            shown = ", ".join(fmt_condition(c) for c in self.assumed + [condition])
+            raise ShapeError("contradictory-facts", "ValueError",
+                             f"the facts contradict each other: {shown}", span)
+        self.assumed.append(condition)
+
+    def take_guard(self, condition):
+        self.facts.add(condition)
+        self.guards.append(canonical(condition))
+
+    def minimal_guards(self) -> list:
+        """The guards without those the others (and the facts) imply."""
+        kept = list(self.guards)
+        for g in list(kept):
+            others = dims.Facts()
+            for c in self.assumed + [k for k in kept if k is not g]:
+                others.add(c)
+            if others.decide(g) is Decision.TRUE:
+                kept.remove(g)
+        return kept
+
+    @contextlib.contextmanager
+    def trial(self):
+        """Guards taken in the block are dropped if it raises (a rule clause
+        that does not match after all)."""
+        facts, guards = self.facts.copy(), list(self.guards)
+        try:
+            yield
+        except BaseException:
+            self.facts.restore(facts)  # in place: decisions hold this object
+            self.guards = guards
+            raise
+
+
+_current: Scope | None = None
+
+# A strict_error for conditions JAX's symbolic shapes do not check while
+# tracing (a reshape's total size): strict mode goes on, as JAX does.
+JAX_ACCEPTS = object()
+
+
+def current() -> Scope | None:
+    return _current
+
+
+def strict_mode() -> bool:
+    """Is the active inference in strict mode?"""
+    return _current is not None and _current.strict
+
+
+@contextlib.contextmanager
+def active(scope: Scope):
+    """Make ``scope`` the one every decision in the block consults."""
+    global _current
+    saved = _current
+    _current = scope
+    try:
+        with dims.facts_active(scope.facts):
+            yield scope
+    finally:
+        _current = saved
+
+
+def require(condition, error, strict_error=None) -> None:
+    """The operation needs ``condition`` (a relation of dims, see ``dims.relation``).
+
+    ``error`` is the ShapeError (or a function making it) for a condition
+    that is false; ``strict_error`` the one JAX raises in strict mode when
+    the sizes do not decide it (by default ``error``: where JAX compares
+    symbolic dims with ``definitely_equal``, unknown is unequal).
+    """
+    decision = dims.decide(condition)
+    if decision is Decision.TRUE:
+        return
+    if decision is Decision.FALSE:
+        raise _make(error)
+    scope = _current
+    if scope is None or scope.strict:
+        if strict_error is JAX_ACCEPTS:
+            return
+        raise undecided(_make(strict_error if strict_error is not None else error), condition)
+    scope.take_guard(condition)
+
+
+def holds(condition, strict_error) -> bool:
+    """A condition that chooses a path JAX must decide (is a slice start
+    >= 0?): True or False when the sizes decide it; otherwise, in default
+    mode, True under the guard ``condition``, in strict mode ``strict_error``."""
+    decision = dims.decide(condition)
+    if decision is not Decision.UNKNOWN:
+        return decision is Decision.TRUE
+    require(condition, strict_error)
+    return True
+
+
+def require_eq(a, b, error, strict_error=None) -> None:
+    """``require(a == b)``, cheap when the dims are the same expression."""
+    if a == b:
+        return
+    require(dims.relation("==", a, b), error, strict_error)
+
+
+def undecided(error: ShapeError, condition) -> ShapeError:
+    """Strict mode's error for an undecided condition, saying which fact decides it."""
+    shown = fmt_condition(canonical(condition))
+    hint = f" (the sizes do not decide {shown}; `assume {shown}` would)"
+    if hint not in error.message:
+        error.message += hint
+        error.args = (error.message,)
+    return error
+
+
+def _make(error) -> ShapeError:
+    if error is None:  # a caller that decided the condition is not false first
+        return ShapeError("internal", "RuntimeError",
+                          "a size condition was disproved where shapeinfer did not expect it; "
+                          "this is a bug in shapeinfer, please report it")
+    return error() if callable(error) else error
+
+
+def canonical(condition):
+    """A relation in the form people write: an inequality with the positive
+    terms on the left and the rest on the right (``n >= a``, ``n >= 2``);
+    an equality of a dim with a constant with the constant on the right."""
+    if isinstance(condition, (sympy.Eq, sympy.Ne)):
+        left, right = condition.args
+        normal = dims._normal(sympy.expand(left - right))
+        if isinstance(-normal, sympy.Mod):
+            normal = -normal
+        if isinstance(normal, sympy.Mod):  # 2*(a//2) == a is Mod(a, 2) == 0
+            return type(condition)(normal, 0, evaluate=False)
+        if isinstance(condition, sympy.Ne) and normal.is_Add and len(normal.args) == 2 \
+                and -1 in normal.args and normal.free_symbols and (normal + 1).is_Symbol:
+            return dims.relation(">=", normal + 1, 2)  # a size that is not 1 is >= 2
+        if left.is_number and not right.is_number:
+            return type(condition)(right, left, evaluate=False)
+        return condition
+    d = sympy.expand(dims._nonnegative_form(condition))  # d >= 0
+    positive = sympy.Add(*(t for t in sympy.Add.make_args(d)
+                           if not t.is_number and not t.could_extract_minus_sign()))
+    if positive == 0:  # 5 - n >= 0 is n <= 5
+        const = sympy.Add(*(t for t in sympy.Add.make_args(d) if t.is_number))
+        return dims.relation("<=", sympy.expand(const - d), const)
+    return dims.relation(">=", positive, sympy.expand(positive - d))
+
+
+def fmt_condition(condition) -> str:
+    """A guard as users read it and sympy parses it back: ``a == b``,
+    ``n >= 2``, ``Mod(n, 2) == 0``."""
+    if condition is sympy.true or condition is sympy.false:
+        return str(bool(condition))
+    op = {sympy.Eq: "==", sympy.Ne: "!=", sympy.Ge: ">=", sympy.Gt: ">",
+          sympy.Le: "<=", sympy.Lt: "<"}[type(condition)]
+    left, right = condition.args
+    return f"{dims.fmt_dim(left)} {op} {dims.fmt_dim(right)}"
+
+
+def parse_condition(text: str):
+    """A guard printed by :func:`fmt_condition`, back as a relation."""
+    for op in ("==", "!=", ">=", "<=", ">", "<"):
+        if op in text:
+            left, right = text.split(op, 1)
+            names = {s: dims.symbol(s) for s in re.findall(r"[A-Za-z_][A-Za-z_0-9]*", left + right)
+                     if s not in ("Mod", "Min", "Max", "floor")}
+            return dims.relation(op, sympy.sympify(left, locals=names),
+                                 sympy.sympify(right, locals=names))
+    raise ValueError(f"not a condition: {text!r}")
+
+
+# ---------------------------------------------------------------- sizes that satisfy guards
+
+def satisfying_sizes(conditions, symbols, rng, low: int = 1, high: int = 6,
+                     tries: int = 50) -> dict | None:
+    """Concrete sizes for ``symbols`` at which every condition holds, or None
+    if none was found: each size a substitution of the conditions fixes is
+    computed from fresh sizes drawn in [low, high]; the rest are drawn
+    directly; every condition is then checked on the numbers. (For the
+    checker and the tests: default mode's answer is exact at these sizes.)"""
+    facts = dims.Facts()
+    for c in conditions:
+        facts.add(c)
+    for _ in range(tries):
+        free = {}
+        for s in symbols:
+            expr = facts.subs.get(dims.symbol(s), dims.symbol(s))
+            for f in expr.free_symbols:
+                free.setdefault(f, sympy.Integer(rng.randint(low, high)))
+        sizes = {s: facts.subs.get(dims.symbol(s), dims.symbol(s)).xreplace(free) for s in symbols}
+        if not all(v.is_Integer and v >= 1 for v in sizes.values()):
+            continue
+        values = {dims.symbol(s): v for s, v in sizes.items()}
+        if all(bool(c.xreplace(values)) for c in conditions):
+            return {s: int(v) for s, v in sizes.items()}
+    return None

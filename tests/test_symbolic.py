@@ -1,0 +1,253 @@
+"""Symbolic reasoning (SPEC section 4, docs/symbolic.md): one decision policy,
+guards, facts, strict mode.
+
+Each row of the tables is checked against JAX: a default-mode answer at sizes
+that satisfy its guards (``satisfying_sizes``) and where it has guards, also
+that strict mode raises what ``jax.eval_shape`` raises on
+``jax.export.symbolic_shape`` inputs.
+"""
+from __future__ import annotations
+
+import random
+import re
+from pathlib import Path
+
+import pytest
+import sympy
+
+import shapeinfer
+from shapeinfer import dims
+from shapeinfer.oracle import agree, engine_outcome, jax_outcome, size_symbols, symbolic_sizes
+from shapeinfer.scope import parse_condition, satisfying_sizes
+from shapeinfer.syntax import parse
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_sympy_sign_assumptions_are_only_used_in_dims():
+    """Signs are decided by dims (under the scope's facts), never by asking
+    sympy directly: sympy does not know the facts, nor that sizes are >= 1."""
+    pattern = re.compile(r"\.is_(positive|nonnegative|negative|nonpositive)\b|"
+                         r"['\"]is_(positive|nonnegative|negative|nonpositive)['\"]")
+    offenders = [f"{path.relative_to(ROOT)}:{n}: {line.strip()}"
+                 for path in sorted((ROOT / "shapeinfer").rglob("*.py"))
+                 if path.name != "dims.py"
+                 for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+                 if pattern.search(line)]
+    assert not offenders, "\n".join(offenders)
+
+
+# ---------------------------------------------------------------- default mode: guards
+
+def _fmt(r) -> list[str]:
+    return [shapeinfer.scope.fmt_condition(g) for g in r.guards]
+
+
+def assert_guarded_row(expr: str, result: str, guards: list[str], assume=None):
+    """The answer and its guards; at sizes satisfying the guards, JAX agrees."""
+    r = shapeinfer.infer(expr, assume=assume)
+    assert (str(r), _fmt(r)) == (result, guards)
+    names = sorted(size_symbols(parse(expr)))
+    facts = [parse_condition(f) for f in (assume or [])]
+    rng = random.Random(0)
+    for _ in range(2):
+        sizes = satisfying_sizes(list(r.guards) + facts, names, rng)
+        assert sizes is not None
+        subs = {dims.symbol(k): v for k, v in sizes.items()}
+        leaves = tuple(tuple(int(d.xreplace(subs)) for d in shape) for shape in r.leaves)
+        oracle = jax_outcome(expr, sizes)
+        assert oracle is not None and oracle.ok and oracle.leaves == leaves, (sizes, oracle)
+
+
+def assert_strict_row(expr: str):
+    """Strict mode agrees with JAX's symbolic shapes (shape or exception class)."""
+    engine = engine_outcome(expr, {}, strict=True)
+    oracle = jax_outcome(expr, symbolic_sizes(size_symbols(parse(expr))))
+    assert oracle is not None and agree(engine, oracle), (engine, oracle)
+
+
+GUARDED = [
+    # broadcasting: equality of the non-1 dims keeps the most information
+    ("add((a,), (b,))", "(a,)", ["a == b"]),
+    ("add((a, b), (b,))", "(a, b)", []),
+    ("add((a, 1), (c, b))", "(a, b)", ["a == c"]),
+    ("multiply((a, b, c), (d, 1, e))", "(a, b, c)", ["a == d", "c == e"]),
+    ("add(add((a,), (b,)), (b,))", "(a,)", ["a == b"]),  # the guard decides the second add
+    # vmap: the mapped sizes, then the per-example broadcast
+    ("vmap(add, (0, 1))((a, b), (c, d))", "(a, b)", ["a == d", "b == c"]),
+    # the seed article's in_axes=(1, None): per example (a1, c1) meets (a2, b2, c2)
+    ("vmap(add, (1, None))((a1, b1, c1), (a2, b2, c2))", "(b1, a2, a1, c1)",
+     ["a1 == b2", "c1 == c2"]),
+    ("vmap(exp, None, 0, axis_size=a - 2)((a,))", "(a - 2, a)", ["a >= 2"]),
+    # products and joins
+    ("matmul((a, b), (c, d))", "(a, d)", ["b == c"]),
+    ("matmul((a,), (b,))", "()", ["a == b"]),
+    ("concatenate([(a, b), (c, d)], 1)", "(a, b + d)", ["a == c"]),
+    ("jnp.stack([(a,), (b,)])", "(2, a)", ["a == b"]),
+    ("jnp.einsum('ij,jk->ik', (a, b), (c, d))", "(a, d)", ["b == c"]),
+    # shapes from sizes that may not be sizes
+    ("(a - 2,)", "(a - 2,)", ["a >= 2"]),
+    ("reshape((a,), (2, -1))", "(2, floor(a/2))", ["Mod(a, 2) == 0"]),
+    ("reshape((a, b), (c, d))", "(c, d)", ["c*d == a*b"]),
+    ("broadcast_to((c,), (a, b))", "(a, b)", ["c == b"]),
+    ("squeeze((a, b), 0)", "(b,)", ["a == 1"]),
+    ("squeeze((a, 1, b))", "(a, b)", ["a >= 2", "b >= 2"]),
+    ("(lambda: jnp.zeros((a - 2,)))()", "(a - 2,)", ["a >= 2"]),
+    ("(lambda: jnp.eye(n - 3))()", "(n - 3, n - 3)", ["n >= 3"]),
+    ("broadcast_to((1,), (a - 1, b - 2))", "(a - 1, b - 2)", ["b >= 2"]),
+    ("jnp.max((n - 1,))", "()", ["n >= 2"]),
+    ("(lambda: jnp.arange(0, n, a - 2))()", "(Max(0, floor((a + n - 3)/(a - 2))),)", ["a >= 3"]),
+    # comparisons of sizes: == is JAX's "unequal" when undecided, an order is guarded
+    ("(lambda x: x.shape[0] == 3)((a,))", "()", ["a != 3"]),
+    ("(lambda x: x.shape[0] >= 3)((a,))", "()", ["a >= 3"]),
+    # slicing and indexing: the sign JAX needs decided
+    ("(lambda x: x[a + b - 2:])((n,))", "(n - Min(n, a + b - 2),)", []),
+    ("(lambda x: x[n - a:])((n,))", "(a,)", ["n >= a"]),
+    ("(lambda x: x[0])((n - a,))", "()", ["n >= a + 1"]),
+    # control flow: branches and carries keep their types
+    ("lax.cond(True, lambda: (a,), lambda: (b,))", "(b,)", ["b == a"]),
+    ("lax.fori_loop(0, 3, lambda i, c: add(c, (b,)), (a,))", "(a,)", ["a == b"]),
+]
+
+
+@pytest.mark.parametrize("expr, result, guards", GUARDED)
+def test_guarded(expr, result, guards):
+    assert_guarded_row(expr, result, guards)
+
+
+@pytest.mark.parametrize("expr", [e for e, _, g in GUARDED if g])
+def test_strict_mode_is_jax_symbolic(expr):
+    assert_strict_row(expr)
+
+
+FACTS = [
+    ("add((a,), (b,))", ["a == 1"], "(b,)", []),
+    ("add((a,), (b,))", ["a == b"], "(a,)", []),
+    ("add((a,), (b,))", ["a != b"], "(a,)", ["b == 1"]),
+    ("(a - 2,)", ["a >= 2"], "(a - 2,)", []),
+    ("(a - 2,)", ["a > 2"], "(a - 2,)", []),
+    ("reshape((n,), (2, -1))", ["n % 2 == 0"], "(2, floor(n/2))", []),
+    ("(lambda x: x[n - a:])((n,))", ["n >= a"], "(a,)", []),
+    ("(lambda x: x[:n - n % 2])((n,))", ["n % 2 == 0"], "(n - Mod(n, 2),)", []),
+    ("vmap(add, (0, 1))((a, b), (c, d))", ["a == d", "b == c"], "(a, b)", []),
+    ("(a - b,)", ["a >= b"], "(a - b,)", []),
+    ("(5 - n,)", ["n <= 5"], "(5 - n,)", []),
+    ("reshape((a - 1,), (3, -1))", ["a % 3 == 1"], "(3, floor(a/3 - 1/3))", []),
+    ("add((a,), (b,))", ["a >= b", "b >= a"], "(a,)", []),
+    ("add((a - 1,), (b,))", ["a == b + 1"], "(a - 1,)", []),
+]
+
+
+@pytest.mark.parametrize("expr, assume, result, guards", FACTS)
+def test_facts_turn_guards_into_proofs(expr, assume, result, guards):
+    assert_guarded_row(expr, result, guards, assume=assume)
+    # the same facts as assume statements in the program
+    r = shapeinfer.infer(f"assume {', '.join(assume)}; {expr}")
+    assert (str(r), _fmt(r)) == (result, guards)
+
+
+@pytest.mark.parametrize("program, code, exception", [
+    # facts turn a guard into an error
+    ("assume a >= 2, b >= 2, a != b; add((a,), (b,))", "broadcast", "TypeError"),
+    ("assume a != b; matmul((a,), (b,))", "rule-no-match", "TypeError"),
+    ("assume a == 3; (a - 4,)", "bad-argument", "TypeError"),
+    ("assume n <= 3; (n - 4,)", "bad-argument", "TypeError"),
+    # contradictory facts
+    ("assume a == 1, a >= 2; (a,)", "contradictory-facts", "ValueError"),
+    ("assume a == b, a != b; (a,)", "contradictory-facts", "ValueError"),
+    ("assume a == b, b == c, a != c; (a,)", "contradictory-facts", "ValueError"),
+    ("assume n % 2 == 0, n == 3; (n,)", "contradictory-facts", "ValueError"),
+    ("assume a % 3 == 2, a % 3 == 1; (a,)", "contradictory-facts", "ValueError"),
+    ("assume a > b, b > a; (a,)", "contradictory-facts", "ValueError"),
+])
+def test_facts_turn_guards_into_errors(program, code, exception):
+    with pytest.raises(shapeinfer.ShapeError) as info:
+        shapeinfer.infer(program)
+    assert (info.value.code, info.value.exception) == (code, exception)
+
+
+def test_contradictory_facts_point_at_the_fact():
+    text = "assume a == 1, a >= 2; (a,)"
+    with pytest.raises(shapeinfer.ShapeError) as info:
+        shapeinfer.infer(text)
+    assert text[slice(*info.value.span)] == "a >= 2"
+
+
+def test_facts_contradicting_the_sizes_are_an_error():
+    with pytest.raises(shapeinfer.ShapeError) as info:
+        shapeinfer.infer("assume a == b; add((a,), (b,))", sizes={"a": 2, "b": 3})
+    assert info.value.code == "contradictory-facts"
+
+
+def test_assume_of_non_sizes_is_a_type_error():
+    with pytest.raises(shapeinfer.ShapeError) as info:
+        shapeinfer.infer("x = (a,); assume x == 1; x")
+    assert info.value.exception == "TypeError"
+
+
+def test_guards_are_minimal():
+    """None is implied by another (nor repeated), none by the facts."""
+    r = shapeinfer.infer("(lambda x: x[0])((n - a,))")  # n >= a is implied by n >= a + 1
+    assert _fmt(r) == ["n >= a + 1"]
+    r = shapeinfer.infer("add(add((a,), (b,)), add((b,), (a,)))")
+    assert _fmt(r) == ["a == b"]
+    r = shapeinfer.infer("add((a,), (b,))", assume=["b == a"])
+    assert r.guards == []
+
+
+def test_guards_in_json_parse_back_with_sympy():
+    r = shapeinfer.infer("add(reshape((a,), (2, -1)), (2, b))")
+    data = r.to_json()
+    assert data["guards"] == ["Mod(a, 2) == 0", "floor(a/2) == b"]
+    for text, guard in zip(data["guards"], r.guards):
+        assert parse_condition(text) == guard or sympy.simplify(
+            parse_condition(text).lhs - parse_condition(text).rhs - (guard.lhs - guard.rhs)) == 0
+
+
+def test_cli_prints_guards_after_the_result(capsys):
+    from shapeinfer.cli import main
+    assert main(["eval", "vmap(add, (0, 1))((a, b), (c, d))"]) == 0
+    assert capsys.readouterr().out == "(a, b)  if a == d and b == c\n"
+
+
+def test_cli_json_carries_the_guards(capsys):
+    import json
+    from shapeinfer.cli import main
+    assert main(["eval", "--json", "matmul((a, b), (c, d))"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert (data["result"], data["guards"]) == ("(a, d)", ["b == c"])
+    assert [parse_condition(g) for g in data["guards"]] == \
+        shapeinfer.infer("matmul((a, b), (c, d))").guards
+
+
+def test_cli_strict(capsys):
+    from shapeinfer.cli import main
+    assert main(["eval", "--strict", "add((a,), (b,))"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("TypeError: add got incompatible shapes") and "assume a == b" in err
+
+
+def test_strict_mode_has_no_guards():
+    with pytest.raises(shapeinfer.ShapeError) as info:
+        shapeinfer.infer("add((a,), (b,))", strict=True)
+    assert "`assume a == b` would" in info.value.message
+    assert shapeinfer.infer("add((a,), (b,))", strict=True, assume=["a == b"]).guards == []
+
+
+def test_rule_clauses_prefer_a_match_without_guards(tmp_path):
+    """A clause that needs no guard wins over an earlier one that would."""
+    rules = "rule square_or_not (x, /):\n    (n, n) -> (1)\n  | (n, m) -> (2)\n"
+    assert shapeinfer.infer("square_or_not((a, b))", rules=rules).describe() == "(2,)"
+    assert shapeinfer.infer("square_or_not((a, a))", rules=rules).describe() == "(1,)"
+
+
+def test_requires_takes_a_guard(tmp_path):
+    rules = ("rule patchify (x, /, p: int):\n    (*b, h, w, c) -> (*b, h // p, w // p, p * p * c)\n"
+             "    requires h % p == 0, w % p == 0\n")
+    r = shapeinfer.infer("patchify((b, h, w, c), p=4)", rules=rules)
+    assert _fmt(r) == ["Mod(h, 4) == 0", "Mod(w, 4) == 0"]
+    with pytest.raises(shapeinfer.ShapeError) as info:
+        shapeinfer.infer("patchify((b, h, w, c), p=4)", rules=rules, strict=True)
+    assert info.value.code == "inconclusive"
+    assert shapeinfer.infer("patchify((b, h, w, c), p=4)", rules=rules,
+                            assume=["h % 4 == 0", "w % 4 == 0"]).guards == []
