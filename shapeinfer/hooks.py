@@ -19,7 +19,10 @@ either way.
   of ``(dtype, weak)``, one per output.
 - ``split`` (jnp.split, array_split): as many outputs as the sections or
   split points say, in a Python list (a hook answers ``"list"`` as a third
-  element for that).
+  element for that);
+- ``where`` (one argument), ``nonzero``: one index array per axis, of the
+  static ``size`` (without it, JAX's ConcretizationTypeError), in a tuple
+  even for one axis (``"tuple"`` as the answer's third element).
 """
 from __future__ import annotations
 
@@ -240,9 +243,50 @@ def _concrete_index(value, op: str, span):
     return dims.const(value) if isinstance(value, int) else value
 
 
+def _nonzero(ctx, x, fname: str):
+    """jnp.nonzero (and one-argument where): one index array per axis of
+    ``x``, of length ``size``; without a size the length is the number of
+    nonzero elements, which JAX does not know while it traces."""
+    size = ctx.written["size"]
+    if size is None:
+        raise ShapeError("bad-argument", "ConcretizationTypeError",
+                         f"Abstract tracer value encountered where concrete value is expected: "
+                         f"the size argument of jnp.nonzero must be statically specified to use "
+                         f"{fname} within JAX transformations: how many elements are nonzero "
+                         "depends on the values", ctx.site.span)
+    if not (dims.is_dim(size) or (isinstance(size, int) and not isinstance(size, bool))):
+        raise ShapeError("bad-argument", "TypeError",
+                         f"{fname}: size must be an integer, got {describe(size)}",
+                         ctx.site.span)
+    if not x.shape:
+        raise ShapeError("bad-argument", "ValueError",
+                         "Calling nonzero on 0d arrays is not allowed. Use jnp.atleast_1d(scalar)"
+                         ".nonzero() instead.", ctx.site.span)
+    n = dims.const(size) if isinstance(size, int) else size
+    return [(n,)] * len(x.shape), (dtypes.canonical("i32"), False), "tuple"
+
+
+def where_hook(ctx):
+    """jnp.where(condition): jnp.nonzero; with x and y, the rule's clauses."""
+    if ctx.bound["x"] is None and ctx.bound["y"] is None:
+        return _nonzero(ctx, ctx.bound["condition"], "jnp.where")
+    if ctx.written["size"] is not None or ctx.written["fill_value"] is not None:
+        raise ShapeError("bad-argument", "ValueError",
+                         "size and fill_value arguments cannot be used in three-term where "
+                         "function.", ctx.site.span)
+    return None
+
+
+def nonzero_hook(ctx):
+    return _nonzero(ctx, ctx.bound["a"], "jnp.nonzero")
+
+
 HOOKS = {"round": round_hook, "clip": clip_hook, "qr": qr_hook, "svd": svd_hook,
-         "eigh": eigh_hook, "slogdet": slogdet_hook, "split": split_hook}
+         "eigh": eigh_hook, "slogdet": slogdet_hook, "split": split_hook,
+         "where": where_hook, "nonzero": nonzero_hook}
 # The parameters each hook reads, which a rule naming it must have.
 HOOK_PARAMS = {"round": ("a", "decimals"), "clip": ("arr", "min", "max"), "qr": ("a", "mode"),
                "svd": ("a", "full_matrices", "compute_uv"), "eigh": ("a", "UPLO", "symmetrize_input"),
-               "slogdet": ("a",), "split": ("ary", "indices_or_sections", "axis")}
+               "slogdet": ("a",), "split": ("ary", "indices_or_sections", "axis"),
+               "where": ("condition", "x", "y", "size", "fill_value"),
+               "nonzero": ("a", "size")}

@@ -23,7 +23,8 @@ from .rules.loader import PREFIXES, RuleError, parse_rules
 from .rules.model import Rule
 from .transforms import PartialTransform, PassThroughTransform, VmapTransform
 from . import dtypes
-from .values import DType, Function
+from .errors import ShapeError
+from .values import DType, Function, Transform, to_array
 from .vectorize import VectorizeTransform
 
 BUILTIN_RULES = Path(__file__).resolve().parent / "rules" / "builtin"
@@ -94,6 +95,36 @@ def aliases(rule: Rule) -> list[str]:
     return list(dict.fromkeys(names))
 
 
+class ResultType(Transform):
+    """``jnp.result_type(*args)``: the dtype the arguments promote to, as a
+    dtype value (``zeros((n,), result_type(x, y))``). Weak Python scalars
+    take part in the promotion; the result is a dtype, so weakness ends here.
+    (A Transform only in that its operands reach JAX's own function as they
+    are, in the checker.)"""
+
+    name = "result_type"
+    jax_name = "jax.numpy.result_type"
+    takes_operands = True
+
+    def call(self, ev, args, kwargs, site):
+        if kwargs:
+            name = next(iter(kwargs))
+            raise ShapeError("arity", "TypeError",
+                             f"result_type() got an unexpected keyword argument {name!r}",
+                             site.kw(name))
+        if not args:
+            raise ShapeError("bad-argument", "ValueError",
+                             "at least one array or dtype is required", site.span)
+        operands = []
+        for i, a in enumerate(args):
+            if isinstance(a, DType):
+                operands.append((dtypes.canonical(a.name), False))
+            else:
+                value = to_array(a, site.arg(i))
+                operands.append((value.dtype, value.weak))
+        return DType(dtypes.canonical(dtypes.result_type(*operands)[0]))
+
+
 def _make_transforms() -> dict[str, Function]:
     # jax.jit's and jax.checkpoint's options in the pinned JAX
     jit = PassThroughTransform("jit", "jax.jit", (
@@ -120,6 +151,7 @@ def _make_transforms() -> dict[str, Function]:
         (VectorizeTransform(), ("vectorize", "jnp.vectorize", "jax.numpy.vectorize")),
         (TreeMapTransform(), ("jax.tree.map", "jax.tree_util.tree_map", "tree.map",
                               "tree_util.tree_map")),
+        (ResultType(), ("result_type", "jnp.result_type", "jax.numpy.result_type")),
     ]
     return {alias: t for t, names in transforms for alias in names}
 

@@ -18,13 +18,13 @@ from __future__ import annotations
 import sympy
 
 from . import dims, dtype_rules, dtypes, scope
-from .autodiff import propagate
+from .autodiff import merge, propagate
 from .engine import bind_arguments
 from .errors import ShapeError
 from .hooks import HOOKS
 from .rules import matcher
 from .rules.model import REQUIRED, Rule
-from .shape_functions import Rows
+from .shape_functions import Rows, join_shapes
 from .values import Array, DType, Function, describe, is_shape_tuple, to_array
 
 
@@ -93,7 +93,9 @@ class Operation(Function):
                                  keyword_only, varargs)
         bound = dict(written)
         for i, p in enumerate(self.params):
-            if p.array and not (p.default is None and written[p.name] is None):
+            if p.type == "arraylike":
+                bound[p.name] = _arraylike(written[p.name], site.param(i, p.name))
+            elif p.array and not (p.default is None and written[p.name] is None):
                 bound[p.name] = to_array(written[p.name], site.param(i, p.name),
                                          int32=(self.name, p.name) not in _PYTHON_INT_PARAMS)
             elif p.sequence:
@@ -130,6 +132,8 @@ class Operation(Function):
                    for shape, (d, w) in zip(shapes, per_output)]
         if answer is not None and answer[2:] == ("list",):  # jnp.split returns a list
             return outputs
+        if answer is not None and answer[2:] == ("tuple",):  # jnp.nonzero: a tuple, even of one
+            return tuple(outputs)
         return outputs[0] if len(outputs) == 1 else tuple(outputs)
 
 
@@ -148,6 +152,22 @@ def _sequence(fname: str, p, value, site, index: int):
     raise ShapeError("bad-argument", "TypeError",
                      f"{fname}: {p.name} must be a sequence of arrays, got {describe(value)}",
                      span)
+
+
+def _arraylike(value, span) -> Array:
+    """What jnp.asarray makes of ``value``: an array as it is; a (nested) list
+    or tuple of arrays and scalars stacked along a new first axis, as JAX
+    does it (each item expanded and concatenated: items of different shapes
+    are its TypeError), with their promoted dtype, not weak."""
+    if not isinstance(value, (list, tuple)) or is_shape_tuple(value):
+        return to_array(value, span)
+    items = [_arraylike(v, span) for v in value]
+    if not items:
+        return Array((dims.const(0),), dtypes.canonical("f32"))
+    shape = join_shapes([(dims.const(1),) + a.shape for a in items], 0)
+    dtype, _ = dtypes.result_type(*((a.dtype, a.weak) for a in items))
+    return Array(shape, dtype, False, frozenset().union(*(a.batch for a in items)),
+                 merge(*(a.deriv for a in items)), any(a.uncertain for a in items))
 
 
 def _check_sizes(rule: Rule, shape: tuple, site):

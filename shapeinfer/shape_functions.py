@@ -218,7 +218,7 @@ def _fmt_shapes(shapes) -> str:
     return ", ".join(dims.fmt_shape(s) for s in shapes)
 
 
-def _join(shapes: tuple, pos: int) -> tuple:
+def join_shapes(shapes, pos: int) -> tuple:
     """lax.concatenate's shape rule: equal ranks, equal dims off ``pos``."""
     if len({len(s) for s in shapes}) != 1:
         raise ShapeError("dim-mismatch", "TypeError",
@@ -255,7 +255,7 @@ def _concatenate(ctx, arrays, axis=0):
     if not arrays[0]:
         raise ShapeError("bad-argument", "ValueError",
                          "Zero-dimensional arrays cannot be concatenated.")
-    return _join(arrays, _axis(_int_arg(axis, "concatenate", "axis"), len(arrays[0])))
+    return join_shapes(arrays, _axis(_int_arg(axis, "concatenate", "axis"), len(arrays[0])))
 
 
 @shape_function("concat", "shape", "shape", "value?")
@@ -1193,3 +1193,10 @@ def _one_hot(ctx, x, num_classes, axis):
                          f"{dims.fmt_shape((dims.const(1),) * len(x) + (n,))}.")
     pos = _axis(_int_arg(axis, "one_hot", "axis"), len(x) + 1)
     return x[:pos] + (n,) + x[pos:]
+
+
+@shape_function("at_least", "shape", "value")
+def _at_least_rank(ctx, x, ndmin):
+    """``x`` with size-1 axes in front up to ``ndmin`` axes, as jnp.array's ``ndmin``."""
+    x = _shape_arg(x, "at_least", 0)
+    return _at_least(x, _int_arg(ndmin, "array", "ndmin"))

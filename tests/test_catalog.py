@@ -54,7 +54,7 @@ def test_rules_lists_every_signature(capsys):
 def test_rules_name_prints_the_rule_and_where_it_comes_from(capsys):
     assert main(["rules", "jnp.where"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("rule where (condition, x = None, y = None, /):")
+    assert out.startswith("rule where (condition, x = None, y = None, /, *, size: int = None,")
     assert "broadcast_shapes(c, x, y)" in out and "elementwise.rules:" in out
 
 

@@ -170,3 +170,54 @@ def test_split_sizes_the_sizes_do_not_decide():
         report = shapeinfer.check(expr, strict=True, symbolic=True)
         assert report.agreed, report
     assert shapeinfer.check("split((a, b), [3], axis=1)", sizes={"a": 2, "b": 5}).agreed
+
+
+# ---------------------------------------------------------------- making arrays, where / nonzero, result_type
+
+MAKING = [
+    ok("asarray((a, b))", "(a, b)"), ok("asarray(1.0)", "()"), ok("jnp.asarray([1, 2.5])", "(2,)"),
+    ok("asarray([[1, 2], [3, 4]])", "(2, 2)"), ok("asarray([(a,), (a,)])", "(2, a)"),
+    ok("(lambda x: jnp.array([x, x]))((a, b))", "(2, a, b)"), ok("array((a,), ndmin=3)", "(1, 1, a)"),
+    ok("vmap(lambda x: asarray([x, x * 2]))((n, a))", "(n, 2, a)"), ok("asarray([])", "(0,)"),
+    ok("array(1.0, dtype=jnp.int32)", "()"), ok("asarray([True, False])", "(2,)"),
+    ok("(lambda x: asarray([x[0], 2]))(i32[a])", "(2,)"),
+    ok("grad(lambda x: sum(asarray([x, x])))((a,))", "(a,)"),
+    ok("where((a, b), size=3)", "((3,), (3,))"), ok("where((a, b) > 0, size=k, fill_value=0)", "((k,), (k,))"),
+    ok("nonzero((a,), size=2)", "((2,),)"), ok("where(bool[a], (a,), 1.0)", "(a,)"),
+    ok("vmap(lambda x: where(x > 0, size=3))((n, a))", "((n, 3),)"),
+    ok("(lambda x, y: zeros((a,), result_type(x, y)))(i8[a], f16[b])", "(a,)"),
+    ok("(lambda x: x.astype(result_type(x, 1.0)))(i32[a])", "(a,)"),
+]
+
+MAKING_ERRORS = [
+    err("asarray([(2, b), (3,)])", "dim-mismatch", "TypeError"),
+    err("asarray([(2,), (3,)])", "dim-mismatch", "TypeError"),
+    err("where((a, b))", "bad-argument", "ConcretizationTypeError"),
+    err("nonzero((a,))", "bad-argument", "ConcretizationTypeError"),
+    err("where(1.0, size=2)", "bad-argument", "ValueError"),
+    err("where((a,), (a,), (a,), size=3)", "bad-argument", "ValueError"),
+    err("result_type()", "bad-argument", "ValueError"),
+]
+
+
+@pytest.mark.parametrize("expr, expected", MAKING)
+def test_making_arrays(expr, expected):
+    assert_ok_row(expr, expected)
+
+
+@pytest.mark.parametrize("expr, code, exception, blame", MAKING_ERRORS)
+def test_making_arrays_errors(expr, code, exception, blame):
+    assert_error_row(expr, code, exception, blame)
+
+
+@pytest.mark.parametrize("expr, dtype, weak", [
+    ("asarray(1.0)", "f32", True), ("asarray(1)", "i32", True), ("asarray(True)", "bool", False),
+    ("asarray([1, 2.5])", "f32", False), ("asarray([1, 2])", "i32", False),
+    ("asarray(i8[a], dtype=jnp.float16)", "f16", False), ("array([u8[a], i8[a]])", "i16", False),
+    ("where((a,), size=2)[0]", "i32", False),
+    ("(lambda x, y: zeros((a,), result_type(x, y)))(i8[a], f16[b])", "f16", False),
+    ("(lambda x: ones((a,), result_type(x, 1.0)))(i32[a])", "f32", False),
+    ("(lambda x: ones((a,), result_type(x, 1.0)))(f16[a])", "f16", False),
+])
+def test_making_arrays_dtypes(expr, dtype, weak):
+    assert_dtype_row(expr, dtype, weak)

@@ -191,9 +191,12 @@ class Clause:
 REQUIRED = object()
 
 # Parameter types; ``array`` is the type of a parameter written without one,
-# ``arrays`` a sequence of arrays (concatenate's ``arrays``, einsum's
-# ``*operands``), which clauses see through shape functions only.
-PARAM_TYPES = ("array", "arrays", "int", "number", "axes", "shape", "bool", "str", "dtype",
+# ``arraylike`` an array or a nested list of arrays and scalars (stacked into
+# one, as jnp.asarray does), ``arrays`` a sequence of arrays (concatenate's
+# ``arrays``, einsum's ``*operands``), which clauses see through shape
+# functions only.
+PARAM_TYPES = ("array", "arraylike", "arrays", "int", "number", "axes", "shape", "bool", "str",
+               "dtype",
                "value")
 
 
@@ -209,7 +212,9 @@ class Param:
 
     @property
     def array(self) -> bool:
-        return self.type == "array"
+        """An array parameter; ``arraylike`` also takes nested lists of arrays
+        and scalars, stacked into one array as jnp.asarray does."""
+        return self.type in ("array", "arraylike")
 
     @property
     def sequence(self) -> bool:
