@@ -1049,7 +1049,7 @@ def _repeat(ctx, x, repeats, axis, total):
         raise ShapeError("bad-argument", "TypeError",
                          f"repeat requires ndarray or scalar arguments, got "
                          f"{type(written).__name__} at position 1.")
-    if axis is None:
+    if axis is None or not x:  # a 0-d array is repeated flat, whatever the axis
         x, pos = (sympy.Mul(*x),), 0
     else:
         pos = _axis(_int_arg(axis, "repeat", "axis"), len(x))
@@ -1138,8 +1138,13 @@ def _take_along(ctx, x, indices, axis):
 
 def _diagonal_length(n, m, offset: int):
     """The length of the ``offset`` diagonal of an (n, m) matrix, as jnp.diagonal computes it."""
-    length = sympy.Max(0, sympy.Min(n + min(offset, 0), m - max(offset, 0)))
-    return dims.simplify(length)
+    length = dims.simplify(sympy.Max(0, sympy.Min(n + min(offset, 0), m - max(offset, 0))))
+    if length.has(sympy.Min, sympy.Max) and scope.strict_mode():
+        # JAX computes it with Python's min and max, which compare the sizes
+        raise ShapeError("inconclusive", "InconclusiveDimensionOperation",
+                         f"the diagonal's length {dims.fmt_dim(length)} needs a comparison of "
+                         "sizes that the sizes do not decide")
+    return length
 
 
 @shape_function("diagonal", "shape", "value", "value", "value")

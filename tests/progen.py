@@ -124,7 +124,8 @@ class Generator:
         ])
 
     def joining_term(self, p: str, params) -> str:
-        """Sequences of arrays: concatenate, stack, hstack, vstack, einsum."""
+        """Sequences of arrays (concatenate, stack, hstack, vstack, einsum) and
+        the array operations (sort, roll, tile, pad, take, split, ...)."""
         r = self.rng
         q = r.choice(params)
         return r.choice([
@@ -134,6 +135,11 @@ class Generator:
             f"einsum('ij,jk->ik', {p}, {q})", f"einsum('...i,...i->...', {p}, {q})",
             f"einsum('ii', {p})", f"einsum('ij->ji', {p})", f"einsum('i,j', {p}, {q})",
             f"jnp.einsum('...j,j', {p}, {q})",
+            # array operations (arrays.rules)
+            f"sort({p})", f"argsort({p}, axis=None)", f"roll({p}, 1)", f"tile({p}, 2)",
+            f"repeat({p}, 2, axis=0)", f"pad({p}, 1)", f"take({p}, i32[2], axis=0)",
+            f"diagonal({p})", f"split({p}, 2)[0]", f"asarray([{p}, {q}])", f"jnp.trace({p})",
+            f"jax.nn.one_hot(argmax({p}, axis=-1), 3)",
         ])
 
     def linalg_term(self, p: str, params) -> str:
