@@ -74,9 +74,12 @@ _MARKERS = frozenset({APPROXIMATE, VARIES})
 #   divide:    d/dx is 1/y, d/dy depends on x and y
 #   select:    the first operand picks between the others (where): each
 #              path is masked by it
+#   gather:    linear in the first operand, at positions the others give
+#              (take's indices, roll's shift): each path is masked by them
 #   unknown:   a user's rule that does not say: every path depends on every
 #              operand, and the answer is only an upper bound (APPROXIMATE)
-DERIVATIVE_RULES = ("linear", "none", "nonlinear", "multiply", "divide", "select", "unknown")
+DERIVATIVE_RULES = ("linear", "none", "nonlinear", "multiply", "divide", "select", "gather",
+                    "unknown")
 
 
 def propagate(rule: str, operands: list[Array]) -> dict:
@@ -89,6 +92,9 @@ def propagate(rule: str, operands: list[Array]) -> dict:
     if rule == "select":
         mask, *chosen = operands
         return merge(*(scaled(a.deriv, mask.batch) for a in chosen))
+    if rule == "gather":
+        x, *positions = operands
+        return scaled(x.deriv, frozenset().union(*(p.batch for p in positions)))
     every = _coefficient_tags(*operands)
     if rule == "unknown":
         return scaled(merge(*(a.deriv for a in operands)), every | {APPROXIMATE})

@@ -36,6 +36,9 @@ VALID = [
     ok("repeat((a, b), 0)", "(0,)"),
     ok("vmap(lambda x: repeat(x, 2, axis=0))((n, a))", "(n, 2*a)"),
     ok("grad(lambda x: sum(repeat(x, 3)))((a, b))", "(a, b)"),
+    # a 0-d array repeats into a 1-D one whatever the axis (JAX's special case)
+    ok("repeat((), 2, axis=0)", "(2,)"), ok("repeat(1.0, 3, axis=-5)", "(3,)"),
+    ok("vmap(grad(lambda x, i: take(x, i).sum()), (0, None), None)((b, a), i32[2])", "(a,)"),
     # pad
     ok("pad((a, b), 1)", "(a + 2, b + 2)"), ok("pad((a, b), (1, 2))", "(a + 3, b + 3)"),
     ok("pad((a, b), ((1, 2), (3, 4)))", "(a + 3, b + 7)"), ok("pad((a, b), ((1, 2),))", "(a + 3, b + 3)"),
@@ -117,6 +120,12 @@ ERRORS = [
     err("split((a, b), i32[2])", "bad-argument", "ConcretizationTypeError"),
     err("one_hot(i32[n], 5, axis=2)", "axis-out-of-range", "ValueError"),
     err("one_hot(i32[n], -1)", "bad-argument", "TypeError"),
+    # take and roll gather their array at positions: batched indices or
+    # shifts make the gradient batched (derivative gather)
+    err("vmap(grad(lambda x, i: take(x, i).sum()), (None, 0), None)((a,), i32[b, 2])",
+        "vmap-out-axes-none", "ValueError"),
+    err("vmap(grad(lambda x, s: roll(x, s).sum()), (None, 0), None)((a,), i32[b])",
+        "vmap-out-axes-none", "ValueError"),
 ]
 
 
