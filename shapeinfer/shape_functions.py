@@ -1001,9 +1001,16 @@ def _slice_in_dim(ctx, x, axis, size, keepdims=True):
 
 # ---------------------------------------------------------------- arrays: sort, roll, tile, repeat, pad, take, diagonal, split
 
-@shape_function("flat_or_along", "shape", "value")
-def _flat_or_along(ctx, x, axis):
-    """``x`` flattened when ``axis`` is None, else ``x`` once the int ``axis`` is checked (jnp.sort, argsort)."""
+@shape_function("flat_or_along", "shape", "value", "value?", "value?")
+def _flat_or_along(ctx, x, axis, kind=None, order=None):
+    """``x`` flattened when ``axis`` is None, else ``x`` once the int ``axis`` is checked (jnp.sort, argsort; their NumPy ``kind`` and ``order`` are refused)."""
+    if kind is not None:
+        raise ShapeError("bad-argument", "TypeError",
+                         f"'kind' argument to {ctx.primitive} is not supported. Use stable=True "
+                         "or stable=False to specify sort stability.")
+    if order is not None:
+        raise ShapeError("bad-argument", "TypeError",
+                         f"'order' argument to {ctx.primitive} is not supported.")
     x = _shape_arg(x, "flat_or_along", 0)
     if axis is None:
         return (sympy.Mul(*x),)
@@ -1074,9 +1081,17 @@ def _repeat(ctx, x, repeats, axis, total):
     return x[:pos] + (length,) + x[pos + 1:]
 
 
-@shape_function("pad", "shape", "value")
-def _pad(ctx, x, pad_width):
+# jnp.pad's modes; each keeps the shape pad_width gives
+_PAD_MODES = ("constant", "edge", "linear_ramp", "maximum", "mean", "median", "minimum",
+              "reflect", "symmetric", "wrap", "empty")
+
+
+@shape_function("pad", "shape", "value", "value?")
+def _pad(ctx, x, pad_width, mode="constant"):
     """jnp.pad: each axis grows by its (before, after); ``pad_width`` is an int, a pair, or a pair per axis."""
+    if isinstance(mode, str) and mode not in _PAD_MODES:  # a callable mode is not modelled
+        raise ShapeError("bad-argument", "NotImplementedError",
+                         f"Unimplemented padding mode '{mode}' for np.pad.")
     x = _shape_arg(x, "pad", 0)
 
     def shape_of(v):
@@ -1188,6 +1203,9 @@ def _trace(ctx, x, axis1, axis2):
 def _one_hot(ctx, x, num_classes, axis):
     """jax.nn.one_hot: a new axis of ``num_classes`` at ``axis`` (of the result)."""
     x = _shape_arg(x, "one_hot", 0)
+    if ctx.bound["x"].dtype == "bool":  # x is compared with lax.iota of its own dtype
+        raise ShapeError("dtype", "TypeError", "iota does not accept dtype bool. Accepted "
+                         "dtypes are subtypes of integer, floating, complexfloating.")
     n = dims.const(num_classes) if isinstance(num_classes, int) else num_classes
     if not dims.is_dim(n):
         raise ShapeError("bad-argument", "TypeError",

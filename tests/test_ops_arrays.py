@@ -120,6 +120,10 @@ ERRORS = [
     err("split((a, b), i32[2])", "bad-argument", "ConcretizationTypeError"),
     err("one_hot(i32[n], 5, axis=2)", "axis-out-of-range", "ValueError"),
     err("one_hot(i32[n], -1)", "bad-argument", "TypeError"),
+    err("one_hot(bool[n], 3)", "dtype", "TypeError"),
+    err("sort((a,), kind='quicksort')", "bad-argument", "TypeError"),
+    err("argsort((a,), order='x')", "bad-argument", "TypeError"),
+    err("pad((a,), 1, mode='foo')", "bad-argument", "NotImplementedError"),
     # take and roll gather their array at positions: batched indices or
     # shifts make the gradient batched (derivative gather)
     err("vmap(grad(lambda x, i: take(x, i).sum()), (None, 0), None)((a,), i32[b, 2])",
