@@ -111,7 +111,8 @@ def cmd_check(args, out, err) -> int:
         raise _UsageError(JAX_MISSING) from None
     try:
         report = check(args.expr, sizes=sizes, samples=args.samples, seed=args.seed,
-                       symbolic=args.symbolic, rules=library, strict=args.strict)
+                       symbolic=args.symbolic, rules=library, strict=args.strict,
+                       violate=args.violate)
     except ShapeError as e:
         print(f"{e.render(args.expr)}\n[{e.code}]", file=err)
         return _exit_code(e)
@@ -123,6 +124,8 @@ def cmd_check(args, out, err) -> int:
         for case in report.cases:
             sizes_txt = ", ".join(f"{k}={v}" for k, v in case.sizes.items()) or (
                 "symbolic" if args.symbolic else "(no sizes)")
+            if case.note:  # where the answer's guards hold, or not (--violate)
+                sizes_txt += f" ({case.note})"
             if case.oracle is None:
                 print(f"unchecked  {sizes_txt}: {case.unchecked} ({case.engine})", file=out)
             elif not case.disagreed:
@@ -293,6 +296,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="check N size assignments when --sizes does not fix every "
                         "symbol (default 8; seeded, see --seed)")
     p.add_argument("--seed", type=int, default=0, metavar="S", help="sampling seed")
+    p.add_argument("--violate", action="store_true",
+                   help="also try sizes that violate the answer's guards, and show what JAX "
+                        "does there (the engine's answer at those sizes is compared as usual)")
     p.add_argument("--symbolic", action="store_true",
                    help="compare with jax.eval_shape on jax.export.symbolic_shape sizes")
     p.add_argument("--json", action="store_true", help="print the report as JSON")

@@ -32,7 +32,7 @@ import sympy
 from jax import export as jax_export
 from jax._src import core as jax_core  # max_dim / min_dim for symbolic sizes
 
-from . import dims, syntax as ast
+from . import dims, scope, syntax as ast
 from .api import deep_recursion, infer, infer_parsed
 from .dtypes import NUMPY_NAME, SHORT_NAME
 from .engine import (ARRAY_ATTRIBUTES, ARRAY_BINOPS, ARRAY_UNOPS, dotted_name, is_dim_minmax,
@@ -142,6 +142,7 @@ class Case:
     engine: Outcome
     oracle: Outcome | None           # None: not checkable; `unchecked` says why
     unchecked: str = ""
+    note: str = ""                   # "satisfies a == b" / "violates a == b": the guards here
 
     def __post_init__(self):
         if self.oracle is None and not self.unchecked:
@@ -804,8 +805,40 @@ def sample_sizes(symbols: list[str], samples: int, seed: int, fixed: dict | None
     return out
 
 
+def guard_sizes(text: str, program, library, symbols: list[str], fixed: dict | None,
+                seed: int, violate: bool) -> list[tuple[dict, str]]:
+    """Assignments for the default-mode answer's guards, with a note: first
+    one that satisfies them (where the guarded answer claims to hold), then,
+    with ``violate``, ones that break them (where JAX's answer is shown)."""
+    try:
+        guards = infer_parsed(program, text, library=library).guards
+    except ShapeError as e:
+        guards = getattr(e, "guards", None) or []
+    free = [s for s in symbols if s not in (fixed or {})]
+    if not guards or not free:
+        return []
+    shown = " and ".join(scope.fmt_condition(g) for g in guards)
+    rng = random.Random(seed)
+    fixed_values = {dims.symbol(k): v for k, v in (fixed or {}).items()}
+    conditions = [g.xreplace(fixed_values) for g in guards]
+    out = []
+    found = scope.satisfying_sizes(conditions, free, rng)
+    if found is not None:
+        out.append(({**(fixed or {}), **found}, f"satisfies {shown}"))
+    for _ in range(200 if violate else 0):
+        drawn = {**(fixed or {}), **{s: rng.randint(1, 6) for s in free}}
+        values = {dims.symbol(k): v for k, v in drawn.items()}
+        if not all(bool(g.xreplace(values)) for g in guards) and all(
+                drawn != d for d, _ in out):
+            out.append((drawn, f"violates {shown}"))
+            if len(out) >= 3:
+                break
+    return out
+
+
 def check(text: str, *, sizes: dict | None = None, samples: int = 8, seed: int = 0,
-          symbolic: bool = False, rules=None, strict: bool = False) -> CheckReport:
+          symbolic: bool = False, rules=None, strict: bool = False,
+          violate: bool = False) -> CheckReport:
     """Compare the engine with ``jax.eval_shape``.
 
     With every size symbol in ``sizes`` one case is run; otherwise ``samples``
@@ -839,12 +872,21 @@ def check(text: str, *, sizes: dict | None = None, samples: int = 8, seed: int =
     # int32 overflow (2**31) are no size anyone has
     above = max([abs(n) for n in int_literals(program) if abs(n) <= _LARGEST_LITERAL_SIZE],
                 default=1)
-    for assignment in sample_sizes(symbols, samples, seed, sizes, above):
+    # A guarded answer is checked where it claims to hold (and, with
+    # violate, where it does not), then at the usual samples.
+    noted = [] if strict else guard_sizes(text, program, library, symbols, sizes, seed, violate)
+    satisfying = [(a, n) for a, n in noted if n.startswith("satisfies")]
+    others = [(a, "") for a in sample_sizes(symbols, samples, seed, sizes, above)
+              if all(a != b for b, _ in noted)]
+    plan = (satisfying + others)[:samples] + [(a, n) for a, n in noted if n.startswith("violates")]
+    for assignment, note in plan:
         engine = engine_outcome(text, assignment, program, library, strict)
         if engine.code == "unsupported":
-            report.cases.append(Case(assignment, engine, None))
+            report.cases.append(Case(assignment, engine, None, note=note))
         else:
-            report.cases.append(_case(assignment, assignment, engine, text, program, library))
+            case = _case(assignment, assignment, engine, text, program, library)
+            case.note = note
+            report.cases.append(case)
     return report
 
 

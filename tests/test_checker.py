@@ -184,7 +184,7 @@ def test_sizes_go_above_negative_and_nested_literals():
 
 
 def test_distinct_symbols_get_distinct_sizes_and_then_equal_ones():
-    sizes = _sizes("add((a,), (b,))", 4)
+    sizes = _sizes("outer((a,), (b,))", 4)
     assert sizes[:3] == [{"a": 1, "b": 1}, {"a": 2, "b": 3}, {"a": 4, "b": 4}]
     three = oracle.candidate_sizes(["a", "b", "c"])
     assert {"a": 2, "b": 2, "c": 4} in three and {"a": 2, "b": 3, "c": 2} in three
@@ -318,3 +318,16 @@ def test_the_jax_extra_pins_jax_as_the_test_extra_does():
     extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]
     jax_pins = {r for r in extras["test"] if r.startswith(("jax==", "jaxlib=="))}
     assert jax_pins and set(extras["jax"]) == jax_pins
+
+
+def test_a_guarded_answer_is_checked_where_its_guards_hold_first():
+    """add((a,), (b,)) is (a,) if a == b: the first case satisfies a == b;
+    --violate adds cases that break it, where JAX's answer is shown."""
+    report = shapeinfer.check("add((a,), (b,))", samples=2)
+    first = report.cases[0]
+    assert first.sizes["a"] == first.sizes["b"] and first.note == "satisfies a == b"
+    assert report.agreed and len(report.cases) == 2
+    report = shapeinfer.check("add((a,), (b,))", samples=2, violate=True)
+    broken = [c for c in report.cases if c.note.startswith("violates")]
+    assert broken and all(c.sizes["a"] != c.sizes["b"] for c in broken)
+    assert report.agreed  # at those sizes the engine answers concretely, as JAX does
