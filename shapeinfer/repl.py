@@ -35,7 +35,7 @@ from .engine import Evaluator
 from .errors import ShapeError
 from .library import Library, builtins, load_rules
 from .rules.loader import RuleError
-from .syntax import Assign, Name, Program, parse
+from .syntax import Assign, Name, Program, code_characters, parse
 
 EXIT_OK, EXIT_SHAPE_ERROR, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -76,25 +76,7 @@ class Answer:
 def open_brackets(text: str) -> int:
     """How many brackets are still open at the end of ``text`` (strings and
     comments skipped): an input with open brackets continues on the next line."""
-    depth, quote, i = 0, None, 0
-    while i < len(text):
-        ch = text[i]
-        if quote:
-            if ch == "\\":
-                i += 1
-            elif ch == quote:
-                quote = None
-        elif ch in "'\"":
-            quote = ch
-        elif ch == "#":
-            while i < len(text) and text[i] != "\n":
-                i += 1
-        elif ch in "([{":
-            depth += 1
-        elif ch in ")]}":
-            depth -= 1
-        i += 1
-    return depth
+    return sum((ch in "([{") - (ch in ")]}") for _, ch in code_characters(text))
 
 
 def _shifted(err: ShapeError, offset: int) -> ShapeError:

@@ -172,6 +172,29 @@ def walk(node: Node) -> Iterator[Node]:
 
 # ---------------------------------------------------------------- parser
 
+def code_characters(text: str) -> Iterator[tuple[int, str]]:
+    """``(offset, character)`` for each character of ``text`` outside string
+    literals and ``#`` comments, without parsing it (the REPL counts open
+    brackets, ``table`` finds its ``?`` placeholders)."""
+    quote, i = None, 0
+    while i < len(text):
+        ch = text[i]
+        if quote:
+            if ch == "\\":
+                i += 1
+            elif ch == quote:
+                quote = None
+        elif ch in "'\"":
+            quote = ch
+        elif ch == "#":
+            end = text.find("\n", i)
+            i = len(text) if end == -1 else end
+            continue
+        else:
+            yield i, ch
+        i += 1
+
+
 def _grammar_text(name: str) -> str:
     # An installed wheel carries the grammar inside the package
     # (pyproject's force-include); a source checkout keeps it at the top level.

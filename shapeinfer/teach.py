@@ -44,24 +44,7 @@ class TableError(Exception):
 
 def placeholder_offsets(text: str) -> list[int]:
     """Offsets of the ``?`` characters outside string literals and comments."""
-    offsets, quote, i = [], None, 0
-    while i < len(text):
-        ch = text[i]
-        if quote:
-            if ch == "\\":
-                i += 1
-            elif ch == quote:
-                quote = None
-        elif ch in "'\"":
-            quote = ch
-        elif ch == "#":
-            end = text.find("\n", i)
-            i = len(text) if end == -1 else end
-            continue
-        elif ch == "?":
-            offsets.append(i)
-        i += 1
-    return offsets
+    return [i for i, ch in ast.code_characters(text) if ch == "?"]
 
 
 def fill(text: str, offsets: list[int], values: list[str]) -> str:
