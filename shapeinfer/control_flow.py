@@ -21,7 +21,7 @@ from dataclasses import replace
 
 from . import dims, dtypes, pytree, scope
 from .autodiff import APPROXIMATE, merge, scaled
-from .engine import CallSite, bind_arguments
+from .engine import CallSite, bind_arguments, refuse_keywords
 from .errors import ShapeError
 from .values import Array, Function, Transform, arrayify, describe, to_array, to_pytree
 
@@ -95,11 +95,7 @@ class CondTransform(_ControlFlow):
     ``lax.switch(index, branches, *operands)``."""
 
     def call(self, ev, args, kwargs, site):
-        if kwargs:
-            name = next(iter(kwargs))
-            raise ShapeError("arity", "TypeError",
-                             f"{self.name}() got an unexpected keyword argument {name!r}",
-                             site.kw(name))
+        refuse_keywords(self.name, kwargs, site)
         need = 3 if self.name == "cond" else 2
         if len(args) < need:
             raise ShapeError("arity", "TypeError",
@@ -373,11 +369,7 @@ class TreeMapTransform(_ControlFlow):
         self.jax_name = "jax.tree.map"
 
     def call(self, ev, args, kwargs, site):
-        if kwargs:
-            name = next(iter(kwargs))
-            raise ShapeError("arity", "TypeError",
-                             f"tree.map() got an unexpected keyword argument {name!r}",
-                             site.kw(name))
+        refuse_keywords("tree.map", kwargs, site)
         if len(args) < 2:
             raise ShapeError("arity", "TypeError",
                              "tree.map() missing required positional arguments: 'f' and 'tree'",

@@ -79,6 +79,14 @@ class Closure(Function):
         return ev.eval(self.node.body, env)
 
 
+def refuse_keywords(fname: str, kwargs: dict, site) -> None:
+    """Python's TypeError for a function that takes no keyword arguments."""
+    if kwargs:
+        name = next(iter(kwargs))
+        raise ShapeError("arity", "TypeError",
+                         f"{fname}() got an unexpected keyword argument {name!r}", site.kw(name))
+
+
 def bind_arguments(fname: str, params, args, kwargs, site, defaults=None,
                    positional_only=(), keyword_only=(), varargs=None) -> dict:
     """Bind arguments to parameter names the way Python does, or raise TypeError.

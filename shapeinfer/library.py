@@ -18,6 +18,7 @@ from pathlib import Path
 from .autodiff import DifferentiateTransform
 from .control_flow import (CondTransform, ForiLoopTransform, ScanTransform, TreeMapTransform,
                            WhileLoopTransform)
+from .engine import refuse_keywords
 from .operation import Operation
 from .rules.loader import PREFIXES, RuleError, parse_rules
 from .rules.model import Rule
@@ -107,11 +108,7 @@ class ResultType(Transform):
     takes_operands = True
 
     def call(self, ev, args, kwargs, site):
-        if kwargs:
-            name = next(iter(kwargs))
-            raise ShapeError("arity", "TypeError",
-                             f"result_type() got an unexpected keyword argument {name!r}",
-                             site.kw(name))
+        refuse_keywords("result_type", kwargs, site)
         if not args:
             raise ShapeError("bad-argument", "ValueError",
                              "at least one array or dtype is required", site.span)
