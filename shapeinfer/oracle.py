@@ -810,12 +810,14 @@ def guard_sizes(text: str, program, library, symbols: list[str], fixed: dict | N
     """Assignments for the default-mode answer's guards, with a note: first
     one that satisfies them (where the guarded answer claims to hold), then,
     with ``violate``, ones that break them (where JAX's answer is shown)."""
+    free = [s for s in symbols if s not in (fixed or {})]
+    if not free:  # every size given: no symbolic answer to have guards
+        return []
     try:
         guards = infer_parsed(program, text, library=library).guards
     except ShapeError as e:
         guards = getattr(e, "guards", None) or []
-    free = [s for s in symbols if s not in (fixed or {})]
-    if not guards or not free:
+    if not guards:
         return []
     shown = " and ".join(scope.fmt_condition(g) for g in guards)
     rng = random.Random(seed)
