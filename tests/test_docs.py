@@ -38,6 +38,10 @@ Three conventions mark an example in a Markdown file under docs/:
    they show (each table row, each solution, the explained program, each
    REPL input's program) is also run through the JAX checker.
 
+6. Any other fenced block must say why it is not run, in a comment
+   ``<!-- not-executed: why -->`` just before it (tests/test_docsite.py
+   checks that no block escapes these conventions, and builds the site).
+
 Every example is also run through the JAX checker
 (``shapeinfer.check(EXPR, samples=2)``), which must agree. Finally the
 doctests of the public modules, and any ``>>>`` examples in docs/, are run.

@@ -36,7 +36,8 @@ def site(tmp_path_factory) -> Path:
          "-d", str(out / "doctrees"), str(DOCS), str(out / "html")],
         capture_output=True, text=True, timeout=300)
     assert build.returncode == 0 and not build.stderr.strip(), \
-        f"sphinx-build -W failed:\n{build.stdout}\n{build.stderr}"
+        (f"sphinx-build -W failed (a new page needs a line in a toctree of docs/index.md):\n"
+         f"{build.stdout}\n{build.stderr}")
     return out / "html"
 
 
