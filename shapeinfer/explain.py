@@ -69,8 +69,9 @@ class Tracer:
         self.steps: list[Step] = []
         self.depth = 0
         self.failed = False       # the innermost failing call has been recorded
-        self.vmap_calls: list = []  # (Vmapped, args) for every vmapped call, in order
-        self.vmap_results: list = []  # (Vmapped, stacked result) for every one that finished
+        # what ``table`` needs, in the order it happened: ("call", function, args,
+        # kwargs, site), ("vmap", Vmapped, args), ("vmap-result", Vmapped, result)
+        self.events: list = []
         self._inner: list = []    # per open vmapped call: the result of one example
 
     def add(self, kind: str, text: str, **data):
@@ -81,6 +82,7 @@ class Tracer:
     def call(self, ev, func: Function, args, kwargs, site):
         shown = ", ".join([show(a) for a in args] + [f"{k}={show(v)}" for k, v in kwargs.items()])
         self.add("call", f"{func.name}({shown})", function=func.name)
+        self.events.append(("call", func, args, kwargs, site))
         self.depth += 1
         try:
             result = func.call(ev, args, kwargs, site)
@@ -120,7 +122,7 @@ class Tracer:
     # -- Vmapped.call
 
     def vmap_args(self, vmapped, args):
-        self.vmap_calls.append((vmapped, args))
+        self.events.append(("vmap", vmapped, args))
 
     def vmap_axes(self, vmapped, flat):
         """Each argument's mapped axis and its size (before vmap checks that
@@ -163,7 +165,7 @@ class Tracer:
 
     def _vmap_out(self, vmapped, result):
         size, out = self._inner.pop() if self._inner else (None, None)
-        self.vmap_results.append((vmapped, result))
+        self.events.append(("vmap-result", vmapped, result))
         if out is None:
             return
         axes = pytree.broadcast_prefix(vmapped.out_axes, out, "vmap out_axes",
