@@ -266,3 +266,64 @@ def test_explain_never_changes_the_answer():
             e.error.code, e.error.exception, e.error.span)
         assert got == expected, program.text
         assert e.steps and e.steps[-1].kind in ("result", "error"), program.text
+
+
+def transforms(e) -> list[str]:
+    return [s.text.strip() for s in e.steps if s.kind == "transform"]
+
+
+def test_explain_control_flow_says_what_it_does_to_shapes():
+    expr = "lax.scan(lambda c, x: (c + x, c * 2), (3,), (5, 3))"
+    e = explain(expr)
+    assert transforms(e) == [
+        "scan: each step gets the carry and one slice of xs (5, 3) along its leading axis, (3,)",
+        "scan: the carry keeps its shape and dtype: (3,)",
+        "scan: the ys of each step, (3,), are stacked along a new leading axis of length 5: "
+        "(5, 3)"]
+    # the body runs until its carry's types settle; identical runs are shown once
+    assert [s.text for s in e.steps].count("<lambda>((3,), (3,))") == 1
+    checked(expr)
+    for expr, start in [("lax.fori_loop(0, 4, lambda i, c: c * 2, (3,))", "fori_loop: the body"),
+                        ("lax.while_loop(lambda c: False, lambda c: c + 1, (2, 3))",
+                         "while_loop: the body"),
+                        ("lax.cond(True, lambda x: x, lambda x: x * 2, (3,))",
+                         "cond: every branch")]:
+        e = explain(expr)
+        assert len(transforms(e)) == 1 and transforms(e)[0].startswith(start), expr
+        assert transforms(e)[0].endswith(str(e.result)), expr
+        checked(expr)
+
+
+def test_explain_vectorize_core_and_loop_dims():
+    expr = "jnp.vectorize(lambda a, b: a @ b, signature='(n,m),(m)->(n)')((4,2,3),(3,))"
+    e = explain(expr)
+    assert [(s.data["core"], s.data["loop"]) for s in e.steps
+            if s.kind == "transform" and "argument" in s.data] == [("(2, 3)", "(4,)"),
+                                                                   ("(3,)", "()")]
+    assert transforms(e)[-1].endswith("(4, 2)")
+    assert str(e.result) == "(4, 2)"
+    checked(expr)
+
+
+@pytest.mark.parametrize("expr, kinds", [
+    ("hessian(lambda x: sum(x))((3,))", ["jacrev", "jacfwd"]),
+    ("value_and_grad(lambda x, y: sum(x * y), argnums=(0, 1))((3,), (3,))", ["value_and_grad"]),
+    ("jacrev(lambda x: x * 2)((2, 3))", ["jacrev"]),
+    ("checkpoint(lambda x: x * 2)((3,))", []),
+])
+def test_explain_derivatives_name_the_shapes(expr, kinds):
+    e = explain(expr)
+    assert [s.data["transform"] for s in e.steps if "transform" in s.data] == kinds
+    for step in e.steps:
+        if "wrt" in step.data:
+            assert step.data["wrt"].startswith("argument 0 (")
+    if not kinds:
+        assert transforms(e) == ["checkpoint does not change shapes: the result is <lambda>'s"]
+    assert str(e.result) == str(shapeinfer.infer(expr))
+    checked(expr)
+
+
+def test_explain_an_operation_answered_by_a_hook():
+    e = explain("jnp.clip((3,), 0, (2, 1))")
+    assert [s.data.get("hook") for s in e.steps if s.kind == "clause"] == ["clip"]
+    checked("jnp.clip((3,), 0, (2, 1))")
