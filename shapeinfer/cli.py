@@ -223,20 +223,13 @@ def cmd_table(args, out, err) -> int:
     return EXIT_OK
 
 
-def _wanted_shape(text: str) -> tuple:
-    try:
-        result = infer(text)
-    except ShapeError as e:
-        raise _UsageError(f"--want: {e.render(text)}") from None
-    if len(result.leaves) != 1 or not hasattr(result.value, "shape"):
-        raise _UsageError(f"--want wants one shape such as (a, b), got {text!r}")
-    return result.value.shape
-
-
 def cmd_solve(args, out, err) -> int:
-    from .teach import solve
+    from .teach import TableError, solve, wanted_shape
 
-    want = _wanted_shape(args.want)
+    try:
+        want = wanted_shape(args.want)
+    except TableError as e:
+        raise _UsageError(f"--want: {e}") from None
     table = _table(args)
     solution = solve(table, want)
     print(json.dumps(solution.to_json()) if args.json else solution.render(), file=out)

@@ -197,11 +197,13 @@ class Table:
         visit({})
         unknown = [h for h in self.holes if not h.role]
         if unknown:
-            col = unknown[0].offset
+            _, error, _ = self.run(self._filled({})[0])
+            why = (f"\n(with every ? 0 the program fails first: {error.exception}: "
+                   f"{error.message.splitlines()[0]} [{error.code}])" if error else "")
             raise TableError(
-                f"the ? at offset {col} is not an in_axes (or a part of one), an out_axes or "
-                f"an operation's axis argument that the program reaches; table fills only "
-                f"those:\n  {self.text}\n  {' ' * col}^")
+                "this ? is not an in_axes (or a part of one), an out_axes or an operation's "
+                "axis argument that the program reaches; table fills only those:\n"
+                + _pointing(self.text, unknown[0].offset) + why)
         self._label()
         return settings
 
@@ -329,6 +331,27 @@ def _filled_spans(offsets: list[int], values: list[str]) -> list[tuple]:
 
 
 _MISSING = object()
+
+
+def _pointing(text: str, offset: int) -> str:
+    """The line of ``text`` holding ``offset``, with a caret under it."""
+    start = text.rfind("\n", 0, offset) + 1
+    end = text.find("\n", offset)
+    line = text[start:] if end < 0 else text[start:end]
+    return f"  {line}\n  {' ' * (offset - start)}^"
+
+
+def wanted_shape(text: str) -> tuple:
+    """The shape ``solve --want`` is given, such as ``(a, b)``."""
+    from .api import infer
+
+    try:
+        result = infer(text)
+    except ShapeError as e:
+        raise TableError(f"the wanted shape: {e.render(text)}") from None
+    if len(result.leaves) != 1 or not hasattr(result.value, "shape"):
+        raise TableError(f"the wanted shape should be one shape such as (a, b), got {text!r}")
+    return result.value.shape
 
 
 def _nodes_by_span(expr: str) -> dict:
