@@ -38,6 +38,10 @@ from .values import Array, arrayify
 # A program with more rows than this is refused rather than run for minutes.
 MAX_ROWS = 20_000
 
+# Operations whose ``axis`` is a position of the result, which has one axis
+# more than the operand: a ``?`` there ranges over one more position.
+NEW_AXIS_OPERATIONS = {"stack", "expand_dims", "one_hot"}
+
 
 class TableError(Exception):
     """The placeholders cannot be filled (a usage error, exit code 2)."""
@@ -248,7 +252,9 @@ class Table:
                 span = (site.kw_spans.get("axis") if "axis" in kwargs
                         else site.arg_spans[at] if at < len(args) else None)
                 operand = args[0] if isinstance(args[0], Array) else arrayify(args[0])
-                claim(_value_span(expr, span), operand, f"{op.name} axis", ("op", span))
+                rank = _rank(operand) + (op.name in NEW_AXIS_OPERATIONS)
+                claim(_value_span(expr, span), None, f"{op.name} axis", ("op", span),
+                      whole=axis_choices(rank))
         return list(found.values())
 
     def _vmap_key(self, vmapped, expr: str, spans: list) -> tuple:

@@ -140,6 +140,9 @@ def test_nested_vmap_inner_axes_follow_the_outer_setting():
      ["in_axes[0]['a']"], 5),
     # an operation's axis, as a keyword and as a method's positional argument
     ("sum((2,3), axis=?)", ["sum axis"], 5),
+    ("jnp.concatenate(((2,3), (2,3)), axis=?)", ["concatenate axis"], 5),
+    # stack's axis is a position of the result, which has one more axis
+    ("jnp.stack(((2,3), (2,3)), axis=?)", ["stack axis"], 7),
     ("vmap(lambda x: x.sum(?), ?)((2,3,4))", ["sum axis", "in_axes"], 5 + 6 * 5),
     # the entries of an out_axes tuple, each with its output's axes
     ("vmap(lambda x: (x, x.sum(0)), 0, (?, ?))((2,3))", ["out_axes[0]", "out_axes[1]"], 15),
@@ -201,6 +204,10 @@ def test_solve_compares_symbolic_dims_as_expressions():
 
 
 def test_solve_none_gives_the_closest(capsys):
+    solution = solve("vmap(add, ?, ?)((a,b),(a,b))", shapeinfer.infer("(a, b, d)").shape)
+    assert not solution.matches and len(solution.closest) == 5
+    for row in solution.closest:  # the closest answers are JAX's too
+        assert_row_agrees(row)
     assert cli.main(["solve", "vmap(add, ?, ?)((a,b),(a,b))", "--want", "(a, b, d)"]) == 1
     out = capsys.readouterr().out
     assert out.startswith("none of the")
