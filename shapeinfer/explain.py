@@ -27,7 +27,7 @@ from .errors import ShapeError
 from .library import resolve
 from .shapes import normalize_axis
 from .syntax import parse
-from .values import Array, Function, arrayify
+from .values import Array, Function, arrayify, to_array
 
 
 @dataclass
@@ -206,7 +206,7 @@ class Tracer:
         loop dims, which broadcast and go in front of the core outputs."""
         ins, outs = func.parsed or ([()] * len(args), [()])
         for i, (arg, core) in enumerate(zip(args, ins)):
-            shape = arrayify(arg).shape if not isinstance(arg, Array) else arg.shape
+            shape = to_array(arg, None).shape  # what vectorize made of it
             split = len(shape) - len(core)
             names = f"({', '.join(core)})" if core else "none"
             self.add("transform", f"argument {i} {dims.fmt_shape(shape)}: core dims {names} = "

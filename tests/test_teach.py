@@ -279,7 +279,7 @@ def transforms(e) -> list[str]:
     return [s.text.strip() for s in e.steps if s.kind == "transform"]
 
 
-def test_explain_control_flow_says_what_it_does_to_shapes():
+def test_explain_control_flow_says_what_it_does_to_shapes(capsys):
     expr = "lax.scan(lambda c, x: (c + x, c * 2), (3,), (5, 3))"
     e = explain(expr)
     assert transforms(e) == [
@@ -299,6 +299,10 @@ def test_explain_control_flow_says_what_it_does_to_shapes():
         assert len(transforms(e)) == 1 and transforms(e)[0].startswith(start), expr
         assert transforms(e)[0].endswith(str(e.result)), expr
         checked(expr)
+    # --json: the same steps as data
+    assert cli.main(["explain", "--json", "lax.scan(lambda c, x: (c, x), (2,), (4, 3))"]) == 0
+    steps = json.loads(capsys.readouterr().out)["steps"]
+    assert [(s["length"], s["ys"]) for s in steps if "length" in s] == [("4", "(4, 3)")]
 
 
 def test_explain_vectorize_core_and_loop_dims():
@@ -309,6 +313,11 @@ def test_explain_vectorize_core_and_loop_dims():
                                                                    ("(3,)", "()")]
     assert transforms(e)[-1].endswith("(4, 2)")
     assert str(e.result) == "(4, 2)"
+    checked(expr)
+    # a Python scalar argument is a () array with no core dims
+    expr = "jnp.vectorize(lambda a, b: a * b)((3,), 2)"
+    e = explain(expr)
+    assert transforms(e)[1] == "argument 1 (): core dims none = (), loop dims ()"
     checked(expr)
 
 
