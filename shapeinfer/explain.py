@@ -167,7 +167,7 @@ class Tracer:
         self.steps[start + 1:] = [s for b in kept for s in b]
 
     def _control_flow(self, func, args, kwargs, result):
-        """What scan / fori_loop / while_loop / cond / switch do to shapes."""
+        """What scan / fori_loop / while_loop / cond / switch / tree.map do to shapes."""
         names = {"scan": ("f", "init", "xs", "length"),
                  "fori_loop": ("lower", "upper", "body_fun", "init_val"),
                  "while_loop": ("cond_fun", "body_fun", "init_val")}.get(func.name, ())
@@ -200,6 +200,10 @@ class Tracer:
         elif func.name in ("cond", "switch"):
             self.add("transform", f"{func.name}: every branch must return the same shapes and "
                                   f"dtypes; the result is theirs: {show(result)}")
+        elif func.name == "tree.map":
+            self.add("transform", f"tree.map: the function is called on each leaf of the tree "
+                                  f"(with the matching parts of the other trees); the results "
+                                  f"keep the tree's structure: {show(result)}")
 
     def _vectorize(self, func, args, result):
         """jnp.vectorize: each argument's core dims (from the signature) and

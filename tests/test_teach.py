@@ -294,7 +294,9 @@ def test_explain_control_flow_says_what_it_does_to_shapes(capsys):
                         ("lax.while_loop(lambda c: False, lambda c: c + 1, (2, 3))",
                          "while_loop: the body"),
                         ("lax.cond(True, lambda x: x, lambda x: x * 2, (3,))",
-                         "cond: every branch")]:
+                         "cond: every branch"),
+                        ("jax.tree.map(lambda x, y: x * y, {'a': (2,), 'b': (3,)}, "
+                         "{'a': (2,), 'b': ()})", "tree.map: the function")]:
         e = explain(expr)
         assert len(transforms(e)) == 1 and transforms(e)[0].startswith(start), expr
         assert transforms(e)[0].endswith(str(e.result)), expr
