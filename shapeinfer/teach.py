@@ -6,19 +6,25 @@ stands for the programs with each ``?`` filled by a valid value:
 - a ``?`` standing for a whole ``in_axes`` is a tuple with one entry per
   positional argument, each entry None or an axis of that argument, every
   axis positive and negative (``(0, None)``, ``(-1, 1)``, ...);
-- a ``?`` standing for one entry of an in_axes tuple is None or an axis of
-  its argument;
-- a ``?`` standing for ``out_axes`` is None or a position of the output with
-  the mapped axis added, positive and negative.
+- a ``?`` standing for a part of an in_axes (a tuple entry, a dict value,
+  at any depth) is None or an axis of the part of the arguments it
+  describes;
+- a ``?`` standing for ``out_axes`` (or a part of it) is None or a position
+  of the output with the mapped axis added, positive and negative;
+- a ``?`` standing for an operation's ``axis`` is None or an axis of its
+  first argument (a position of the result for :data:`NEW_AXIS_OPERATIONS`).
 
 ``?`` is not part of the grammar: it is replaced textually (outside string
-literals and comments). Which vmap each ``?`` belongs to and how many axes
-its arguments have is learnt by running the program with the placeholders
-filled (first with 0) and a :class:`~shapeinfer.explain.Tracer` listening
-to each vmap: the engine decides, nothing here re-derives shapes. A program
-whose rows differ in rank (an in_axes None adds an axis) gets, for each row,
-the out_axes positions of that row's output; rows whose in_axes already fail
-get every out_axes any row has, since JAX's error does not depend on it.
+literals and comments). What each ``?`` is and which values it takes is
+learnt by running the program with a :class:`~shapeinfer.explain.Tracer`
+listening: the engine decides, nothing here re-derives shapes. The rows are
+found setting by setting (:meth:`Table._search`): the placeholders not yet
+set are filled with 0, the first one the run reaches is given each of its
+values in turn, and so on, so that a placeholder's values are those of the
+setting it is reached in (an inner vmap's arguments depend on the outer
+in_axes; a row's output rank on its in_axes). A row that fails before it
+reaches a placeholder gets every value that placeholder takes in any row,
+since JAX's error does not depend on it.
 """
 from __future__ import annotations
 
@@ -87,10 +93,10 @@ def _rank(arg) -> int:
 @dataclass
 class Placeholder:
     offset: int
-    role: str = ""          # "in_axes", "in_axes entry" or "out_axes", once known
+    role: str = ""          # "in_axes", "in_axes[1]['a']", "out_axes", "sum axis", once known
     label: str = "?"        # the column header
-    choices: list | None = None  # for in_axes roles: the values, in order
-    vmap_key: tuple = ()    # the vmap it belongs to: its in_axes and out_axes offsets
+    choices: list | None = None  # every value it takes in any setting
+    vmap_key: tuple = ()    # its vmap's in_axes and out_axes offsets (("op", span) for an axis)
 
 
 @dataclass
@@ -190,8 +196,7 @@ class Table:
                 hole = self.holes[reached.index]
                 if not hole.role:
                     hole.role, hole.vmap_key = reached.role, reached.vmap_key
-                if len(reached.choices) > len(hole.choices or []):
-                    hole.choices = reached.choices
+                hole.choices = _union(hole.choices or [], reached.choices)
                 if reached.index not in assignment:
                     for value in reached.choices:
                         visit({**assignment, reached.index: value})
@@ -337,6 +342,13 @@ def _filled_spans(offsets: list[int], values: list[str]) -> list[tuple]:
 
 
 _MISSING = object()
+
+
+def _union(known: list, more: list) -> list:
+    """Both lists' values once each, the longer list's order first (so the
+    axes of the highest rank read in order)."""
+    first, second = (more, known) if len(more) > len(known) else (known, more)
+    return first + [v for v in second if v not in first]
 
 
 def _pointing(text: str, offset: int) -> str:
