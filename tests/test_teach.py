@@ -129,6 +129,8 @@ def test_nested_vmap_inner_axes_follow_the_outer_setting():
                                   for y in axis_choices(2)}
     assert inner["(0, 0)"] == {fmt_axes((x, y)) for x in axis_choices(1)
                                for y in axis_choices(1)}
+    # outer (None, None) fails before the inner vmap: every inner value any row has
+    assert inner["(None, None)"] == set().union(*inner.values())
     for row in table.rows:
         if row.values[1] == "(0, None)":  # 15 rows the old table missed some of
             assert_row_agrees(row)
