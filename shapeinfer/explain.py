@@ -27,7 +27,7 @@ from .errors import ShapeError
 from .library import resolve
 from .shapes import normalize_axis
 from .syntax import parse
-from .values import Array, Function, arrayify, to_array
+from .values import Array, Function, to_array, to_pytree
 
 
 @dataclass
@@ -176,7 +176,7 @@ class Tracer:
             carry, ys = result
             xs = bound.get("xs")
             if xs is not None:
-                xs = arrayify(xs)
+                xs = to_pytree(xs, None)  # what scan made of it
                 sliced = pytree.map_leaves(lambda a: replace(a, shape=a.shape[1:]), xs)
                 self.add("transform", f"scan: each step gets the carry and one slice of xs "
                                       f"{show(xs)} along its leading axis, {show(sliced)}",
