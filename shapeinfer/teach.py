@@ -187,10 +187,10 @@ class Table:
         some placeholders leaves them out."""
         settings = []
 
-        def visit(assignment: dict):
-            if len(self._cache) > MAX_ROWS:
-                raise TableError(f"more than {MAX_ROWS} settings to try; fix some of "
-                                 "the ? to values")
+        def visit(assignment: dict, breadth: int):
+            """``breadth``: how many settings like this one there are, judging by
+            the values of the placeholders set so far (to refuse a table that
+            is too big before running it)."""
             expr, spans = self._filled(assignment)
             for reached in self._reached(self.run(expr)[2], expr, spans):
                 hole = self.holes[reached.index]
@@ -198,12 +198,16 @@ class Table:
                     hole.role, hole.vmap_key = reached.role, reached.vmap_key
                 hole.choices = _union(hole.choices or [], reached.choices)
                 if reached.index not in assignment:
+                    wider = breadth * len(reached.choices)
+                    if wider > MAX_ROWS or len(self._cache) > MAX_ROWS:
+                        raise TableError(f"about {wider} settings to try (more than "
+                                         f"{MAX_ROWS}); fix some of the ? to values")
                     for value in reached.choices:
-                        visit({**assignment, reached.index: value})
+                        visit({**assignment, reached.index: value}, wider)
                     return
             settings.append(assignment)
 
-        visit({})
+        visit({}, 1)
         unknown = [h for h in self.holes if not h.role]
         if unknown:
             _, error, _ = self.run(self._filled({})[0])
