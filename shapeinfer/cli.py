@@ -321,9 +321,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_explain)
 
     p = sub.add_parser("table", help="fill ? placeholders with every in_axes / out_axes",
-                       description="Fill each ? of EXPR that stands for a vmap's in_axes (or an "
-                                   "entry of it) or out_axes with every valid value and print "
-                                   "one row per combination: the shape, or the error's code.")
+                       description="Fill each ? of EXPR that stands for a vmap's in_axes or "
+                                   "out_axes (or a part of one, in nested vmaps too) or an "
+                                   "operation's axis with every valid value and print one row "
+                                   "per combination: the shape, or the error's code.")
     p.add_argument("expr", metavar="EXPR")
     p.add_argument("--group", action="store_true", help="group the rows with the same answer")
     p.add_argument("--json", action="store_true",
