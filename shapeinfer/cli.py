@@ -223,20 +223,13 @@ def cmd_table(args, out, err) -> int:
     return EXIT_OK
 
 
-def _wanted_shape(text: str) -> tuple:
-    try:
-        result = infer(text)
-    except ShapeError as e:
-        raise _UsageError(f"--want: {e.render(text)}") from None
-    if len(result.leaves) != 1 or not hasattr(result.value, "shape"):
-        raise _UsageError(f"--want wants one shape such as (a, b), got {text!r}")
-    return result.value.shape
-
-
 def cmd_solve(args, out, err) -> int:
-    from .teach import solve
+    from .teach import TableError, solve, wanted_shape
 
-    want = _wanted_shape(args.want)
+    try:
+        want = wanted_shape(args.want)
+    except TableError as e:
+        raise _UsageError(f"--want: {e}") from None
     table = _table(args)
     solution = solve(table, want)
     print(json.dumps(solution.to_json()) if args.json else solution.render(), file=out)
@@ -328,9 +321,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_explain)
 
     p = sub.add_parser("table", help="fill ? placeholders with every in_axes / out_axes",
-                       description="Fill each ? of EXPR that stands for a vmap's in_axes (or an "
-                                   "entry of it) or out_axes with every valid value and print "
-                                   "one row per combination: the shape, or the error's code.")
+                       description="Fill each ? of EXPR that stands for a vmap's in_axes or "
+                                   "out_axes (or a part of one, in nested vmaps too) or an "
+                                   "operation's axis with every valid value and print one row "
+                                   "per combination: the shape, or the error's code.")
     p.add_argument("expr", metavar="EXPR")
     p.add_argument("--group", action="store_true", help="group the rows with the same answer")
     p.add_argument("--json", action="store_true",

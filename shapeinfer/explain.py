@@ -19,7 +19,7 @@ a :class:`Tracer`, which the engine calls at a few places:
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from . import dims, pytree
 from .api import Result, deep_recursion, error_json, infer_parsed
@@ -27,7 +27,7 @@ from .errors import ShapeError
 from .library import resolve
 from .shapes import normalize_axis
 from .syntax import parse
-from .values import Array, Function
+from .values import Array, Function, to_array, to_pytree
 
 
 @dataclass
@@ -69,9 +69,11 @@ class Tracer:
         self.steps: list[Step] = []
         self.depth = 0
         self.failed = False       # the innermost failing call has been recorded
-        self.vmap_calls: list = []  # (Vmapped, args) for every vmapped call, in order
-        self.vmap_results: list = []  # (Vmapped, stacked result) for every one that finished
+        # what ``table`` needs, in the order it happened: ("call", function, args,
+        # kwargs, site), ("vmap", Vmapped, args), ("vmap-result", Vmapped, result)
+        self.events: list = []
         self._inner: list = []    # per open vmapped call: the result of one example
+        self._children: list = []  # per open call: the results of the calls made in it
 
     def add(self, kind: str, text: str, **data):
         self.steps.append(Step(self.depth, kind, text, data))
@@ -80,8 +82,11 @@ class Tracer:
 
     def call(self, ev, func: Function, args, kwargs, site):
         shown = ", ".join([show(a) for a in args] + [f"{k}={show(v)}" for k, v in kwargs.items()])
+        start = len(self.steps)
         self.add("call", f"{func.name}({shown})", function=func.name)
+        self.events.append(("call", func, args, kwargs, site))
         self.depth += 1
+        self._children.append([])
         try:
             result = func.call(ev, args, kwargs, site)
         except ShapeError as e:
@@ -93,34 +98,137 @@ class Tracer:
             raise
         finally:
             self.depth -= 1
-        self._after(func, result)
+            children = self._children.pop()
+        if self._children:
+            self._children[-1].append(result)
+        self._after(func, args, kwargs, result, children, start)
         return result
 
-    def _after(self, func, result):
-        """What a transformation did, then the call's result."""
+    def _after(self, func, args, kwargs, result, children: list, start: int):
+        """What a transformation did, then the call's result. ``children`` are
+        the results of the calls made directly inside this one; ``start`` is
+        the index of the call's own step."""
         from .autodiff import Differentiated
+        from .control_flow import _ControlFlow, _Loop
+        from .operation import Operation
         from .transforms import Jitted, Vmapped
+        from .vectorize import Vectorized
 
         self.depth += 1
         if isinstance(func, Vmapped):
             self._vmap_out(func, result)
         elif isinstance(func, Differentiated):
-            what = _DERIVATIVES.get(func.kind, "{kind}: derivatives with respect to "
-                                               "argument(s) {argnums}")
-            self.add("transform", what.format(kind=func.kind, argnums=func.argnums))
+            self._derivative(func, args, result, children)
         elif isinstance(func, Jitted):
             self.add("transform", f"{func.transform} does not change shapes: the result is "
                                   f"{func.fun.name}'s")
+        elif isinstance(func, _ControlFlow):
+            if isinstance(func, _Loop):
+                self._drop_repeats(start)
+            self._control_flow(func, args, kwargs, result)
+        elif isinstance(func, Vectorized):
+            self._vectorize(func, args, result)
+        elif isinstance(func, Operation) and func.rule.hook and not any(
+                s.kind == "clause" and s.depth == self.depth for s in self.steps[start:]):
+            self.add("clause", f"rule {func.name}: answered by its Python hook "
+                               f"{func.rule.hook!r} (see shapeinfer/hooks.py)",
+                     rule=func.name, hook=func.rule.hook)
         self.depth -= 1
         if isinstance(result, Function):
             self.add("result", f"= the function {result.name}")
         else:
             self.add("result", f"= {show(result)}", result=show(result))
 
+    # -- transformations
+
+    def _derivative(self, func, args, result, children: list):
+        """What grad / value_and_grad / jacfwd / jacrev did, with the shapes."""
+        out = children[-1] if children else None  # the differentiated function's output
+        if func.has_aux and isinstance(out, (tuple, list)) and len(out) == 2:
+            out = out[0]
+        nums = func.argnums if isinstance(func.argnums, tuple) else (func.argnums,)
+        wrt = ", ".join(f"argument {i} {show(args[i])}" for i in nums
+                        if isinstance(i, int) and -len(args) <= i < len(args))
+        self.add("transform", _DERIVATIVES[func.kind].format(out=show(out), wrt=wrt),
+                 transform=func.kind, output=show(out), wrt=wrt)
+
+    def _drop_repeats(self, start: int):
+        """A loop's body runs until its carry's types settle (JAX traces it
+        once): a run whose steps repeat the one before is shown once."""
+        depth = self.steps[start].depth + 1
+        blocks: list[list] = []
+        for step in self.steps[start + 1:]:
+            if step.depth == depth and step.kind == "call" or not blocks:
+                blocks.append([])
+            blocks[-1].append(step)
+        kept = [b for i, b in enumerate(blocks)
+                if i == 0 or [(s.depth, s.kind, s.text) for s in b]
+                != [(s.depth, s.kind, s.text) for s in blocks[i - 1]]]
+        self.steps[start + 1:] = [s for b in kept for s in b]
+
+    def _control_flow(self, func, args, kwargs, result):
+        """What scan / fori_loop / while_loop / cond / switch / tree.map do to shapes."""
+        names = {"scan": ("f", "init", "xs", "length"),
+                 "fori_loop": ("lower", "upper", "body_fun", "init_val"),
+                 "while_loop": ("cond_fun", "body_fun", "init_val")}.get(func.name, ())
+        bound = {**dict(zip(names, args)), **kwargs}
+        if func.name == "scan":
+            carry, ys = result
+            xs = bound.get("xs")
+            if xs is not None:
+                xs = to_pytree(xs, None)  # what scan made of it
+                sliced = pytree.map_leaves(lambda a: replace(a, shape=a.shape[1:]), xs)
+                self.add("transform", f"scan: each step gets the carry and one slice of xs "
+                                      f"{show(xs)} along its leading axis, {show(sliced)}",
+                         xs=show(xs), x=show(sliced))
+            self.add("transform", f"scan: the carry keeps its shape and dtype: {show(carry)}",
+                     carry=show(carry))
+            ys_leaves = [y for y in pytree.leaves(ys) if isinstance(y, Array)]
+            if ys_leaves:
+                length = dims.fmt_dim(ys_leaves[0].shape[0])
+                per_step = pytree.map_leaves(lambda y: replace(y, shape=y.shape[1:]), ys)
+                self.add("transform", f"scan: the ys of each step, {show(per_step)}, are stacked "
+                                      f"along a new leading axis of length {length}: "
+                                      f"{show(ys)}", y=show(per_step), ys=show(ys),
+                         length=length)
+        elif func.name in ("fori_loop", "while_loop"):
+            gets = ("the loop index (an int32 scalar) and the carry" if func.name == "fori_loop"
+                    else "the carry")
+            self.add("transform", f"{func.name}: the body gets {gets} and must return a carry "
+                                  f"of the same shapes and dtypes: {show(result)}",
+                     carry=show(result))
+        elif func.name in ("cond", "switch"):
+            self.add("transform", f"{func.name}: every branch must return the same shapes and "
+                                  f"dtypes; the result is theirs: {show(result)}")
+        elif func.name == "tree.map":
+            self.add("transform", f"tree.map: the function is called on each leaf of the tree "
+                                  f"(with the matching parts of the other trees); the results "
+                                  f"keep the tree's structure: {show(result)}")
+
+    def _vectorize(self, func, args, result):
+        """jnp.vectorize: each argument's core dims (from the signature) and
+        loop dims, which broadcast and go in front of the core outputs."""
+        ins, outs = func.parsed or ([()] * len(args), [()])
+        for i, (arg, core) in enumerate(zip(args, ins)):
+            shape = to_array(arg, None).shape  # what vectorize made of it
+            split = len(shape) - len(core)
+            names = f"({', '.join(core)})" if core else "none"
+            self.add("transform", f"argument {i} {dims.fmt_shape(shape)}: core dims {names} = "
+                                  f"{dims.fmt_shape(shape[split:])}, loop dims "
+                                  f"{dims.fmt_shape(shape[:split])}",
+                     argument=i, core=dims.fmt_shape(shape[split:]),
+                     loop=dims.fmt_shape(shape[:split]))
+        first = pytree.leaves(result)[0] if pytree.leaves(result) else None
+        if isinstance(first, Array):
+            loop = first.shape[:first.rank - len(outs[0])]
+            self.add("transform", f"the loop dims broadcast to {dims.fmt_shape(loop)}, which go "
+                                  f"in front of each output's core dims: {show(result)}",
+                     loop=dims.fmt_shape(loop))
+
     # -- Vmapped.call
 
     def vmap_args(self, vmapped, args):
-        self.vmap_calls.append((vmapped, args))
+        self.events.append(("vmap", vmapped, args))
 
     def vmap_axes(self, vmapped, flat):
         """Each argument's mapped axis and its size (before vmap checks that
@@ -163,7 +271,7 @@ class Tracer:
 
     def _vmap_out(self, vmapped, result):
         size, out = self._inner.pop() if self._inner else (None, None)
-        self.vmap_results.append((vmapped, result))
+        self.events.append(("vmap-result", vmapped, result))
         if out is None:
             return
         axes = pytree.broadcast_prefix(vmapped.out_axes, out, "vmap out_axes",
@@ -194,14 +302,14 @@ class Tracer:
 
 
 _DERIVATIVES = {
-    "grad": "grad: the output is a scalar; the gradient with respect to argument(s) "
-            "{argnums} has the shape of that argument",
-    "value_and_grad": "value_and_grad: the value, and the gradient with respect to "
-                      "argument(s) {argnums}, which has that argument's shape",
-    "jacfwd": "jacfwd: each output's Jacobian with respect to argument(s) {argnums} has the "
-              "output's shape followed by the argument's",
-    "jacrev": "jacrev: each output's Jacobian with respect to argument(s) {argnums} has the "
-              "output's shape followed by the argument's",
+    "grad": "grad: the function's output {out} is a scalar; the gradient has the shape of "
+            "{wrt}",
+    "value_and_grad": "value_and_grad: the value, {out}, and the gradient, which has the shape "
+                      "of {wrt}",
+    "jacfwd": "jacfwd: the Jacobian of the output {out} with respect to {wrt} has the output's "
+              "shape followed by the argument's",
+    "jacrev": "jacrev: the Jacobian of the output {out} with respect to {wrt} has the output's "
+              "shape followed by the argument's",
 }
 
 

@@ -49,7 +49,9 @@ COMMANDS = {
                       ":sizes - forgets them)",
     ":check [EXPR]": "compare the last expression (or EXPR) with jax.eval_shape",
     ":explain [EXPR]": "the derivation of the last expression (or EXPR), step by step",
-    ":table EXPR": "fill EXPR's ? placeholders with every in_axes / out_axes",
+    ":table [--group] EXPR": "fill EXPR's ? placeholders with every in_axes / out_axes "
+                             "(--group: rows with the same answer together)",
+    ":solve EXPR --want SHAPE": "the settings of EXPR's ? placeholders that give SHAPE",
     ":bindings": "the bindings so far",
     ":strict on|off": "strict mode: undecided size conditions are JAX's errors, not guards",
     ":quit": "leave (so does Ctrl-D; Ctrl-C cancels the current input)",
@@ -60,7 +62,7 @@ HELP = "\n".join(
     ["Type an expression to get its shape, e.g. vmap(add, (0, None), 1)((a,b,c), (a,b,c)).",
      "Bind names with  x = (b, n)  or  f = vmap(add, (0, None));  they are kept.",
      "Commands:"]
-    + [f"  {c:<18} {what}" for c, what in COMMANDS.items()])
+    + [f"  {c:<26} {what}" for c, what in COMMANDS.items()])
 
 
 @dataclass
@@ -299,17 +301,43 @@ class Session:
         return Answer(explanation.render())
 
     def cmd_table(self, rest: str) -> Answer:
-        from .teach import Table, TableError
+        from .teach import TableError
 
+        group = rest.startswith("--group")
+        if group:
+            rest = rest[len("--group"):].strip()
         if not rest:
             return Answer(error=":table wants an expression with ? placeholders, e.g. "
                                 ":table vmap(add, ?, ?)((2,2), (2,2))", status=EXIT_USAGE)
-        full, _ = self.program(rest)
         try:
-            table = Table(full, sizes=self.sizes, rules=self.library)
+            table = self._table(rest)
         except TableError as e:
             return Answer(error=str(e), status=EXIT_USAGE)
-        return Answer(table.render())
+        return Answer(table.render_grouped() if group else table.render())
+
+    def cmd_solve(self, rest: str) -> Answer:
+        from .teach import TableError, solve, wanted_shape
+
+        expr, sep, want = rest.rpartition("--want")
+        if not sep or not expr.strip() or not want.strip():
+            return Answer(error=":solve wants an expression with ? placeholders and the wanted "
+                                "shape, e.g. :solve vmap(add, ?, ?)((a,b), (a,b)) --want (a, a, b)",
+                          status=EXIT_USAGE)
+        try:
+            shape = wanted_shape(want.strip())
+            table = self._table(expr.strip())
+        except TableError as e:
+            return Answer(error=str(e), status=EXIT_USAGE)
+        solution = solve(table, shape)
+        return Answer(solution.render(),
+                      status=EXIT_OK if solution.matches else EXIT_SHAPE_ERROR)
+
+    def _table(self, text: str):
+        """The table of ``text`` after the bindings (raises TableError)."""
+        from .teach import Table
+
+        full, _ = self.program(text)
+        return Table(full, sizes=self.sizes, rules=self.library)
 
 
 # ---------------------------------------------------------------- scripted

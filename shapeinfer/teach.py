@@ -6,19 +6,25 @@ stands for the programs with each ``?`` filled by a valid value:
 - a ``?`` standing for a whole ``in_axes`` is a tuple with one entry per
   positional argument, each entry None or an axis of that argument, every
   axis positive and negative (``(0, None)``, ``(-1, 1)``, ...);
-- a ``?`` standing for one entry of an in_axes tuple is None or an axis of
-  its argument;
-- a ``?`` standing for ``out_axes`` is None or a position of the output with
-  the mapped axis added, positive and negative.
+- a ``?`` standing for a part of an in_axes (a tuple entry, a dict value,
+  at any depth) is None or an axis of the part of the arguments it
+  describes;
+- a ``?`` standing for ``out_axes`` (or a part of it) is None or a position
+  of the output with the mapped axis added, positive and negative;
+- a ``?`` standing for an operation's ``axis`` is None or an axis of its
+  first argument (a position of the result for :data:`NEW_AXIS_OPERATIONS`).
 
 ``?`` is not part of the grammar: it is replaced textually (outside string
-literals and comments). Which vmap each ``?`` belongs to and how many axes
-its arguments have is learnt by running the program with the placeholders
-filled (first with 0) and a :class:`~shapeinfer.explain.Tracer` listening
-to each vmap: the engine decides, nothing here re-derives shapes. A program
-whose rows differ in rank (an in_axes None adds an axis) gets, for each row,
-the out_axes positions of that row's output; rows whose in_axes already fail
-get every out_axes any row has, since JAX's error does not depend on it.
+literals and comments). What each ``?`` is and which values it takes is
+learnt by running the program with a :class:`~shapeinfer.explain.Tracer`
+listening: the engine decides, nothing here re-derives shapes. The rows are
+found setting by setting (:meth:`Table._search`): the placeholders not yet
+set are filled with 0, the first one the run reaches is given each of its
+values in turn, and so on, so that a placeholder's values are those of the
+setting it is reached in (an inner vmap's arguments depend on the outer
+in_axes; a row's output rank on its in_axes). A row that fails before it
+reaches a placeholder gets every value that placeholder takes in any row,
+since JAX's error does not depend on it.
 """
 from __future__ import annotations
 
@@ -32,10 +38,15 @@ from .api import Result, error_json, infer_parsed
 from .errors import ShapeError, ShapeSyntaxError
 from .explain import Tracer
 from .library import resolve
-from .values import Array
+from .operation import Operation
+from .values import Array, arrayify
 
 # A program with more rows than this is refused rather than run for minutes.
 MAX_ROWS = 20_000
+
+# Operations whose ``axis`` is a position of the result, which has one axis
+# more than the operand: a ``?`` there ranges over one more position.
+NEW_AXIS_OPERATIONS = {"stack", "expand_dims", "one_hot"}
 
 
 class TableError(Exception):
@@ -82,10 +93,19 @@ def _rank(arg) -> int:
 @dataclass
 class Placeholder:
     offset: int
-    role: str = ""          # "in_axes", "in_axes entry" or "out_axes", once known
+    role: str = ""          # "in_axes", "in_axes[1]['a']", "out_axes", "sum axis", once known
     label: str = "?"        # the column header
-    choices: list | None = None  # for in_axes roles: the values, in order
-    vmap_key: tuple = ()    # the vmap it belongs to: its in_axes and out_axes offsets
+    choices: list | None = None  # every value it takes in any setting
+    vmap_key: tuple = ()    # its vmap's in_axes and out_axes offsets (("op", span) for an axis)
+
+
+@dataclass
+class Reached:
+    """A placeholder that a run reached: what it is, the values it can take."""
+    index: int
+    role: str
+    choices: list
+    vmap_key: tuple
 
 
 @dataclass
@@ -119,7 +139,6 @@ class Table:
                              "(write e.g. vmap(add, ?, ?)((2,2), (2,2)))")
         self.holes = [Placeholder(o) for o in self.offsets]
         self._cache: dict[str, tuple] = {}
-        self._discover()
         self.rows = self._rows()
 
     # -- running a filled program
@@ -156,114 +175,126 @@ class Table:
 
     # -- which vmap each ? belongs to
 
-    def _in_holes(self) -> list[int]:
-        return [i for i, h in enumerate(self.holes) if h.choices is not None]
+    # -- which values each ? takes, row by row
 
-    def _in_assignments(self):
-        """Every combination of the in_axes placeholders known so far."""
-        holes = self._in_holes()
-        for combo in itertools.product(*(self.holes[i].choices for i in holes)):
-            yield dict(zip(holes, combo))
+    def _search(self) -> list[dict]:
+        """Every setting of the placeholders the program reaches, as dicts
+        (placeholder index -> value): run the program, take the first
+        placeholder it reached that has no value yet, and try each of its
+        values. A placeholder's values can depend on earlier ones (an inner
+        vmap's arguments lose the axis the outer one maps), so they are
+        learnt anew for each setting. A setting that fails before reaching
+        some placeholders leaves them out."""
+        settings = []
 
-    def _discover(self):
-        """Run the program until every placeholder's role is known: a nested
-        vmap is reached only when the outer one's in_axes work."""
-        tried: set = set()
-        while True:
-            progress = False
-            for assignment in self._in_assignments():
-                expr, spans = self._filled(assignment)
-                if expr in tried:
-                    continue
-                tried.add(expr)
-                if len(tried) > MAX_ROWS:
-                    raise TableError(f"more than {MAX_ROWS} settings to try; fix some of "
-                                     "the ? to values")
-                _, _, tracer = self.run(expr)
-                if self._learn(tracer, expr, spans):
-                    progress = True
-                    break  # new in_axes choices: enumerate again
-                if all(h.role for h in self.holes):
-                    break
-            if not progress:
-                break
+        def visit(assignment: dict, breadth: int):
+            """``breadth``: how many settings like this one there are, judging by
+            the values of the placeholders set so far (to refuse a table that
+            is too big before running it)."""
+            expr, spans = self._filled(assignment)
+            for reached in self._reached(self.run(expr)[2], expr, spans):
+                hole = self.holes[reached.index]
+                if not hole.role:
+                    hole.role, hole.vmap_key = reached.role, reached.vmap_key
+                hole.choices = _union(hole.choices or [], reached.choices)
+                if reached.index not in assignment:
+                    wider = breadth * len(reached.choices)
+                    if wider > MAX_ROWS or len(self._cache) > MAX_ROWS:
+                        raise TableError(f"about {wider} settings to try (more than "
+                                         f"{MAX_ROWS}); fix some of the ? to values")
+                    for value in reached.choices:
+                        visit({**assignment, reached.index: value}, wider)
+                    return
+            settings.append(assignment)
+
+        visit({}, 1)
         unknown = [h for h in self.holes if not h.role]
         if unknown:
-            col = unknown[0].offset
+            _, error, _ = self.run(self._filled({})[0])
+            why = (f"\n(with every ? 0 the program fails first: {error.exception}: "
+                   f"{error.message.splitlines()[0]} [{error.code}])" if error else "")
             raise TableError(
-                f"the ? at offset {col} is not an in_axes, an in_axes entry or an out_axes of "
-                f"a vmap that the program reaches; table fills only those:\n"
-                f"  {self.text}\n  {' ' * col}^")
+                "this ? is not an in_axes (or a part of one), an out_axes or an operation's "
+                "axis argument that the program reaches; table fills only those:\n"
+                + _pointing(self.text, unknown[0].offset) + why)
         self._label()
+        return settings
 
-    def _learn(self, tracer: Tracer, expr: str, spans: list) -> bool:
-        """Give roles to placeholders from the vmaps the tracer saw; True when
-        an in_axes placeholder got its choices (so there is more to try)."""
-        learnt = False
-        for vmapped, args in tracer.vmap_calls:
-            in_span, out_span = (_value_span(expr, vmapped.spans[k])
-                                 for k in ("in_axes", "out_axes"))
-            # the vmap, as offsets into the original text (for the column labels)
-            key = tuple(None if sp is None else self._original(sp[0], spans)
-                        for sp in (in_span, out_span))
-            for hole, at in zip(self.holes, spans):
-                if hole.role:
+    def _reached(self, tracer: Tracer, expr: str, spans: list) -> list[Reached]:
+        """The placeholders a run reached, in the order it reached them, with
+        what each one is and the values it can take there."""
+        nodes = _nodes_by_span(expr)
+        found: dict[int, Reached] = {}
+
+        def claim(container_span, tree, role, key, whole=None):
+            """The placeholders inside the literal at ``container_span``, whose
+            values are axes of the matching part of ``tree``."""
+            for i, at in enumerate(spans):
+                path = None if i in found else _path(nodes, container_span, at)
+                if path is None:
                     continue
-                if at == in_span:
-                    hole.role, hole.vmap_key = "in_axes", key
-                    hole.choices = list(itertools.product(*(axis_choices(_rank(a))
-                                                            for a in args)))
-                    learnt = True
-                elif at == out_span:
-                    hole.role, hole.vmap_key = "out_axes", key
-                elif in_span and in_span[0] < at[0] < in_span[1]:
-                    entry = _tuple_entry(expr, in_span, at)
-                    if entry is not None and entry < len(args):
-                        hole.role, hole.vmap_key = f"in_axes[{entry}]", key
-                        hole.choices = axis_choices(_rank(args[entry]))
-                        learnt = True
-        return learnt
+                if path == () and whole is not None:
+                    choices = whole
+                else:
+                    part = _subtree(tree, path)
+                    if part is _MISSING:
+                        continue
+                    choices = axis_choices(_rank(part))
+                found[i] = Reached(i, role + "".join(f"[{k!r}]" for k in path), choices, key)
+
+        for event in tracer.events:
+            if event[0] == "vmap":
+                _, vmapped, args = event
+                whole = list(itertools.product(*(axis_choices(_rank(a)) for a in args)))
+                claim(_value_span(expr, vmapped.spans["in_axes"]), args, "in_axes",
+                      self._vmap_key(vmapped, expr, spans), whole)
+            elif event[0] == "vmap-result":
+                _, vmapped, result = event
+                claim(_value_span(expr, vmapped.spans["out_axes"]), result, "out_axes",
+                      self._vmap_key(vmapped, expr, spans))
+            elif isinstance(event[1], Operation):
+                _, op, args, kwargs, site = event
+                names = op.param_names()
+                if "axis" not in names or not args:
+                    continue
+                at = names.index("axis")
+                span = (site.kw_spans.get("axis") if "axis" in kwargs
+                        else site.arg_spans[at] if at < len(args) else None)
+                operand = args[0] if isinstance(args[0], Array) else arrayify(args[0])
+                rank = _rank(operand) + (op.name in NEW_AXIS_OPERATIONS)
+                claim(_value_span(expr, span), None, f"{op.name} axis", ("op", span),
+                      whole=axis_choices(rank))
+        return list(found.values())
+
+    def _vmap_key(self, vmapped, expr: str, spans: list) -> tuple:
+        """A vmap, as offsets into the original text (for the column labels)."""
+        return tuple(None if sp is None else self._original(sp[0], spans)
+                     for sp in (_value_span(expr, vmapped.spans[k])
+                                for k in ("in_axes", "out_axes")))
 
     def _label(self):
-        vmaps = sorted({h.vmap_key for h in self.holes}, key=str)
+        vmaps = sorted({h.vmap_key for h in self.holes if h.vmap_key[0] != "op"}, key=str)
         for h in self.holes:
-            prefix = f"vmap{vmaps.index(h.vmap_key) + 1} " if len(vmaps) > 1 else ""
-            h.label = prefix + h.role
+            numbered = len(vmaps) > 1 and h.vmap_key in vmaps
+            h.label = (f"vmap{vmaps.index(h.vmap_key) + 1} " if numbered else "") + h.role
 
     # -- the rows
 
-    def _out_ranks(self, tracer: Tracer, expr: str, spans: list) -> dict:
-        """The rank of each out_axes placeholder's output (the mapped axis
-        included), by placeholder index, for the vmaps that finished."""
-        ranks = {}
-        for vmapped, result in tracer.vmap_results:
-            leaves = [leaf for leaf in pytree.leaves(result) if isinstance(leaf, Array)]
-            out_span = _value_span(expr, vmapped.spans["out_axes"])
-            for i, at in enumerate(spans):
-                if leaves and at == out_span and self.holes[i].role == "out_axes":
-                    ranks[i] = min(leaf.rank for leaf in leaves)
-        return ranks
-
     def _rows(self) -> list[Row]:
-        outs = [i for i, h in enumerate(self.holes) if h.role == "out_axes"]
-        per_combo = []
-        widest: dict = {}  # for rows that fail before their output exists
-        for assignment in self._in_assignments():
-            expr, spans = self._filled(assignment)
-            ranks = self._out_ranks(self.run(expr)[2], expr, spans)
-            per_combo.append((assignment, ranks))
-            for i, rank in ranks.items():
-                widest[i] = max(widest.get(i, 0), rank)
-        choices = [(assignment, [axis_choices(ranks.get(i, widest.get(i, 0))) for i in outs])
-                   for assignment, ranks in per_combo]
-        count = sum(math.prod(len(c) for c in out_choices) for _, out_choices in choices)
+        """One row per setting; a placeholder a setting never reached (its
+        program failed before) takes every value it takes anywhere, since
+        JAX's answer does not depend on it."""
+        settings = self._search()
+        count = sum(math.prod(len(h.choices) for i, h in enumerate(self.holes)
+                              if i not in setting) for setting in settings)
         if count > MAX_ROWS:
             raise TableError(f"the table would have {count} rows (more than {MAX_ROWS}); "
                              "fix some of the ? to values")
         rows = []
-        for assignment, out_choices in choices:
-            for combo in itertools.product(*out_choices):
-                full = {**assignment, **dict(zip(outs, combo))}
+        for setting in settings:
+            missing = [i for i in range(len(self.holes)) if i not in setting]
+            for combo in itertools.product(*(self.holes[i].choices for i in missing)):
+                full = {**setting, **dict(zip(missing, combo))}
                 values = tuple(fmt_axes(full[i]) for i in range(len(self.holes)))
                 expr = fill(self.text, self.offsets, list(values))
                 result, error, _ = self.run(expr)
@@ -314,18 +345,77 @@ def _filled_spans(offsets: list[int], values: list[str]) -> list[tuple]:
     return spans
 
 
-def _tuple_entry(expr: str, span, at) -> int | None:
-    """The index of the item of the tuple written at ``span`` that is at ``at``."""
+_MISSING = object()
+
+
+def _union(known: list, more: list) -> list:
+    """Both lists' values once each, the longer list's order first (so the
+    axes of the highest rank read in order)."""
+    first, second = (more, known) if len(more) > len(known) else (known, more)
+    return first + [v for v in second if v not in first]
+
+
+def _pointing(text: str, offset: int) -> str:
+    """The line of ``text`` holding ``offset``, with a caret under it."""
+    start = text.rfind("\n", 0, offset) + 1
+    end = text.find("\n", offset)
+    line = text[start:] if end < 0 else text[start:end]
+    return f"  {line}\n  {' ' * (offset - start)}^"
+
+
+def wanted_shape(text: str) -> tuple:
+    """The shape ``solve --want`` is given, such as ``(a, b)``."""
+    from .api import infer
+
     try:
-        program = ast.parse(expr)
-    except ShapeSyntaxError:
+        result = infer(text)
+    except ShapeError as e:
+        raise TableError(f"the wanted shape: {e.render(text)}") from None
+    if len(result.leaves) != 1 or not hasattr(result.value, "shape"):
+        raise TableError(f"the wanted shape should be one shape such as (a, b), got {text!r}")
+    return result.value.shape
+
+
+def _nodes_by_span(expr: str) -> dict:
+    """The tuple, list and dict literals of a program by their span."""
+    return {node.span: node for node in ast.walk(ast.parse(expr))
+            if isinstance(node, (ast.TupleExpr, ast.ListExpr, ast.DictExpr))}
+
+
+def _path(nodes: dict, container, at) -> tuple | None:
+    """The keys leading from the literal written at ``container`` to the
+    placeholder at ``at`` (``()`` when it is the whole literal), or None when
+    it is not inside it."""
+    if container is None:
         return None
-    for node in ast.walk(program):
-        if isinstance(node, (ast.TupleExpr, ast.ListExpr)) and node.span == tuple(span):
-            for i, item in enumerate(node.items):
-                if item.span == tuple(at):
-                    return i
+    if tuple(container) == tuple(at):
+        return ()
+    node = nodes.get(tuple(container))
+    if isinstance(node, ast.DictExpr):
+        items = [(_literal_key(k), v) for k, v in zip(node.keys, node.values)]
+    elif node is not None:
+        items = list(enumerate(node.items))
+    else:
+        return None
+    for key, item in items:
+        if key is not _MISSING and item.span[0] <= at[0] and at[1] <= item.span[1]:
+            rest = _path(nodes, item.span, at)
+            return None if rest is None else (key,) + rest
     return None
+
+
+def _literal_key(node):
+    return node.value if isinstance(node, (ast.Str, ast.Int)) else _MISSING
+
+
+def _subtree(tree, path: tuple):
+    """The part of an argument (or a result) that an axis spec at ``path`` describes."""
+    for key in path:
+        try:
+            tree = tree[key]
+        except (KeyError, IndexError, TypeError):
+            return _MISSING
+    return tree
 
 
 # ---------------------------------------------------------------- solve

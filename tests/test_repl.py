@@ -112,6 +112,28 @@ def test_check_explain_and_table_use_the_bindings():
     assert Session().handle(":check").status == 2
 
 
+def test_solve_and_grouped_table_use_the_bindings():
+    session, _ = answers("x = (a, b, c)")
+    solved = session.handle(":solve vmap(add, ?, ?)(x, x) --want (a, a, b, c)")
+    assert solved.status == 0
+    assert "  in_axes=(0, None), out_axes=1  ->  (a, a, b, c)" in solved.text.splitlines()
+    for line in solved.text.splitlines():  # each listed setting gives the shape, JAX agrees
+        fill = line.split("  ->  ")[0].strip()
+        in_axes, out_axes = fill[len("in_axes="):].split(", out_axes=")
+        program = f"x = (a, b, c)\nvmap(add, {in_axes}, {out_axes})(x, x)"
+        assert str(shapeinfer.infer(program)) == "(a, a, b, c)"
+    assert shapeinfer.check("x = (a, b, c)\nvmap(add, (0, None), 1)(x, x)", samples=2).agreed
+    none = session.handle(":solve vmap(add, (0, ?), 0)(x, x) --want (c,)")
+    assert none.status == 1 and none.text.startswith("none of the")
+    assert session.handle(":solve vmap(add, ?, 0)(x, x)").status == 2  # no --want
+    assert session.handle(":solve vmap(add, ?, 0)(x, x) --want add").status == 2
+    grouped = session.handle(":table --group vmap(add, (0, None), ?)(x, x)").text
+    assert grouped.startswith("vmap-out-axes-none  (1 row)")
+    # a ? the table cannot fill is pointed at in the input, not in the bindings
+    wrong = session.handle(":table reshape(x, ?)")
+    assert wrong.status == 2 and "\n  reshape(x, ?)\n             ^\n" in wrong.error
+
+
 def test_an_internal_error_is_an_answer_not_a_traceback(monkeypatch):
     session = Session()
     monkeypatch.setattr(session, "evaluate", lambda text: 1 / 0)
@@ -219,9 +241,10 @@ def test_interactive_tab_completion_and_history(tmp_path):
 def test_interactive_every_command():
     printed = drive(":help\r:rules add\r:load " + str(FIXTURES / "derivatives.rules")
                     + "\r(a,)\r:check\r:explain\r:table vmap(exp, ?)((2,))\r:bindings\r"
-                    ":sizes a=1\r:strict on\r:quit\r")
-    for expected in (":explain [EXPR]", "rule add", "loaded", "(a,)",
+                    ":solve vmap(exp, ?)((2,)) --want (2,)\r:sizes a=1\r:strict on\r:quit\r")
+    for expected in (":explain [EXPR]", ":solve EXPR --want SHAPE", "rule add", "loaded", "(a,)",
                      "cases agree with jax.eval_shape", "result: (a,)", "in_axes  result",
+                     "  in_axes=(0,)  ->  (2,)",
                      "no bindings yet", "sizes: a=1", "strict mode"):
         assert expected in printed
 
