@@ -24,9 +24,12 @@ import enum
 import functools
 import itertools
 import math
+import re
 from typing import Iterable
 
 import sympy
+from sympy.printing.precedence import PRECEDENCE, precedence
+from sympy.printing.str import StrPrinter
 
 Dim = sympy.Expr
 Shape = tuple  # tuple[Dim, ...]
@@ -466,9 +469,103 @@ def mod(a: Dim, b: Dim) -> Dim:
     return sympy.Mod(a, b)
 
 
+# ---------------------------------------------------------------- text
+#
+# Dims print in the language's own forms (``a // 2``, ``n % 2``,
+# ``max(a, b)``), so that a printed shape or guard can be pasted back into a
+# program, an ``assume`` or a ``--sizes``-free check and means the same dim.
+# They are also Python, so sympy parses them back (:func:`parse_dim`).
+
+class _DimPrinter(StrPrinter):
+    """Sympy's ``str()`` with floor division, mod, min and max as the
+    language writes them, and positive terms first (``max(a, b) - a``)."""
+
+    def parenthesize(self, item, level, strict=False):
+        p = _precedence(item)
+        if p < level or (not strict and p <= level):
+            return f"({self._print(item)})"
+        return self._print(item)
+
+    def _print_Add(self, expr, order=None):
+        terms = self._as_ordered_terms(expr, order=order)
+        # stable: sympy's order within the positive terms and within the negative ones
+        terms = [t for t in terms if not _is_negative_term(t)] + \
+                [t for t in terms if _is_negative_term(t)]
+        text = ""
+        for term in terms:
+            if _is_negative_term(term):
+                text += (" - " if text else "-") + self.parenthesize(-term, PRECEDENCE["Add"])
+            else:
+                text += (" + " if text else "") + self.parenthesize(term, PRECEDENCE["Add"], strict=True)
+        return text
+
+    def _print_Mul(self, expr):
+        if not expr.could_extract_minus_sign():
+            return super()._print_Mul(expr)
+        # Python's unary minus binds tighter than * // %: -(n % 2), -2*(n // 2)
+        positive = -expr
+        if isinstance(positive, (sympy.floor, sympy.Mod)):
+            return f"-({self._print(positive)})"
+        return "-" + self.parenthesize(positive, PRECEDENCE["Mul"], strict=True)
+
+    def _print_floor(self, expr):
+        num, den = expr.args[0].as_numer_denom()  # floor(a/2 + 1/2) is (a + 1) // 2
+        return self._binary(num, "//", den)
+
+    def _print_Mod(self, expr):
+        return self._binary(expr.args[0], "%", expr.args[1])
+
+    def _binary(self, left, op, right) -> str:
+        # // and % bind as * does, left to right: a*b // 2, but a // (2*b)
+        level = PRECEDENCE["Mul"]
+        return f"{self.parenthesize(left, level, strict=True)} {op} {self.parenthesize(right, level)}"
+
+    def _print_Max(self, expr):
+        return self._minmax("max", expr)
+
+    def _print_Min(self, expr):
+        return self._minmax("min", expr)
+
+    def _minmax(self, name, expr) -> str:
+        # sympy orders the numbers first (Min(3, a)); people write min(a, 3)
+        args = sorted(expr.args, key=lambda x: (x.is_number, sympy.default_sort_key(x)))
+        return f"{name}({', '.join(self._print(x) for x in args)})"
+
+
+def _is_negative_term(term) -> bool:
+    return term.could_extract_minus_sign()
+
+
+def _precedence(item) -> int:
+    """Sympy's precedence, with floor and mod printed as the operators ``//``
+    and ``%``, which bind as ``*`` does."""
+    if isinstance(item, (sympy.floor, sympy.Mod)):
+        return PRECEDENCE["Mul"]
+    return precedence(item)
+
+
+_PRINTER = _DimPrinter()
+
+
 def fmt_dim(d: Dim) -> str:
-    """Sympy's ``str()`` form: ``a*b``, ``n + 1``, ``2``."""
-    return str(d)
+    """A dim as the language writes it: ``a*b``, ``n + 1``, ``2``,
+    ``n - n % 2``, ``(a + 1) // 2``, ``max(a, b) - a``."""
+    return _PRINTER.doprint(sympify_dim(d))
+
+
+def parse_dim(text: str) -> Dim:
+    """A dim printed by :func:`fmt_dim` (or written in a program), back as a
+    sympy expression: every name is a size symbol, ``max`` and ``min`` the
+    functions. Raises ``ValueError`` on text that is not a dim."""
+    names = {name: symbol(name) for name in re.findall(r"[A-Za-z_][A-Za-z_0-9]*", text)
+             if name not in ("max", "min")}
+    try:
+        d = sympy.sympify(text, locals={**names, "max": sympy.Max, "min": sympy.Min})
+    except (sympy.SympifyError, SyntaxError, TypeError) as e:
+        raise ValueError(f"not a dimension: {text!r}") from e
+    if not isinstance(d, sympy.Expr) or isinstance(d, sympy.Tuple):
+        raise ValueError(f"not a dimension: {text!r}")
+    return d
 
 
 def fmt_shape(shape: Iterable[Dim]) -> str:
