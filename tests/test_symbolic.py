@@ -87,7 +87,7 @@ GUARDED = [
     ("jnp.einsum('ij,jk->ik', (a, b), (c, d))", "(a, d)", ["b == c"]),
     # shapes from sizes that may not be sizes
     ("(a - 2,)", "(a - 2,)", ["a >= 2"]),
-    ("reshape((a,), (2, -1))", "(2, floor(a/2))", ["Mod(a, 2) == 0"]),
+    ("reshape((a,), (2, -1))", "(2, a // 2)", ["a % 2 == 0"]),
     ("reshape((a, b), (c, d))", "(c, d)", ["c*d == a*b"]),
     ("broadcast_to((c,), (a, b))", "(a, b)", ["c == b"]),
     ("squeeze((a, b), 0)", "(b,)", ["a == 1"]),
@@ -96,12 +96,12 @@ GUARDED = [
     ("(lambda: jnp.eye(n - 3))()", "(n - 3, n - 3)", ["n >= 3"]),
     ("broadcast_to((1,), (a - 1, b - 2))", "(a - 1, b - 2)", ["b >= 2"]),
     ("jnp.max((n - 1,))", "()", ["n >= 2"]),
-    ("(lambda: jnp.arange(0, n, a - 2))()", "(Max(0, floor((a + n - 3)/(a - 2))),)", ["a >= 3"]),
+    ("(lambda: jnp.arange(0, n, a - 2))()", "(max((a + n - 3) // (a - 2), 0),)", ["a >= 3"]),
     # comparisons of sizes: == is JAX's "unequal" when undecided, an order is guarded
     ("(lambda x: x.shape[0] == 3)((a,))", "()", ["a != 3"]),
     ("(lambda x: x.shape[0] >= 3)((a,))", "()", ["a >= 3"]),
     # slicing and indexing: the sign JAX needs decided
-    ("(lambda x: x[a + b - 2:])((n,))", "(n - Min(n, a + b - 2),)", []),
+    ("(lambda x: x[a + b - 2:])((n,))", "(n - min(n, a + b - 2),)", []),
     ("(lambda x: x[n - a:])((n,))", "(a,)", ["n >= a"]),
     ("(lambda x: x[0])((n - a,))", "()", ["n >= a + 1"]),
     # control flow: branches and carries keep their types
@@ -126,13 +126,13 @@ FACTS = [
     ("add((a,), (b,))", ["a != b"], "(a,)", ["b == 1"]),
     ("(a - 2,)", ["a >= 2"], "(a - 2,)", []),
     ("(a - 2,)", ["a > 2"], "(a - 2,)", []),
-    ("reshape((n,), (2, -1))", ["n % 2 == 0"], "(2, floor(n/2))", []),
+    ("reshape((n,), (2, -1))", ["n % 2 == 0"], "(2, n // 2)", []),
     ("(lambda x: x[n - a:])((n,))", ["n >= a"], "(a,)", []),
-    ("(lambda x: x[:n - n % 2])((n,))", ["n % 2 == 0"], "(n - Mod(n, 2),)", []),
+    ("(lambda x: x[:n - n % 2])((n,))", ["n % 2 == 0"], "(n - n % 2,)", []),
     ("vmap(add, (0, 1))((a, b), (c, d))", ["a == d", "b == c"], "(a, b)", []),
     ("(a - b,)", ["a >= b"], "(a - b,)", []),
     ("(5 - n,)", ["n <= 5"], "(5 - n,)", []),
-    ("reshape((a - 1,), (3, -1))", ["a % 3 == 1"], "(3, floor(a/3 - 1/3))", []),
+    ("reshape((a - 1,), (3, -1))", ["a % 3 == 1"], "(3, (a - 1) // 3)", []),
     ("add((a,), (b,))", ["a >= b", "b >= a"], "(a,)", []),
     ("add((a - 1,), (b,))", ["a == b + 1"], "(a - 1,)", []),
 ]
@@ -198,7 +198,7 @@ def test_guards_are_minimal():
 def test_guards_in_json_parse_back_with_sympy():
     r = shapeinfer.infer("add(reshape((a,), (2, -1)), (2, b))")
     data = r.to_json()
-    assert data["guards"] == ["Mod(a, 2) == 0", "floor(a/2) == b"]
+    assert data["guards"] == ["a % 2 == 0", "a // 2 == b"]
     for text, guard in zip(data["guards"], r.guards):
         assert parse_condition(text) == guard or sympy.simplify(
             parse_condition(text).lhs - parse_condition(text).rhs - (guard.lhs - guard.rhs)) == 0
@@ -245,7 +245,7 @@ def test_requires_takes_a_guard(tmp_path):
     rules = ("rule patchify (x, /, p: int):\n    (*b, h, w, c) -> (*b, h // p, w // p, p * p * c)\n"
              "    requires h % p == 0, w % p == 0\n")
     r = shapeinfer.infer("patchify((b, h, w, c), p=4)", rules=rules)
-    assert _fmt(r) == ["Mod(h, 4) == 0", "Mod(w, 4) == 0"]
+    assert _fmt(r) == ["h % 4 == 0", "w % 4 == 0"]
     with pytest.raises(shapeinfer.ShapeError) as info:
         shapeinfer.infer("patchify((b, h, w, c), p=4)", rules=rules, strict=True)
     assert info.value.code == "inconclusive"
