@@ -84,8 +84,12 @@ def decide_eq(a: Dim, b: Dim) -> Decision:
     return _decide_eq_zero(diff)
 
 
-@functools.lru_cache(maxsize=4096)
 def _decide_eq_zero(diff: Dim) -> Decision:
+    return _decide_eq_zero_cached(diff, _as_jax)
+
+
+@functools.lru_cache(maxsize=4096)
+def _decide_eq_zero_cached(diff: Dim, as_jax: bool) -> Decision:
     normal = _normal(diff)
     if normal == 0 or (_at_least(normal, 0) and _at_least(-normal, 0)):
         return Decision.TRUE  # 2*(n//2) + n%2 - n, min(a, a + 1) - a
@@ -117,8 +121,12 @@ def decide_nonnegative(d: Dim) -> Decision:
     return _decide_nonnegative(d)
 
 
-@functools.lru_cache(maxsize=4096)
 def _decide_nonnegative(d: Dim) -> Decision:
+    return _decide_nonnegative_cached(d, _as_jax)
+
+
+@functools.lru_cache(maxsize=4096)
+def _decide_nonnegative_cached(d: Dim, as_jax: bool) -> Decision:
     if d.is_number:
         return Decision.TRUE if d >= 0 else Decision.FALSE
     normal = _normal(d)
@@ -433,10 +441,45 @@ def simplify(d: Dim) -> Dim:
 def _holds(d: Dim, prop: str) -> bool:
     """Sympy's assumption ``prop`` of ``d``, helped along: sympy does not see
     that ``a + b - 2 >= 0`` for sizes >= 1, but it does see ``a' + b' >= 0``
-    once each size is written as ``s' + 1`` with ``s' >= 0``."""
+    once each size is written as ``s' + 1`` with ``s' >= 0``. In strict mode,
+    only what jax.export's term-by-term bounds prove (:func:`_jax_bounds_hold`)."""
     if getattr(d, prop):
         return True
+    if _as_jax:
+        return prop == "is_nonnegative" and _jax_bounds_hold(d)
     return bool(getattr(_shifted(d), prop))
+
+
+def _jax_bounds_hold(d: Dim) -> bool:
+    """``d >= 0`` for a polynomial in the sizes, proved as jax.export proves
+    it: each monomial bounded on its own (a product of sizes is >= 1, with no
+    upper bound), so any negative term makes it inconclusive. ``a*b - a`` is
+    (``a*b - a >= 0`` needs ``a*b >= a``, which JAX does not derive)."""
+    const, terms = d.as_coeff_add()
+    lowest = const
+    for term in terms:
+        coeff, monomial = term.as_coeff_Mul()
+        powers = monomial.as_powers_dict()
+        if coeff <= 0 or not all(b.is_Symbol and e.is_Integer and e > 0 for b, e in powers.items()):
+            return False
+        lowest += coeff  # each size >= 1
+    return bool(lowest >= 0)
+
+
+# Strict mode decides as jax.export does, which proves less than default mode
+# for polynomials (``a*b - a >= 0``); set by scope.active for a strict inference.
+_as_jax = False
+
+
+@contextlib.contextmanager
+def as_jax(on: bool):
+    """Decide as jax.export's symbolic dims do in the block (strict mode)."""
+    global _as_jax
+    saved, _as_jax = _as_jax, on
+    try:
+        yield
+    finally:
+        _as_jax = saved
 
 
 def _shifted(d: Dim) -> Dim:
@@ -488,9 +531,15 @@ class _DimPrinter(StrPrinter):
 
     def _print_Add(self, expr, order=None):
         terms = self._as_ordered_terms(expr, order=order)
-        # stable: sympy's order within the positive terms and within the negative ones
-        terms = [t for t in terms if not _is_negative_term(t)] + \
-                [t for t in terms if _is_negative_term(t)]
+        # positive terms, negative terms, the constant (each in sympy's order):
+        # a*b - a - b + 2; but 1 - a rather than -a + 1
+        positive = [t for t in terms if not t.is_number and not _is_negative_term(t)]
+        negative = [t for t in terms if not t.is_number and _is_negative_term(t)]
+        const = [t for t in terms if t.is_number]
+        if not positive and const and not _is_negative_term(const[0]):
+            terms = const + negative
+        else:
+            terms = positive + negative + const
         text = ""
         for term in terms:
             if _is_negative_term(term):

@@ -99,7 +99,7 @@ def active(scope: Scope):
     saved = _current
     _current = scope
     try:
-        with dims.facts_active(scope.facts):
+        with dims.facts_active(scope.facts), dims.as_jax(scope.strict):
             yield scope
     finally:
         _current = saved

@@ -113,6 +113,7 @@ c = dims.symbol("c")
     (-md(n, 2), "-(n % 2)"), (-2 * fd(a, 3), "-2*(a // 3)"), (fd(a, 2 * b), "a // (2*b)"),
     (fd(a * b, 3), "a*b // 3"), (fd(fd(a, 2), 3), "a // 2 // 3"), (fd(-a, 2), "(-a) // 2"),
     (1 - a, "1 - a"), (a - b - 1 + c, "a + c - b - 1"), (sympy.Integer(3), "3"),
+    (a * b + 2 - a - b, "a*b - a - b + 2"), (-a - 1, "-a - 1"),
     (sympy.Max(0, b - 3), "max(b - 3, 0)"),
     # floor of a sum with fractions is the division it came from
     (sympy.floor(a / 2 + b / 3), "(3*a + 2*b) // 6"),
