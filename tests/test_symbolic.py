@@ -136,6 +136,29 @@ def test_default_mode_proves_what_jax_does_not(expr):
     assert "`assume a*b >= a` would" in e.value.message
 
 
+# Loop carries whose types depend on a guard: the weak type of the carry
+# (a Python scalar's init) is JAX's, where the guards hold. (The checker
+# compares dtypes, not weak types, so this is checked here directly.)
+WEAK_CARRIES = [
+    ("lax.fori_loop(0, 3, lambda i, c: c + jnp.sum(add(i32[a], i32[b])), 0)", [False]),
+    ("lax.scan(lambda c, x: (c + 1.0, add(x, (b,))), 0.0, (n, a))", [True, False]),
+    ("lax.while_loop(lambda c: c < 3, lambda c: c + jnp.sum(add(i32[a], i32[b])), 0)", [False]),
+    ("lax.fori_loop(0, 3, lambda i, c: (c[0] + jnp.sum(add(f32[a], f32[b])), c[1] + 1), "
+     "(0.0, 1))", [False, True]),
+]
+
+
+@pytest.mark.parametrize("expr, weak", WEAK_CARRIES)
+def test_weak_types_of_guarded_loop_carries_are_jax(expr, weak):
+    import jax
+    from shapeinfer.oracle import _Interpreter
+    r = shapeinfer.infer(expr)
+    assert r.guards and [x.weak for x in r.arrays] == weak
+    sizes = satisfying_sizes(r.guards, sorted(size_symbols(parse(expr))), random.Random(0))
+    out = jax.eval_shape(lambda: _Interpreter(sizes, None).run(parse(expr)))
+    assert [leaf.weak_type for leaf in jax.tree.leaves(out)] == weak
+
+
 FACTS = [
     ("add((a,), (b,))", ["a == 1"], "(b,)", []),
     ("add((a,), (b,))", ["a == b"], "(a,)", []),
