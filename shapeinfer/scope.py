@@ -180,6 +180,8 @@ def canonical(condition):
             return type(condition)(right, left, evaluate=False)
         return condition
     d = sympy.expand(dims._nonnegative_form(condition))  # d >= 0
+    if isinstance(-dims._normal(d), sympy.Mod):  # 2*(n // 2) >= n is n % 2 == 0
+        return canonical(dims.relation("==", d, 0))
     positive = sympy.Add(*(t for t in sympy.Add.make_args(d)
                            if not t.is_number and not t.could_extract_minus_sign()))
     if positive == 0:  # 5 - n >= 0 is n <= 5
