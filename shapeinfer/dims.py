@@ -24,9 +24,12 @@ import enum
 import functools
 import itertools
 import math
+import re
 from typing import Iterable
 
 import sympy
+from sympy.printing.precedence import PRECEDENCE, precedence
+from sympy.printing.str import StrPrinter
 
 Dim = sympy.Expr
 Shape = tuple  # tuple[Dim, ...]
@@ -81,8 +84,12 @@ def decide_eq(a: Dim, b: Dim) -> Decision:
     return _decide_eq_zero(diff)
 
 
-@functools.lru_cache(maxsize=4096)
 def _decide_eq_zero(diff: Dim) -> Decision:
+    return _decide_eq_zero_cached(diff, _as_jax)
+
+
+@functools.lru_cache(maxsize=4096)
+def _decide_eq_zero_cached(diff: Dim, as_jax: bool) -> Decision:
     normal = _normal(diff)
     if normal == 0 or (_at_least(normal, 0) and _at_least(-normal, 0)):
         return Decision.TRUE  # 2*(n//2) + n%2 - n, min(a, a + 1) - a
@@ -114,8 +121,12 @@ def decide_nonnegative(d: Dim) -> Decision:
     return _decide_nonnegative(d)
 
 
-@functools.lru_cache(maxsize=4096)
 def _decide_nonnegative(d: Dim) -> Decision:
+    return _decide_nonnegative_cached(d, _as_jax)
+
+
+@functools.lru_cache(maxsize=4096)
+def _decide_nonnegative_cached(d: Dim, as_jax: bool) -> Decision:
     if d.is_number:
         return Decision.TRUE if d >= 0 else Decision.FALSE
     normal = _normal(d)
@@ -430,10 +441,45 @@ def simplify(d: Dim) -> Dim:
 def _holds(d: Dim, prop: str) -> bool:
     """Sympy's assumption ``prop`` of ``d``, helped along: sympy does not see
     that ``a + b - 2 >= 0`` for sizes >= 1, but it does see ``a' + b' >= 0``
-    once each size is written as ``s' + 1`` with ``s' >= 0``."""
+    once each size is written as ``s' + 1`` with ``s' >= 0``. In strict mode,
+    only what jax.export's term-by-term bounds prove (:func:`_jax_bounds_hold`)."""
     if getattr(d, prop):
         return True
+    if _as_jax:
+        return prop == "is_nonnegative" and _jax_bounds_hold(d)
     return bool(getattr(_shifted(d), prop))
+
+
+def _jax_bounds_hold(d: Dim) -> bool:
+    """``d >= 0`` for a polynomial in the sizes, proved as jax.export proves
+    it: each monomial bounded on its own (a product of sizes is >= 1, with no
+    upper bound), so any negative term makes it inconclusive. ``a*b - a`` is
+    (``a*b - a >= 0`` needs ``a*b >= a``, which JAX does not derive)."""
+    const, terms = d.as_coeff_add()
+    lowest = const
+    for term in terms:
+        coeff, monomial = term.as_coeff_Mul()
+        powers = monomial.as_powers_dict()
+        if coeff <= 0 or not all(b.is_Symbol and e.is_Integer and e > 0 for b, e in powers.items()):
+            return False
+        lowest += coeff  # each size >= 1
+    return bool(lowest >= 0)
+
+
+# Strict mode decides as jax.export does, which proves less than default mode
+# for polynomials (``a*b - a >= 0``); set by scope.active for a strict inference.
+_as_jax = False
+
+
+@contextlib.contextmanager
+def as_jax(on: bool):
+    """Decide as jax.export's symbolic dims do in the block (strict mode)."""
+    global _as_jax
+    saved, _as_jax = _as_jax, on
+    try:
+        yield
+    finally:
+        _as_jax = saved
 
 
 def _shifted(d: Dim) -> Dim:
@@ -466,9 +512,109 @@ def mod(a: Dim, b: Dim) -> Dim:
     return sympy.Mod(a, b)
 
 
+# ---------------------------------------------------------------- text
+#
+# Dims print in the language's own forms (``a // 2``, ``n % 2``,
+# ``max(a, b)``), so that a printed shape or guard can be pasted back into a
+# program, an ``assume`` or a ``--sizes``-free check and means the same dim.
+# They are also Python, so sympy parses them back (:func:`parse_dim`).
+
+class _DimPrinter(StrPrinter):
+    """Sympy's ``str()`` with floor division, mod, min and max as the
+    language writes them, and positive terms first (``max(a, b) - a``)."""
+
+    def parenthesize(self, item, level, strict=False):
+        p = _precedence(item)
+        if p < level or (not strict and p <= level):
+            return f"({self._print(item)})"
+        return self._print(item)
+
+    def _print_Add(self, expr, order=None):
+        terms = self._as_ordered_terms(expr, order=order)
+        # positive terms, negative terms, the constant (each in sympy's order):
+        # a*b - a - b + 2; but 1 - a rather than -a + 1
+        positive = [t for t in terms if not t.is_number and not _is_negative_term(t)]
+        negative = [t for t in terms if not t.is_number and _is_negative_term(t)]
+        const = [t for t in terms if t.is_number]
+        if not positive and const and not _is_negative_term(const[0]):
+            terms = const + negative
+        else:
+            terms = positive + negative + const
+        text = ""
+        for term in terms:
+            if _is_negative_term(term):
+                text += (" - " if text else "-") + self.parenthesize(-term, PRECEDENCE["Add"])
+            else:
+                text += (" + " if text else "") + self.parenthesize(term, PRECEDENCE["Add"], strict=True)
+        return text
+
+    def _print_Mul(self, expr):
+        if not expr.could_extract_minus_sign():
+            return super()._print_Mul(expr)
+        # Python's unary minus binds tighter than * // %: -(n % 2), -2*(n // 2)
+        positive = -expr
+        if isinstance(positive, (sympy.floor, sympy.Mod)):
+            return f"-({self._print(positive)})"
+        return "-" + self.parenthesize(positive, PRECEDENCE["Mul"], strict=True)
+
+    def _print_floor(self, expr):
+        num, den = expr.args[0].as_numer_denom()  # floor(a/2 + 1/2) is (a + 1) // 2
+        return self._binary(num, "//", den)
+
+    def _print_Mod(self, expr):
+        return self._binary(expr.args[0], "%", expr.args[1])
+
+    def _binary(self, left, op, right) -> str:
+        # // and % bind as * does, left to right: a*b // 2, but a // (2*b)
+        level = PRECEDENCE["Mul"]
+        return f"{self.parenthesize(left, level, strict=True)} {op} {self.parenthesize(right, level)}"
+
+    def _print_Max(self, expr):
+        return self._minmax("max", expr)
+
+    def _print_Min(self, expr):
+        return self._minmax("min", expr)
+
+    def _minmax(self, name, expr) -> str:
+        # sympy orders the numbers first (Min(3, a)); people write min(a, 3)
+        args = sorted(expr.args, key=lambda x: (x.is_number, sympy.default_sort_key(x)))
+        return f"{name}({', '.join(self._print(x) for x in args)})"
+
+
+def _is_negative_term(term) -> bool:
+    return term.could_extract_minus_sign()
+
+
+def _precedence(item) -> int:
+    """Sympy's precedence, with floor and mod printed as the operators ``//``
+    and ``%``, which bind as ``*`` does."""
+    if isinstance(item, (sympy.floor, sympy.Mod)):
+        return PRECEDENCE["Mul"]
+    return precedence(item)
+
+
+_PRINTER = _DimPrinter()
+
+
 def fmt_dim(d: Dim) -> str:
-    """Sympy's ``str()`` form: ``a*b``, ``n + 1``, ``2``."""
-    return str(d)
+    """A dim as the language writes it: ``a*b``, ``n + 1``, ``2``,
+    ``n - n % 2``, ``(a + 1) // 2``, ``max(a, b) - a``."""
+    return _PRINTER.doprint(sympify_dim(d))
+
+
+def parse_dim(text: str) -> Dim:
+    """A dim printed by :func:`fmt_dim` (or written in a program), back as a
+    sympy expression: every name is a size symbol, ``max`` and ``min`` the
+    functions. Raises ``ValueError`` on text that is not a dim."""
+    names = {name: symbol(name) for name in re.findall(r"[A-Za-z_][A-Za-z_0-9]*", text)
+             if name not in ("max", "min")}
+    try:
+        d = sympy.sympify(text, locals={**names, "max": sympy.Max, "min": sympy.Min})
+    except (sympy.SympifyError, SyntaxError, TypeError) as e:
+        raise ValueError(f"not a dimension: {text!r}") from e
+    if not isinstance(d, sympy.Expr) or isinstance(d, sympy.Tuple):
+        raise ValueError(f"not a dimension: {text!r}")
+    return d
 
 
 def fmt_shape(shape: Iterable[Dim]) -> str:

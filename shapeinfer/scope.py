@@ -22,7 +22,6 @@ functions need no extra argument.
 from __future__ import annotations
 
 import contextlib
-import re
 
 import sympy
 
@@ -100,7 +99,7 @@ def active(scope: Scope):
     saved = _current
     _current = scope
     try:
-        with dims.facts_active(scope.facts):
+        with dims.facts_active(scope.facts), dims.as_jax(scope.strict):
             yield scope
     finally:
         _current = saved
@@ -181,6 +180,8 @@ def canonical(condition):
             return type(condition)(right, left, evaluate=False)
         return condition
     d = sympy.expand(dims._nonnegative_form(condition))  # d >= 0
+    if isinstance(-dims._normal(d), sympy.Mod):  # 2*(n // 2) >= n is n % 2 == 0
+        return canonical(dims.relation("==", d, 0))
     positive = sympy.Add(*(t for t in sympy.Add.make_args(d)
                            if not t.is_number and not t.could_extract_minus_sign()))
     if positive == 0:  # 5 - n >= 0 is n <= 5
@@ -190,8 +191,9 @@ def canonical(condition):
 
 
 def fmt_condition(condition) -> str:
-    """A guard as users read it and sympy parses it back: ``a == b``,
-    ``n >= 2``, ``Mod(n, 2) == 0``."""
+    """A guard as the language writes it (an ``assume`` accepts it back) and
+    sympy parses it back (:func:`parse_condition`): ``a == b``, ``n >= 2``,
+    ``n % 2 == 0``."""
     if condition is sympy.true or condition is sympy.false:
         return str(bool(condition))
     op = {sympy.Eq: "==", sympy.Ne: "!=", sympy.Ge: ">=", sympy.Gt: ">",
@@ -201,14 +203,12 @@ def fmt_condition(condition) -> str:
 
 
 def parse_condition(text: str):
-    """A guard printed by :func:`fmt_condition`, back as a relation."""
+    """A guard printed by :func:`fmt_condition`, back as a relation over the
+    size symbols (sympy, with the sizes' assumptions)."""
     for op in ("==", "!=", ">=", "<=", ">", "<"):
         if op in text:
             left, right = text.split(op, 1)
-            names = {s: dims.symbol(s) for s in re.findall(r"[A-Za-z_][A-Za-z_0-9]*", left + right)
-                     if s not in ("Mod", "Min", "Max", "floor")}
-            return dims.relation(op, sympy.sympify(left, locals=names),
-                                 sympy.sympify(right, locals=names))
+            return dims.relation(op, dims.parse_dim(left), dims.parse_dim(right))
     raise ValueError(f"not a condition: {text!r}")
 
 

@@ -142,7 +142,7 @@ def _sign(d, which: str) -> int:
         return (n > 0) - (n < 0)
     nonnegative = scope.holds(dims.relation(">=", d, 0), lambda: ShapeError(
         "inconclusive", "InconclusiveDimensionOperation",
-        f"In slice with non-constant elements the {which} ({d}) must be resolved "
+        f"In slice with non-constant elements the {which} ({dims.fmt_dim(d)}) must be resolved "
         "statically if it is >= 0."))
     return 1 if nonnegative else -1
 

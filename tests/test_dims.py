@@ -99,3 +99,61 @@ def test_decisions_are_sound_at_every_sampled_size():
             assert 0 not in values, (x, y)
         decided += (sign is not UNKNOWN) + (eq is not UNKNOWN)
     assert decided >= 100  # most comparisons of such dims are decided
+
+
+# ---------------------------------------------------------------- printing
+
+c = dims.symbol("c")
+
+
+@pytest.mark.parametrize("d, text", [
+    (a - fd(a, 2), "a - a // 2"), (n - md(n, 2), "n - n % 2"),
+    (sympy.Max(a, b) - a, "max(a, b) - a"), (a - sympy.Min(a, 3), "a - min(a, 3)"),
+    (fd(a + 1, 2), "(a + 1) // 2"), (2 * fd(n, 2), "2*(n // 2)"), (md(a + b, 3), "(a + b) % 3"),
+    (-md(n, 2), "-(n % 2)"), (-2 * fd(a, 3), "-2*(a // 3)"), (fd(a, 2 * b), "a // (2*b)"),
+    (fd(a * b, 3), "a*b // 3"), (fd(fd(a, 2), 3), "a // 2 // 3"), (fd(-a, 2), "(-a) // 2"),
+    (1 - a, "1 - a"), (a - b - 1 + c, "a + c - b - 1"), (sympy.Integer(3), "3"),
+    (a * b + 2 - a - b, "a*b - a - b + 2"), (-a - 1, "-a - 1"),
+    (sympy.Max(0, b - 3), "max(b - 3, 0)"),
+    # floor of a sum with fractions is the division it came from
+    (sympy.floor(a / 2 + b / 3), "(3*a + 2*b) // 6"),
+])
+def test_dims_print_in_the_language_forms(d, text):
+    assert dims.fmt_dim(d) == text
+    assert dims.parse_dim(text) == d
+
+
+def _random_text(rng: random.Random, depth: int = 0) -> str:
+    """A dim expression as a program writes it: sizes, ints, + - * // % max min."""
+    if depth > 2 or rng.random() < 0.25:
+        return rng.choice(["a", "b", "n", str(rng.randint(0, 5))])
+    x, y = _random_text(rng, depth + 1), _random_text(rng, depth + 1)
+    k = rng.choice(["1", "2", "3", "4", "a", "b"])  # never 0: x // 0 is an error
+    return rng.choice([f"({x} + {y})", f"({x} - {y})", f"({x} * {y})", f"-{x}",
+                       f"({x} // {k})", f"({x} % {k})", f"max({x}, {y})", f"min({x}, {y})",
+                       f"{k}*({x} // {k}) + {x} % {k}"])
+
+
+def _in_the_language(text: str):
+    """The dim the language's evaluator makes of ``text``."""
+    from shapeinfer.engine import Evaluator
+    from shapeinfer.library import resolve
+    from shapeinfer.syntax import parse
+    return Evaluator(resolve(None)).eval(parse(text).expr, {})
+
+
+def test_printing_round_trips_through_the_parsers():
+    """For random dims built by the language: the printed text parses back,
+    through the language and through sympy (dims.parse_dim), to the same dim,
+    and Python's own // % max min on it give the dim's values."""
+    rng = random.Random(11)
+    sizes = [dict(zip("abn", v)) for v in itertools.product((1, 2, 3, 7), repeat=3)]
+    for _ in range(150):
+        d = _in_the_language(_random_text(rng))
+        printed = dims.fmt_dim(d)
+        assert _in_the_language(printed) == d, printed
+        assert dims.parse_dim(printed) == d, printed
+        for values in sizes:
+            expected = d.xreplace({dims.symbol(s): v for s, v in values.items()})
+            python = eval(printed, {"__builtins__": {}, "max": max, "min": min}, values)  # noqa: S307
+            assert python == expected, (printed, values)

@@ -391,7 +391,7 @@ class BodyChecker:
         if not (isinstance(shape, tuple) and all(map(dims.is_dim, shape))):
             self.m.report(stmt, "SHP001", f"`# shape:` wants a tuple of sizes, got {text!r}")
             return
-        items = tuple(DimSpec("expr", str(d)) for d in shape)
+        items = tuple(DimSpec("expr", dims.fmt_dim(d)) for d in shape)  # parsed back below
         spec = ArraySpec("comment", None, items, text)
         self.compare(stmt.value, value, spec, "the value is", "SHP003", noun="the comment says")
 
