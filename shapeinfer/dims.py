@@ -71,6 +71,12 @@ def plain(value):
 def decide_eq(a: Dim, b: Dim) -> Decision:
     """Is ``a == b`` for every assignment of the size symbols (that satisfies
     the active facts, see :class:`Facts`)?"""
+    # Fast paths, no algebra: most comparisons are of a dim with itself
+    # (``(a, a)``: structurally equal) or of two concrete sizes.
+    if a is b or a == b:
+        return Decision.TRUE
+    if isinstance(a, (int, sympy.Integer)) and isinstance(b, (int, sympy.Integer)):
+        return Decision.FALSE
     diff = sympy.expand(sympy.sympify(a) - sympy.sympify(b))
     if diff == 0:
         return Decision.TRUE
