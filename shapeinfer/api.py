@@ -79,41 +79,37 @@ class Result:
         afresh at ``sizes``, so the answer (or the :class:`ShapeError`
         raised, with JAX's exception class) is always that of a concrete
         inference: when ``sizes`` violates a guard, leaves a symbol out or
-        sets one below 1 (symbols stand for sizes >= 1), or when facts were
-        assumed (``assume`` statements or ``assume=``)."""
-        sizes = _check_sizes(sizes)
-        if self._substitutable(sizes):
-            try:
-                return self._substituted(sizes)
-            except ValueError:  # a dim that is not an integer there: infer
-                pass
+        sets one below 1 (symbols stand for sizes >= 1), when facts were
+        assumed (``assume`` statements or ``assume=``), and when this result
+        was itself inferred at sizes (then ``sizes`` is added to those).
+        The symbolic answer is compiled for this once, on the first call."""
+        if not all(type(n) is int and n >= 0 for n in sizes.values()):
+            _check_sizes(sizes)  # raises ValueError saying which size is wrong
         opts = self._options
+        if not opts.get("facts", True) and not opts.get("sizes"):
+            shapes = self._plan().shapes(sizes)
+            if shapes is not None:
+                return self._with_shapes(shapes, sizes)
+        # not exact here, facts were assumed, or this answer was itself at
+        # sizes (those stay, the new ones on top): infer afresh
+        sizes = {**opts.get("sizes", {}), **sizes}
         return infer(self.expr, sizes=sizes, rules=opts.get("library"),
                      assume=opts.get("assume"), strict=opts.get("strict", False))
 
-    def _substitutable(self, sizes: dict[str, int]) -> bool:
-        if self._options.get("facts", True):  # unknown origin or facts: never
-            return False
-        if any(sizes.get(x.name, 0) < 1 for x in self._free_symbols()):
-            return False
-        return all(substitute.holds(g, sizes) for g in self.guards)
+    def _plan(self) -> substitute.Plan:
+        """This answer compiled for :meth:`at`, once."""
+        plan = self._options.get("plan")
+        if plan is None:
+            plan = self._options["plan"] = substitute.Plan(self.guards, self.leaves)
+        return plan
 
-    def _free_symbols(self) -> set:
-        found = set()
-        for g in self.guards:
-            found |= g.free_symbols
-        for shape in self.leaves:
-            for d in shape:
-                if not isinstance(d, int):
-                    found |= d.free_symbols
-        return found
-
-    def _substituted(self, sizes: dict[str, int]) -> "Result":
-        def concrete(array: Array) -> Array:
-            shape = tuple(sympy.Integer(substitute.value(d, sizes)) for d in array.shape)
-            return dataclasses.replace(array, shape=shape)
-        value = pytree.map_leaves(concrete, self.value)
-        return Result(self.expr, value, [], self.symbols, self._options)
+    def _with_shapes(self, shapes, sizes) -> "Result":
+        arrays = iter([Array(tuple(sympy.Integer(n) for n in shape), a.dtype, a.weak,
+                             a.batch, a.deriv, a.uncertain)
+                       for shape, a in zip(shapes, self.arrays)])
+        value = pytree.map_leaves(lambda _: next(arrays), self.value)
+        options = {**self._options, "sizes": dict(sizes), "plan": None}
+        return Result(self.expr, value, [], self.symbols, options)
 
     def to_json(self) -> dict:
         return {
@@ -230,7 +226,8 @@ def infer_parsed(program: Program, text: str, *, sizes: dict[str, int] | None = 
         value = to_pytree(value, program.expr.span)
         guards = sc.minimal_guards()
     facts = bool(assume) or any(isinstance(st, Assume) for st in program.statements)
-    options = {"library": library, "assume": assume, "strict": strict, "facts": facts}
+    options = {"library": library, "assume": assume, "strict": strict, "facts": facts,
+               "sizes": sizes}
     return Result(text, value, guards, frozenset(ev.symbols_used), options)
 
 

@@ -97,3 +97,49 @@ def value(dim, sizes: dict[str, int]) -> int:
 def holds(condition, sizes: dict[str, int]) -> bool:
     """Whether a guard (a sympy relation) is true at ``sizes``."""
     return bool(_compiled(condition)(sizes))
+
+
+def _int(v) -> int:
+    """An exact integer dim value (a Fraction with a denominator is not)."""
+    if type(v) is int:
+        return v
+    if isinstance(v, Fraction) and v.denominator != 1:
+        raise ValueError(f"{v} is not an integer")
+    return int(v)
+
+
+class Plan:
+    """A symbolic answer compiled for substitution: ``shapes(sizes)`` gives
+    every leaf's concrete shape, or None where the answer does not carry
+    over to ``sizes`` (a symbol missing or below 1, a guard false, a dim not
+    an integer); then the caller infers afresh."""
+
+    def __init__(self, guards, shapes):
+        symbols = set()
+        for e in list(guards) + [d for shape in shapes for d in shape]:
+            if isinstance(e, sympy.Basic):
+                symbols |= e.free_symbols
+        self.names = sorted(x.name for x in symbols)
+        try:
+            conditions = [f"s[{n!r}] >= 1" for n in self.names] + [_source(g) for g in guards]
+            leaves = ["(" + "".join(f"_int({_source(sympy.sympify(d))}), " for d in shape) + ")"
+                      for shape in shapes]
+        except _Unknown:  # sympy evaluates, one expression at a time
+            self._fast = None
+            self._guards, self._shapes = list(guards), [tuple(s) for s in shapes]
+            return
+        code = (f"lambda s: ({', '.join(leaves)},) if ({' and '.join(conditions) or 'True'}) "
+                f"else None")
+        self._fast = eval(code, {"Fraction": Fraction, "floor": math.floor,  # noqa: S307
+                                 "ceil": math.ceil, "_int": _int})
+
+    def shapes(self, sizes: dict[str, int]) -> list[tuple[int, ...]] | None:
+        try:
+            if self._fast is not None:
+                return self._fast(sizes)
+            if any(sizes[n] < 1 for n in self.names) or not all(holds(g, sizes)
+                                                                for g in self._guards):
+                return None
+            return [tuple(value(d, sizes) for d in shape) for shape in self._shapes]
+        except (KeyError, ValueError, ZeroDivisionError):
+            return None
