@@ -178,8 +178,9 @@ def _memo_key(text, sizes, rules, assume, strict):
 def _fresh_copy(answer):
     """A memoised answer as a caller may own it: a Result with its own guard
     list, or a new exception to raise."""
-    if isinstance(answer, Result):
-        return dataclasses.replace(answer, guards=list(answer.guards))
+    if type(answer) is Result:  # (the constructor: dataclasses.replace is slower)
+        return Result(answer.expr, answer.value, list(answer.guards), answer.symbols,
+                      answer._options)
     error = type(answer).__new__(type(answer), *answer.args)
     error.__dict__.update(answer.__dict__)
     error.guards = list(answer.guards)
