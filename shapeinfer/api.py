@@ -169,7 +169,8 @@ def _memo_key(text, sizes, rules, assume, strict):
     if rules is not None or not isinstance(text, str):
         return None  # a user library may be a file that changes
     try:
-        return (text, tuple(sorted(sizes.items())) if sizes else (),
+        # (the type too: True == 1, but a bool size is an error)
+        return (text, tuple(sorted((k, v, type(v)) for k, v in sizes.items())) if sizes else (),
                 (assume,) if isinstance(assume, str) else tuple(assume or ()), bool(strict))
     except (AttributeError, TypeError):
         return None  # not a dict or not hashable: infer will say what is wrong

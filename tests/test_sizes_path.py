@@ -107,3 +107,9 @@ def test_memoised_answers_are_independent_copies():
 
 def _raise(error):
     raise error
+
+
+def test_memo_does_not_confuse_a_bool_size_with_1():
+    assert str(infer("add((a,), (a,))", sizes={"a": 1})) == "(1,)"
+    with pytest.raises(ValueError):
+        infer("add((a,), (a,))", sizes={"a": True})
