@@ -294,8 +294,11 @@ def assignments(program: Program, n: int, seed: int = 0) -> list[dict[str, int]]
     """n distinct size assignments (each a new shape, so a new trace for JAX)."""
     rng = random.Random(seed)
     out, seen = [], set()
+    # sizes up to 64, or further when a program has too few size names for
+    # n distinct assignments in that range
+    top = max(64, math.ceil((2 * n) ** (1 / max(1, len(program.size_names)))))
     while len(out) < n:
-        sizes = {name: rng.randint(1, 64) for name in program.size_names}
+        sizes = {name: rng.randint(1, top) for name in program.size_names}
         key = tuple(sorted(sizes.items()))
         if key not in seen:
             seen.add(key)
