@@ -1,40 +1,41 @@
-"""shapeinfer.infer side by side with jax.eval_shape, in one process.
+"""shapeinfer.infer against jax.eval_shape of the JAX program a user would
+write by hand, in one process, as ratios (issue 10).
 
 Run from the repository root:
 
-    python benchmarks/bench_infer.py [--repeat N] [--programs SUBSTRING]
+    python benchmarks/bench_infer.py [--repeat N] [--sizes N] [--programs SUBSTRING]
+    python benchmarks/bench_infer.py --quick        # a smoke run, seconds
 
-For each program in PROGRAMS it measures, in this one process:
+Three comparisons per program (see benchmarks/README.md and docs/performance.md):
 
-* ``infer`` with symbolic sizes (no ``sizes=``) and with concrete sizes
-  (``sizes=SIZES``), warm: the parser is built and sympy's cache holds
-  whatever earlier calls left in it, as in a long-running tool;
-* ``infer`` cold: concrete sizes, sympy's cache cleared before every call;
-* ``jax.eval_shape`` of the same program at the same concrete sizes, through
-  ``shapeinfer.oracle.jax_outcome`` (the checker's translation: op names to
-  jax.numpy, vmap to jax.vmap, lambdas to closures, literals to arrays):
-  - first call: ``jax.clear_caches()`` before every call, so each one
-    traces every jitted jax.numpy function from scratch;
-  - repeated call: caches kept, as when a program is traced again.
+* cold: ``infer`` of a program text never seen before (its size names are
+  fresh in every sample: ``a17``, ``a18``, ...), against ``jax.eval_shape``
+  of a freshly built function after ``jax.clear_caches()``;
+* warm: the same text again, against ``eval_shape`` of the same function
+  object at the same shapes again (JAX's trace cache answers);
+* sizes: one program at N concrete size assignments: ``infer`` once
+  symbolically then ``Result.at(sizes)`` for each, against N ``eval_shape``
+  calls of one function at those shapes (each new shape is a new trace).
 
-Ratios are eval_shape time / infer time (above 1: infer is faster), paired
-cold with cold (JAX first call / infer cold) and warm with warm (JAX
-repeated call / infer warm concrete). Peak memory is the tracemalloc peak
-of one call, reported as eval_shape peak / infer peak.
-
-Timings are medians of N calls (``--repeat``), each call timed alone with
-``time.perf_counter_ns`` and the garbage collector paused, as ``timeit``
-does; the measurements of one program are interleaved round by round.
-Nothing here asserts a timing: the numbers depend on the machine.
+Ratios are eval_shape time / shapeinfer time (above 1: shapeinfer is
+faster), per program and as geometric means. Timings are medians of
+single calls, each timed alone with the garbage collector paused, the
+measurements of a program interleaved round by round so that a burst of
+load on the (shared) machine hits both sides alike. Nothing here asserts a
+timing: the numbers depend on the machine and its load.
 """
 from __future__ import annotations
 
 import argparse
 import gc
+import itertools
 import math
 import os
 import platform
+import random
 import statistics
+import string
+import subprocess
 import sys
 import time
 import tracemalloc
@@ -46,32 +47,128 @@ from pathlib import Path
 os.environ.setdefault("JAX_PLATFORMS", "cpu")
 
 # Run from a checkout without installing: prefer the source tree next to us.
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 
-# Concrete sizes: small and pairwise distinct, so that a wrong axis shows.
-SIZES = {"a": 2, "b": 3, "c": 5, "n": 7}
+# Default concrete sizes: small and pairwise distinct, so that a wrong axis shows.
+SIZES = {"a": 3, "b": 5, "c": 7, "d": 8, "e": 4, "f": 16, "h": 2, "n": 6, "s": 9}
 
-# (label, program). Every program is valid at SIZES except the error cases,
-# which are errors symbolically and at SIZES alike.
-PROGRAMS: list[tuple[str, str]] = [
-    ("elementwise broadcast", "add((a, b), (b,))"),
-    ("unary chain", "tanh(exp(negative((a, b, c))))"),
-    ("broadcast with scalar", "maximum(multiply((a, 1, c), (b, 1)), 0.0)"),
-    ("dtypes", "add(f16[a, b], i32[b])"),
-    ("vmap tuple in_axes", "vmap(add, (0, None), 1)((a, b, c), (a, b, c))"),
-    ("nested vmap x2", "vmap(vmap(add, (0, None)), (None, 0))((a, c), (b, c))"),
-    ("nested vmap x3",
-     "vmap(vmap(vmap(add, (0, None)), (None, 0)), (0, 0))((n, a, c), (n, b, c))"),
-    ("lambda", "(lambda x, y: x * y + x)((a, b), (b,))"),
-    ("vmap of lambda", "vmap(lambda x, y: x * y + x, (1, None))((a, b), (a,))"),
-    ("pytree in/out axes",
-     'vmap(lambda p, x: (p, x * 2), ({"w": 0, "b": None}, 1), ({"w": 1, "b": None}, 0))'
-     '({"w": (n, a, b), "b": (b,)}, (a, n))'),
-    ("statements + jit", "f = vmap(add, (0, None)); g = jit(f); g((n, a, b), (a, b))"),
-    ("partial", "vmap(partial(add, (b,)), 1)((b, a))"),
-    ("error: vmap sizes", "vmap(add, (0, 1))((a, b), (a, b))"),
-    ("error: broadcast", "add((a, b), (c,))"),
+
+# ---------------------------------------------------------------- programs
+# Each program is a shapeinfer text with its size names as {placeholders}
+# (so that a cold sample can rename them) and the JAX program a user would
+# write for it: ``jax_fn(jax, jnp)`` builds a fresh function, ``jax_shapes``
+# lists the argument shapes (by size name) it is called on.
+
+@dataclass
+class Program:
+    label: str
+    text: str                 # shapeinfer program, size names as {a}
+    jax_fn: object            # (jax, jnp) -> a new function object
+    jax_shapes: list          # f32 argument shapes, of size names and ints
+
+    @property
+    def size_names(self) -> list[str]:
+        return sorted({f for _, f, _, _ in string.Formatter().parse(self.text) if f})
+
+    def text_for(self, names: dict[str, str]) -> str:
+        return self.text.format(**names)
+
+    def args(self, jax, sizes: dict[str, int]):
+        return [jax.ShapeDtypeStruct(tuple(sizes[d] if isinstance(d, str) else d
+                                           for d in shape), "float32")
+                for shape in self.jax_shapes]
+
+
+def _mlp_text(layers: int) -> str:
+    lines = ["x = ({n}, {d})"]
+    for i in range(layers):
+        lines.append(f"w{i} = ({{d}}, {{d}}); b{i} = ({{d}},)")
+    h = "x"
+    for i in range(layers):
+        lines.append(f"h{i} = relu(add(matmul({h}, w{i}), b{i}))")
+        h = f"h{i}"
+    lines.append(h)
+    return "\n".join(lines)
+
+
+def _mlp_jax(layers: int):
+    def build(jax, jnp):
+        def mlp(x, *params):
+            for i in range(layers):
+                x = jax.nn.relu(x @ params[2 * i] + params[2 * i + 1])
+            return x
+        return mlp
+    return build
+
+
+_TRANSFORMER = """\
+x = ({b}, {s}, {h} * {e})
+wq = ({h} * {e}, {h} * {e}); wk = ({h} * {e}, {h} * {e}); wv = ({h} * {e}, {h} * {e})
+wo = ({h} * {e}, {h} * {e}); w1 = ({h} * {e}, {f}); w2 = ({f}, {h} * {e})
+q = reshape(matmul(x, wq), ({b}, {s}, {h}, {e}))
+k = reshape(matmul(x, wk), ({b}, {s}, {h}, {e}))
+v = reshape(matmul(x, wv), ({b}, {s}, {h}, {e}))
+att = softmax(einsum("bqhe,bkhe->bhqk", q, k), axis=-1)
+o = reshape(einsum("bhqk,bkhe->bqhe", att, v), ({b}, {s}, {h} * {e}))
+y = add(x, matmul(o, wo))
+yn = subtract(y, mean(y, axis=-1, keepdims=True))
+add(yn, matmul(gelu(matmul(yn, w1)), w2))"""
+
+
+def _transformer_jax(jax, jnp):
+    def block(x, wq, wk, wv, wo, w1, w2):
+        b, s, _ = x.shape
+        h, e = SIZES_FOR_JAX["h"], SIZES_FOR_JAX["e"]
+        q = (x @ wq).reshape(b, s, h, e)
+        k = (x @ wk).reshape(b, s, h, e)
+        v = (x @ wv).reshape(b, s, h, e)
+        att = jax.nn.softmax(jnp.einsum("bqhe,bkhe->bhqk", q, k), axis=-1)
+        o = jnp.einsum("bhqk,bkhe->bqhe", att, v).reshape(b, s, h * e)
+        y = x + o @ wo
+        yn = y - jnp.mean(y, axis=-1, keepdims=True)
+        return yn + jax.nn.gelu(yn @ w1) @ w2
+    return block
+
+
+# The transformer's head count and head size are static (reshape targets):
+# the JAX function reads them here, set before each call.
+SIZES_FOR_JAX: dict[str, int] = dict(SIZES)
+
+MLP_LAYERS = 20
+
+PROGRAMS: list[Program] = [
+    Program("vmap in_axes/out_axes", "vmap(add, (0, None), 1)(({a}, {b}, {c}), ({b}, {c}))",
+            lambda jax, jnp: jax.vmap(jnp.add, (0, None), 1),
+            [("a", "b", "c"), ("b", "c")]),
+    Program("nested vmap", "vmap(vmap(add, (0, None), 1), (1, None), 0)(({b}, {a}, {c}), ({c},))",
+            lambda jax, jnp: jax.vmap(jax.vmap(jnp.add, (0, None), 1), (1, None), 0),
+            [("b", "a", "c"), ("c",)]),
+    Program("vmap of lambda", "vmap(lambda x, y: tanh(x @ y) * 2.0, (0, None))(({a}, {b}, {c}), ({c}, {d}))",
+            lambda jax, jnp: jax.vmap(lambda x, y: jnp.tanh(x @ y) * 2.0, (0, None)),
+            [("a", "b", "c"), ("c", "d")]),
+    Program("jit of vmap", "jit(vmap(lambda x: exp(x) + 1.0))(({a}, {b}))",
+            lambda jax, jnp: jax.jit(jax.vmap(lambda x: jnp.exp(x) + 1.0)),
+            [("a", "b")]),
+    Program("grad under vmap", "vmap(grad(lambda x: sum(x * x)))(({a}, {b}))",
+            lambda jax, jnp: jax.vmap(jax.grad(lambda x: jnp.sum(x * x))),
+            [("a", "b")]),
+    Program("matmul/einsum/reductions",
+            'mean(einsum("ij,jk->ik", matmul(({a}, {b}), ({b}, {c})), ({c}, {d})), axis=0)',
+            lambda jax, jnp: lambda x, y, z: jnp.mean(jnp.einsum("ij,jk->ik", x @ y, z), axis=0),
+            [("a", "b"), ("b", "c"), ("c", "d")]),
+    Program(f"{MLP_LAYERS}-layer MLP", _mlp_text(MLP_LAYERS), _mlp_jax(MLP_LAYERS),
+            [("n", "d")] + [("d", "d"), ("d",)] * MLP_LAYERS),
+    Program("transformer block", _TRANSFORMER, _transformer_jax,
+            [("b", "s", "he")] + [("he", "he")] * 4 + [("he", "f"), ("f", "he")]),
+    Program("error: vmap sizes", "vmap(add)(({a}, 3), ({a}, 4))",
+            lambda jax, jnp: jax.vmap(jnp.add), [("a", 3), ("a", 4)]),
 ]
+
+
+def jax_sizes(sizes: dict[str, int]) -> dict[str, int]:
+    """The sizes as the JAX side needs them (``he`` is h * e)."""
+    return {**sizes, "he": sizes.get("h", 1) * sizes.get("e", 1)}
 
 
 # ---------------------------------------------------------------- measuring
@@ -110,90 +207,208 @@ def geomean(values) -> float:
     return math.exp(sum(math.log(v) for v in values) / len(values)) if values else float("nan")
 
 
+_fresh = itertools.count()
+
+
+def fresh_names(program: Program) -> dict[str, str]:
+    """Size names no earlier sample used: a17, b17, ..."""
+    i = next(_fresh)
+    return {name: f"{name}{i}" for name in program.size_names}
+
+
+def answer(fn):
+    """Call fn; a ShapeError or a JAX error is an answer too (the error path)."""
+    try:
+        return fn()
+    except Exception as e:  # noqa: BLE001 - both sides' errors are answers
+        return e
+
+
 @dataclass
 class Row:
     label: str
-    expr: str
-    engine: str             # what infer says at SIZES
-    agrees: bool            # ... and whether jax.eval_shape says the same
-    infer_sym: float        # µs, medians
-    infer_conc: float
-    infer_cold: float
-    jax_first: float
-    jax_repeat: float
-    mem_infer: int          # bytes, tracemalloc peak (warm)
-    mem_jax: int
-    mem_infer_cold: int
-    mem_jax_first: int
+    si_cold: float = 0.0     # µs, medians
+    jax_cold: float = 0.0
+    si_warm: float = 0.0
+    jax_warm: float = 0.0
+    si_sizes: float = 0.0    # µs per assignment
+    jax_sizes: float = 0.0
+    mem_si: int = 0          # bytes, tracemalloc peak of a cold call
+    mem_jax: int = 0
+    agree: bool = True
 
 
-def measure(label, expr, repeat, shapeinfer, oracle, parse, jax, clear_sympy_cache) -> Row:
-    program = parse(expr)  # JAX's side is timed from the parsed program (see README)
+def agrees(result, jax_out) -> bool:
+    """Same leaves and dtypes, or both an error of the same class."""
+    if isinstance(result, Exception) or isinstance(jax_out, Exception):
+        return (isinstance(result, Exception) and isinstance(jax_out, Exception)
+                and getattr(result, "exception", None) == type(jax_out).__name__)
+    import jax
+    leaves = jax.tree.leaves(jax_out)
+    return ([tuple(int(d) for d in s) for s in result.leaves] == [tuple(x.shape) for x in leaves]
+            and [str(x.dtype) for x in leaves] == [_DTYPE.get(d, d) for d in result.dtypes])
 
-    def infer_sym():
-        try:
-            shapeinfer.infer(expr)
-        except shapeinfer.ShapeError:
-            pass
 
-    def infer_conc():
-        try:
-            shapeinfer.infer(expr, sizes=SIZES)
-        except shapeinfer.ShapeError:
-            pass
+_DTYPE = {"f32": "float32", "f16": "float16", "f64": "float64", "i32": "int32", "bool": "bool"}
 
-    def eval_shape():
-        oracle.jax_outcome(expr, SIZES, program)
 
-    engine = oracle.engine_outcome(expr, SIZES)
-    jax_said = oracle.jax_outcome(expr, SIZES, program)
-    agrees = jax_said is not None and oracle.agree(engine, jax_said)
+def measure(program: Program, repeat: int, n_sizes: int, shapeinfer, jax, jnp) -> Row:
+    row = Row(program.label)
+    SIZES_FOR_JAX.update(SIZES)
+    jsizes = jax_sizes(SIZES)
+    args = program.args(jax, jsizes)
+    warm_text = program.text_for({n: n for n in program.size_names})
+    warm_fn = program.jax_fn(jax, jnp)
+    concrete = answer(lambda: shapeinfer.infer(warm_text, sizes=SIZES))
+    row.agree = agrees(concrete, answer(lambda: jax.eval_shape(warm_fn, *args)))
 
-    for fn in (infer_sym, infer_conc, eval_shape):  # warm-up
-        fn()
-        fn()
-    # The five measurements are interleaved, one sample of each per round, so
-    # that a burst of load on the machine hits every column alike. Each cold
-    # sample clears its cache first; an untimed call re-warms it before the
-    # warm samples of the same round.
-    samples = {k: [] for k in ("sym", "conc", "cold", "first", "repeat")}
+    def si_cold():
+        answer(lambda: shapeinfer.infer(program.text_for(fresh_names(program))))
+
+    def jax_cold():
+        answer(lambda: jax.eval_shape(program.jax_fn(jax, jnp), *args))
+
+    def si_warm():
+        answer(lambda: shapeinfer.infer(warm_text))
+
+    def jax_warm():
+        answer(lambda: jax.eval_shape(warm_fn, *args))
+
+    samples = {k: [] for k in ("si_cold", "jax_cold", "si_warm", "jax_warm")}
+    si_warm(), jax_warm()
     gc.collect()
     for _ in range(repeat):
-        samples["cold"].append(time_call(infer_conc, prepare=clear_sympy_cache))
-        infer_conc()
-        infer_sym()
-        samples["sym"].append(time_call(infer_sym))
-        samples["conc"].append(time_call(infer_conc))
-        samples["first"].append(time_call(eval_shape, prepare=jax.clear_caches))
-        eval_shape()
-        samples["repeat"].append(time_call(eval_shape))
-    med = {k: statistics.median(v) / 1000.0 for k, v in samples.items()}
-    return Row(
-        label, expr, str(engine), agrees,
-        infer_sym=med["sym"], infer_conc=med["conc"], infer_cold=med["cold"],
-        jax_first=med["first"], jax_repeat=med["repeat"],
-        mem_infer=0, mem_jax=0, mem_infer_cold=0, mem_jax_first=0,
-    )
+        samples["si_cold"].append(time_call(si_cold))
+        samples["jax_cold"].append(time_call(jax_cold, prepare=jax.clear_caches))
+        jax_warm()  # the clear above emptied JAX's caches: refill them untimed
+        samples["si_warm"].append(time_call(si_warm))
+        samples["jax_warm"].append(time_call(jax_warm))
+    for k, v in samples.items():
+        setattr(row, k, statistics.median(v) / 1000.0)
+
+    row.si_sizes, row.jax_sizes = measure_sizes(program, n_sizes, shapeinfer, jax, jnp)
+    return row
 
 
-def measure_memory(row: Row, shapeinfer, oracle, parse, jax, clear_sympy_cache) -> None:
-    program = parse(row.expr)
+def assignments(program: Program, n: int, seed: int = 0) -> list[dict[str, int]]:
+    """n distinct size assignments (each a new shape, so a new trace for JAX)."""
+    rng = random.Random(seed)
+    out, seen = [], set()
+    # sizes up to 64, or further when a program has too few size names for
+    # n distinct assignments in that range
+    top = max(64, math.ceil((2 * n) ** (1 / max(1, len(program.size_names)))))
+    while len(out) < n:
+        sizes = {name: rng.randint(1, top) for name in program.size_names}
+        key = tuple(sorted(sizes.items()))
+        if key not in seen:
+            seen.add(key)
+            out.append(sizes)
+    return out
 
-    def infer_conc():
-        try:
-            shapeinfer.infer(row.expr, sizes=SIZES)
-        except shapeinfer.ShapeError:
-            pass
 
-    def eval_shape():
-        oracle.jax_outcome(row.expr, SIZES, program)
+def sizes_answers(shapeinfer, text: str, all_sizes):
+    """The 1,000-sizes path: one symbolic inference, then ``Result.at`` per
+    assignment; a program that is an error symbolically is inferred at each."""
+    try:
+        r = shapeinfer.infer(text)
+    except shapeinfer.ShapeError:
+        return [answer(lambda s=s: shapeinfer.infer(text, sizes=s)) for s in all_sizes]
+    return [answer(lambda s=s: r.at(s)) for s in all_sizes]
 
-    infer_conc()
-    eval_shape()
-    row.mem_infer = peak_bytes(infer_conc)
-    row.mem_jax = peak_bytes(eval_shape)
-    row.mem_infer_cold = peak_bytes(infer_conc, prepare=clear_sympy_cache)
-    row.mem_jax_first = peak_bytes(eval_shape, prepare=jax.clear_caches)
+
+def measure_sizes(program: Program, n: int, shapeinfer, jax, jnp) -> tuple[float, float]:
+    """µs per assignment, each side once over all n (medians would need
+    n x repeat eval_shape traces; the two passes are run alternately twice
+    and the faster of each kept)."""
+    all_sizes = assignments(program, n)
+    fn = program.jax_fn(jax, jnp)
+
+    def si():
+        # fresh names: the symbolic inference is not a memoised one
+        names = fresh_names(program)
+        text = program.text_for(names)
+        sizes_answers(shapeinfer, text, [{names[k]: v for k, v in s.items()} for s in all_sizes])
+
+    def jx():
+        for s in all_sizes:
+            SIZES_FOR_JAX.update(s)
+            args = program.args(jax, jax_sizes(s))
+            answer(lambda: jax.eval_shape(fn, *args))
+
+    si_t, jax_t = [], []
+    for _ in range(2):
+        si_t.append(time_call(si))
+        jax.clear_caches()
+        jax_t.append(time_call(jx))
+    SIZES_FOR_JAX.update(SIZES)
+    return min(si_t) / 1000.0 / n, min(jax_t) / 1000.0 / n
+
+
+def measure_memory(program: Program, row: Row, shapeinfer, jax, jnp) -> None:
+    args = program.args(jax, jax_sizes(SIZES))
+    row.mem_si = peak_bytes(lambda: answer(
+        lambda: shapeinfer.infer(program.text_for(fresh_names(program)))))
+    row.mem_jax = peak_bytes(lambda: answer(lambda: jax.eval_shape(program.jax_fn(jax, jnp), *args)),
+                             prepare=jax.clear_caches)
+
+
+def check_sizes_path(program: Program, shapeinfer, n: int = 40) -> bool:
+    """The substitution path answers as a concrete inference does."""
+    text = program.text_for({k: k for k in program.size_names})
+    all_sizes = assignments(program, n, seed=1)
+    fast = sizes_answers(shapeinfer, text, all_sizes)
+    slow = [answer(lambda s=s: shapeinfer.infer(text, sizes=s)) for s in all_sizes]
+    return all(_same(x, y) for x, y in zip(fast, slow))
+
+
+def _same(x, y) -> bool:
+    if isinstance(x, Exception) or isinstance(y, Exception):
+        return type(x) is type(y) and str(x) == str(y)
+    return str(x) == str(y) and x.dtypes == y.dtypes
+
+
+# ---------------------------------------------------------------- start-up
+
+def process_ms(code: list[str], runs: int) -> float:
+    """Median wall time of a fresh process, after one untimed run (so .pyc
+    files and caches exist)."""
+    subprocess.run(code, capture_output=True, check=False)
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        subprocess.run(code, capture_output=True, check=False)
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times) * 1e3
+
+
+def builtins_in_process_ms(py: str, env_code: str, runs: int) -> float:
+    """Median time of the first ``builtins()`` in fresh processes, timed
+    inside them (a difference of two process times is mostly noise)."""
+    code = (env_code + "import time, shapeinfer; t = time.perf_counter(); "
+            "shapeinfer.library.builtins(); print((time.perf_counter() - t) * 1e3)")
+    subprocess.run([py, "-c", code], capture_output=True, check=False)  # fills the cache
+    times = []
+    for _ in range(runs):
+        out = subprocess.run([py, "-c", code], capture_output=True, text=True, check=False)
+        times.append(float(out.stdout.strip() or "nan"))
+    return statistics.median(times)
+
+
+def startup(runs: int) -> list[tuple[str, float, float | None, float | None]]:
+    """(what, ms, ratio, target) rows for the processes the issue names."""
+    py = sys.executable
+    env_code = f"import sys; sys.path.insert(0, {str(ROOT)!r}); "
+    sympy_ms = process_ms([py, "-c", "import sympy"], runs)
+    import_ms = process_ms([py, "-c", env_code + "import shapeinfer"], runs)
+    builtins_ms = builtins_in_process_ms(py, env_code, runs)
+    eval_ms = process_ms([py, "-c", env_code + "from shapeinfer.cli import main; "
+                          "main(['eval', 'vmap(add, (0, None), 1)((a,b,c), (a,b,c))'])"], runs)
+    return [
+        ('python -c "import sympy"', sympy_ms, None, None),
+        ("import shapeinfer (process)", import_ms, import_ms / sympy_ms, 1.3),
+        ("  + load the built-in rules", builtins_ms, builtins_ms, 20.0),
+        ("shapeinfer eval EXPR (process)", eval_ms, eval_ms / sympy_ms, 1.5),
+    ]
 
 
 # ---------------------------------------------------------------- reporting
@@ -203,7 +418,7 @@ def fmt_us(x: float) -> str:
 
 
 def fmt_ratio(x: float) -> str:
-    return f"{x:.2f}x"
+    return f"{x:.2f}x" if x < 10 else f"{x:.0f}x"
 
 
 def print_table(headers, rows, out=None):
@@ -217,106 +432,97 @@ def print_table(headers, rows, out=None):
                         for i, (c, w) in enumerate(zip(r, widths))), file=out)
 
 
+def hit(ratio: float, target: float) -> str:
+    return "hit" if ratio >= target else "MISSED"
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--repeat", type=int, default=25, metavar="N",
-                    help="timed calls per measurement; medians are reported (default 25)")
+                    help="timed samples per measurement; medians are reported (default 25)")
+    ap.add_argument("--sizes", type=int, default=1000, metavar="N",
+                    help="size assignments for the sizes comparison (default 1000)")
+    ap.add_argument("--procs", type=int, default=5, metavar="N",
+                    help="fresh processes per start-up figure (default 5; 0 skips them)")
     ap.add_argument("--programs", metavar="SUBSTRING", default="",
                     help="only the programs whose label contains SUBSTRING")
+    ap.add_argument("--quick", action="store_true",
+                    help="a smoke run: --repeat 3 --sizes 20 --procs 1")
     args = ap.parse_args(argv)
-    if args.repeat < 1:
-        ap.error("--repeat must be at least 1")
-    programs = [(l, e) for l, e in PROGRAMS if args.programs in l]
+    if args.quick:
+        args.repeat, args.sizes, args.procs = 3, 20, min(args.procs, 1)
+    if args.repeat < 1 or args.sizes < 1:
+        ap.error("--repeat and --sizes must be at least 1")
+    programs = [p for p in PROGRAMS if args.programs in p.label]
     if not programs:
         ap.error(f"no program label contains {args.programs!r}")
 
-    # One-time costs, measured once: they are paid per process, not per program.
-    t0 = time.perf_counter()
-    import shapeinfer
-    from shapeinfer.syntax import parse
-    import sympy
-    t_import_si = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    shapeinfer.infer("add((a,), (a,))")  # builds the Lark parser and the library
-    t_first_infer = time.perf_counter() - t0
-    t0 = time.perf_counter()
     import jax
-    from shapeinfer import oracle
-    t_import_jax = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    oracle.jax_outcome("add((a,), (a,))", {"a": 2})
-    t_first_jax = time.perf_counter() - t0
-    clear_sympy_cache = sympy.core.cache.clear_cache
-
-    print("shapeinfer.infer vs jax.eval_shape, one process")
-    print(f"python {platform.python_version()}, jax {jax.__version__} "
-          f"({jax.default_backend()}), sympy {sympy.__version__}, "
-          f"shapeinfer {shapeinfer.__version__}, {platform.machine()}, "
-          f"{os.cpu_count()} CPUs")
-    print(f"concrete sizes {', '.join(f'{k}={v}' for k, v in SIZES.items())}; "
-          f"medians of {args.repeat} calls; times in microseconds")
-    print()
-    print("one-time costs per process (not in the table):")
-    print(f"  import shapeinfer {t_import_si * 1e3:8.1f} ms   "
-          f"first infer (builds the parser) {t_first_infer * 1e3:8.1f} ms")
-    print(f"  import jax        {t_import_jax * 1e3:8.1f} ms   "
-          f"first eval_shape in the process {t_first_jax * 1e3:8.1f} ms")
+    import jax.numpy as jnp
+    import sympy
+    import shapeinfer
+    print("shapeinfer.infer vs jax.eval_shape of hand-written JAX, one process")
+    print(f"python {platform.python_version()}, jax {jax.__version__} ({jax.default_backend()}), "
+          f"sympy {sympy.__version__}, shapeinfer {shapeinfer.__version__}, "
+          f"{platform.machine()} {platform.processor() or ''}, {os.cpu_count()} CPUs, "
+          f"load average {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    print(f"medians of {args.repeat} samples; {args.sizes} size assignments; times in µs")
     print()
 
-    rows = []
-    for label, expr in programs:
-        rows.append(measure(label, expr, args.repeat, shapeinfer, oracle, parse, jax,
-                            clear_sympy_cache))
+    rows = [measure(p, args.repeat, args.sizes, shapeinfer, jax, jnp) for p in programs]
     tracemalloc.start()
     try:
-        for row in rows:
-            measure_memory(row, shapeinfer, oracle, parse, jax, clear_sympy_cache)
+        for p, row in zip(programs, rows):
+            measure_memory(p, row, shapeinfer, jax, jnp)
     finally:
         tracemalloc.stop()
+    sizes_ok = all(check_sizes_path(p, shapeinfer) for p in programs)
 
-    headers = ["program", "infer sym", "infer", "infer cold", "jax first", "jax repeat",
-               "cold ratio", "warm ratio", "mem ratio", "mem cold", "agree"]
-    table = []
-    for r in rows:
-        table.append([
-            r.label, fmt_us(r.infer_sym), fmt_us(r.infer_conc), fmt_us(r.infer_cold),
-            fmt_us(r.jax_first), fmt_us(r.jax_repeat),
-            fmt_ratio(r.jax_first / r.infer_cold), fmt_ratio(r.jax_repeat / r.infer_conc),
-            fmt_ratio(r.mem_jax / max(r.mem_infer, 1)),
-            fmt_ratio(r.mem_jax_first / max(r.mem_infer_cold, 1)),
-            "yes" if r.agrees else "NO",
-        ])
-    table.append([
-        "geometric mean", fmt_us(geomean(r.infer_sym for r in rows)),
-        fmt_us(geomean(r.infer_conc for r in rows)), fmt_us(geomean(r.infer_cold for r in rows)),
-        fmt_us(geomean(r.jax_first for r in rows)), fmt_us(geomean(r.jax_repeat for r in rows)),
-        fmt_ratio(geomean(r.jax_first / r.infer_cold for r in rows)),
-        fmt_ratio(geomean(r.jax_repeat / r.infer_conc for r in rows)),
-        fmt_ratio(geomean(r.mem_jax / max(r.mem_infer, 1) for r in rows)),
-        fmt_ratio(geomean(r.mem_jax_first / max(r.mem_infer_cold, 1) for r in rows)),
-        "",
-    ])
+    headers = ["program", "si cold", "jax cold", "cold", "si warm", "jax warm", "warm",
+               "si /size", "jax /size", "sizes", "mem", "agree"]
+    table = [[r.label, fmt_us(r.si_cold), fmt_us(r.jax_cold), fmt_ratio(r.jax_cold / r.si_cold),
+              fmt_us(r.si_warm), fmt_us(r.jax_warm), fmt_ratio(r.jax_warm / r.si_warm),
+              fmt_us(r.si_sizes), fmt_us(r.jax_sizes), fmt_ratio(r.jax_sizes / r.si_sizes),
+              fmt_ratio(r.mem_jax / max(r.mem_si, 1)), "yes" if r.agree else "NO"]
+             for r in rows]
+    cold = geomean(r.jax_cold / r.si_cold for r in rows)
+    warm = geomean(r.jax_warm / r.si_warm for r in rows)
+    sizes = geomean(r.jax_sizes / r.si_sizes for r in rows)
+    mem = geomean(r.mem_jax / max(r.mem_si, 1) for r in rows)
+    table.append(["geometric mean", fmt_us(geomean(r.si_cold for r in rows)),
+                  fmt_us(geomean(r.jax_cold for r in rows)), fmt_ratio(cold),
+                  fmt_us(geomean(r.si_warm for r in rows)),
+                  fmt_us(geomean(r.jax_warm for r in rows)), fmt_ratio(warm),
+                  fmt_us(geomean(r.si_sizes for r in rows)),
+                  fmt_us(geomean(r.jax_sizes for r in rows)), fmt_ratio(sizes),
+                  fmt_ratio(mem), ""])
     print_table(headers, table)
     print()
-    print("columns:")
-    print("  infer sym    infer(expr), symbolic sizes, warm")
-    print("  infer        infer(expr, sizes=...), warm (parser built, sympy cache kept)")
-    print("  infer cold   infer(expr, sizes=...), sympy's cache cleared before each call")
-    print("  jax first    jax.eval_shape at the same sizes, jax.clear_caches() before each call")
-    print("  jax repeat   jax.eval_shape at the same sizes again, JAX's trace caches warm")
-    print("  cold ratio   jax first / infer cold      warm ratio  jax repeat / infer")
-    print("               (> 1: infer is faster; < 1: eval_shape is faster)")
-    print("  mem ratio    tracemalloc peak of one call, eval_shape / infer, warm;"
-          " mem cold: both cold")
-    print("               (Python allocations only; > 1: infer uses less)")
-    print("  agree        infer and eval_shape give the same leaves or the same exception class")
+    print("ratios are eval_shape time / shapeinfer time (> 1: shapeinfer is faster);")
+    print("mem is eval_shape's tracemalloc peak / shapeinfer's, cold calls (> 1: shapeinfer uses less)")
     print()
-    print("programs:")
-    for r in rows:
-        print(f"  {r.label:<22} {r.expr}")
-        print(f"  {'':<22} -> {r.engine}")
-    if not all(r.agrees for r in rows):
-        print("\nWARNING: infer and jax.eval_shape disagree on a program marked NO above")
+    print("targets (geometric means):")
+    print(f"  cold   {fmt_ratio(cold):>7}  target 5x    {hit(cold, 5)}")
+    print(f"  warm   {fmt_ratio(warm):>7}  target 20x   {hit(warm, 20)}")
+    print(f"  sizes  {fmt_ratio(sizes):>7}  target 100x  {hit(sizes, 100)}")
+    print(f"  memory {fmt_ratio(mem):>7}  target > 1x  {hit(mem, 1)}")
+    print(f"  Result.at agrees with concrete inference at 40 assignments per program: "
+          f"{'yes' if sizes_ok else 'NO'}")
+    if args.procs:
+        print()
+        print(f"start-up, fresh processes (medians of {args.procs}):")
+        for what, ms, ratio, target in startup(args.procs):
+            if ratio is None:
+                print(f"  {what:<32} {ms:8.0f} ms")
+            elif what.startswith("  +"):
+                print(f"  {what:<32} {ms:8.1f} ms   (first builtins(), in the process) "
+                      f"target <= {target:.0f} ms  "
+                      f"{'hit' if ratio <= target else 'MISSED'}")
+            else:
+                print(f"  {what:<32} {ms:8.0f} ms   {ratio:.2f}x sympy, target <= {target}x  "
+                      f"{'hit' if ratio <= target else 'MISSED'}")
+    if not all(r.agree for r in rows) or not sizes_ok:
+        print("\nWARNING: shapeinfer and jax.eval_shape disagree on a program marked NO above")
     return 0
 
 

@@ -44,7 +44,12 @@ class Decision(enum.Enum):
 @functools.lru_cache(maxsize=None)
 def symbol(name: str) -> sympy.Symbol:
     """The size symbol ``name`` (an integer >= 1)."""
-    return sympy.Symbol(name, integer=True, positive=True)
+    s = sympy.Symbol(name, integer=True, positive=True)
+    _SIZE_SYMBOLS.add(s)
+    return s
+
+
+_SIZE_SYMBOLS: set = set()  # every symbol made by symbol(): integers >= 1
 
 
 def const(n: int) -> Dim:
@@ -74,6 +79,12 @@ def plain(value):
 def decide_eq(a: Dim, b: Dim) -> Decision:
     """Is ``a == b`` for every assignment of the size symbols (that satisfies
     the active facts, see :class:`Facts`)?"""
+    # Fast paths, no algebra: most comparisons are of a dim with itself
+    # (``(a, a)``: structurally equal) or of two concrete sizes.
+    if a is b or a == b:
+        return Decision.TRUE
+    if isinstance(a, (int, sympy.Integer)) and isinstance(b, (int, sympy.Integer)):
+        return Decision.FALSE
     diff = sympy.expand(sympy.sympify(a) - sympy.sympify(b))
     if diff == 0:
         return Decision.TRUE
@@ -90,12 +101,78 @@ def _decide_eq_zero(diff: Dim) -> Decision:
 
 @functools.lru_cache(maxsize=4096)
 def _decide_eq_zero_cached(diff: Dim, as_jax: bool) -> Decision:
+    # The polynomial fast path decides only what jax.export's term-by-term
+    # bounds decide too, so it serves strict mode as well.
+    poly = _polynomial(diff)
+    decision = _decide_polynomial_zero(*poly) if poly else None
+    if decision is not None:
+        return decision
     normal = _normal(diff)
     if normal == 0 or (_at_least(normal, 0) and _at_least(-normal, 0)):
         return Decision.TRUE  # 2*(n//2) + n%2 - n, min(a, a + 1) - a
     if _at_least(normal, 1) or _at_least(-normal, 1) or _indivisible(normal):
         return Decision.FALSE
     return Decision.UNKNOWN
+
+
+# ---------------------------------------------------------------- polynomial fast path
+# Most dims are sums of sizes, products of sizes and constants (``a``,
+# ``n - 1``, ``h * e``). For those the answers follow from arithmetic,
+# without sympy's assumption system (costly for every new symbol: a program
+# with fresh size names spent most of its time there). They are exactly
+# what the general procedure below proves, for the same reasons. With sizes
+# s >= 1, a product of sizes is >= 1 and grows with each; so
+# c0 + sum(ci * mi) is smallest with every size 1 when every ci > 0 (largest
+# when every ci < 0), and unbounded the other way; it can be 0 only if
+# gcd(ci) divides c0. With mixed signs a sum of single sizes is unbounded
+# both ways (undecided); one with products is left to the general procedure
+# (``h*e - h >= 0`` holds).
+
+def _polynomial(d: Dim) -> tuple[int, list[int], bool] | None:
+    """``(c0, [ci], linear)`` for ``d = c0 + sum(ci * mi)`` where each ``mi``
+    is a size or a product of sizes (``linear``: sizes only), else None."""
+    const, coeffs, linear = 0, {}, True
+    for t in (d.args if isinstance(d, sympy.Add) else (d,)):
+        if t.is_Integer:
+            const += int(t)
+            continue
+        c, m = (int(t.args[0]), t.func(*t.args[1:])) \
+            if isinstance(t, sympy.Mul) and t.args[0].is_Integer else (1, t)
+        if m in _SIZE_SYMBOLS:
+            pass
+        elif _is_product_of_sizes(m):
+            linear = False
+        else:
+            return None
+        coeffs[m] = coeffs.get(m, 0) + c
+    cs = [c for c in coeffs.values() if c]
+    return (const, cs, linear) if cs else None
+
+
+def _is_product_of_sizes(m) -> bool:
+    factors = m.args if isinstance(m, sympy.Mul) else (m,)
+    return all(f in _SIZE_SYMBOLS or (isinstance(f, sympy.Pow) and f.base in _SIZE_SYMBOLS
+                                       and f.exp.is_Integer and f.exp > 0) for f in factors)
+
+
+def _decide_polynomial_zero(const: int, cs: list[int], linear: bool) -> Decision | None:
+    least = const + sum(cs)  # the value with every size 1
+    if (all(c > 0 for c in cs) and least >= 1) or (all(c < 0 for c in cs) and least <= -1):
+        return Decision.FALSE
+    if const % math.gcd(*cs) != 0:
+        return Decision.FALSE
+    if linear or all(c > 0 for c in cs) or all(c < 0 for c in cs):
+        return Decision.UNKNOWN
+    return None
+
+
+def _decide_polynomial_nonnegative(const: int, cs: list[int], linear: bool) -> Decision | None:
+    least = const + sum(cs)
+    if all(c > 0 for c in cs):
+        return Decision.TRUE if least >= 0 else Decision.UNKNOWN
+    if all(c < 0 for c in cs):
+        return Decision.FALSE if least <= -1 else Decision.UNKNOWN
+    return Decision.UNKNOWN if linear else None
 
 
 def _indivisible(d: Dim) -> bool:
@@ -129,6 +206,10 @@ def _decide_nonnegative(d: Dim) -> Decision:
 def _decide_nonnegative_cached(d: Dim, as_jax: bool) -> Decision:
     if d.is_number:
         return Decision.TRUE if d >= 0 else Decision.FALSE
+    poly = _polynomial(d)
+    decision = _decide_polynomial_nonnegative(*poly) if poly else None
+    if decision is not None:
+        return decision
     normal = _normal(d)
     if _at_least(normal, 0) or (normal != d and _at_least(d, 0)):
         # (d as written too: normalizing may lose the bound floor((a-1)/3) >= 0,

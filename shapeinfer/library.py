@@ -20,6 +20,7 @@ from .control_flow import (CondTransform, ForiLoopTransform, ScanTransform, Tree
                            WhileLoopTransform)
 from .engine import refuse_keywords
 from .operation import Operation
+from .rules import cache as rule_cache
 from .rules.loader import PREFIXES, RuleError, parse_rules
 from .rules.model import Rule
 from .transforms import PartialTransform, PassThroughTransform, VmapTransform
@@ -172,11 +173,15 @@ _CONSTANTS = {f"{prefix}{name}": value
 
 @functools.lru_cache(maxsize=None)
 def builtins() -> Library:
-    """The built-in library: the transformations and the shipped rule files."""
+    """The built-in library: the transformations and the shipped rule files
+    (parsed once per machine and kept in the user's cache directory, see
+    :mod:`shapeinfer.rules.cache`)."""
+    from . import __version__
+    files = [(f"shapeinfer/rules/builtin/{path.name}", path.read_text(encoding="utf-8"))
+             for path in sorted(BUILTIN_RULES.glob("*.rules"))]
     library = Library({**_TRANSFORMS, **_DTYPE_NAMES, **_CONSTANTS})
-    for path in sorted(BUILTIN_RULES.glob("*.rules")):
-        library = library.with_rules(parse_rules(path.read_text(encoding="utf-8"),
-                                                 f"shapeinfer/rules/builtin/{path.name}"))
+    for rules in rule_cache.load(files, __version__, parse_rules):
+        library = library.with_rules(rules)
     return Library(dict(library), library.rules)
 
 

@@ -398,7 +398,17 @@ def _describe_expected(expected) -> str:
 
 
 def parse(text: str) -> Program:
-    """Parse a whole program; raise :class:`ShapeSyntaxError` with a span."""
+    """Parse a whole program; raise :class:`ShapeSyntaxError` with a span.
+
+    A text parsed before is not parsed again: nodes are frozen values, so the
+    same :class:`Program` can serve every caller (a REPL, the checker, a
+    benchmark asking one program many times). Parsing is most of a warm
+    ``infer``; a text that fails to parse is not cached and fails again."""
+    return _parse_cached(text)
+
+
+@functools.lru_cache(maxsize=1024)
+def _parse_cached(text: str) -> Program:
     try:
         tree = _parser().parse(text)
     except UnexpectedCharacters as e:

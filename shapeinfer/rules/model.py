@@ -188,7 +188,19 @@ class Clause:
 
 # ---------------------------------------------------------------- signature
 
-REQUIRED = object()
+class _Required:
+    """The default of a parameter without one. A singleton that pickles as a
+    reference to itself, so that rules read back from the rule cache
+    (:mod:`shapeinfer.rules.cache`) still compare ``default is REQUIRED``."""
+
+    def __repr__(self):
+        return "REQUIRED"
+
+    def __reduce__(self):
+        return "REQUIRED"
+
+
+REQUIRED = _Required()
 
 # Parameter types; ``array`` is the type of a parameter written without one,
 # ``arraylike`` an array or a nested list of arrays and scalars (stacked into

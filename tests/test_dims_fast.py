@@ -1,0 +1,52 @@
+"""The polynomial fast path of the decision procedure (dims._polynomial)
+must decide exactly as the general procedure does: random sums of sizes,
+products of sizes and constants, decided both ways."""
+import random
+
+import pytest
+import sympy
+
+from shapeinfer import dims
+
+
+def general(fn, d, monkeypatch):
+    """fn's decision with the fast path switched off (and its caches cold)."""
+    with monkeypatch.context() as m:
+        m.setattr(dims, "_polynomial", lambda d: None)
+        dims._decide_eq_zero.cache_clear()
+        dims._decide_nonnegative.cache_clear()
+        try:
+            return fn(d)
+        finally:
+            dims._decide_eq_zero.cache_clear()
+            dims._decide_nonnegative.cache_clear()
+
+
+def random_dims(seed, n=60):
+    rng = random.Random(seed)
+    a, b, c = (dims.symbol(x) for x in "abc")
+    monomials = [a, b, c, a * b, b * c, a * a, a * b * c]
+    out = []
+    for _ in range(n):
+        d = sympy.Integer(rng.randint(-6, 6))
+        for m in rng.sample(monomials, rng.randint(1, 3)):
+            d += rng.choice([-3, -2, -1, 1, 1, 2, 3]) * m
+        out.append(sympy.expand(d))
+    return out
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_fast_path_decides_as_the_general_procedure(seed, monkeypatch):
+    for d in random_dims(seed):
+        if d.is_number:
+            continue
+        assert dims._decide_eq_zero(d) == general(dims._decide_eq_zero, d, monkeypatch), d
+        assert dims._decide_nonnegative(d) == general(dims._decide_nonnegative, d, monkeypatch), d
+
+
+def test_fast_path_covers_what_it_should():
+    a, b = dims.symbol("a"), dims.symbol("b")
+    assert dims._polynomial(a - 1) == (-1, [1], True)
+    assert dims._polynomial(2 * a * b + 3) == (3, [2], False)
+    assert dims._polynomial(sympy.floor(a / 2)) is None
+    assert dims._polynomial(sympy.Symbol("x") + 1) is None  # not a size symbol
