@@ -13,13 +13,13 @@ def general(fn, d, monkeypatch):
     """fn's decision with the fast path switched off (and its caches cold)."""
     with monkeypatch.context() as m:
         m.setattr(dims, "_polynomial", lambda d: None)
-        dims._decide_eq_zero.cache_clear()
-        dims._decide_nonnegative.cache_clear()
+        dims._decide_eq_zero_cached.cache_clear()
+        dims._decide_nonnegative_cached.cache_clear()
         try:
             return fn(d)
         finally:
-            dims._decide_eq_zero.cache_clear()
-            dims._decide_nonnegative.cache_clear()
+            dims._decide_eq_zero_cached.cache_clear()
+            dims._decide_nonnegative_cached.cache_clear()
 
 
 def random_dims(seed, n=60):
@@ -35,13 +35,17 @@ def random_dims(seed, n=60):
     return out
 
 
+@pytest.mark.parametrize("strict", [False, True], ids=["default", "strict"])
 @pytest.mark.parametrize("seed", range(4))
-def test_fast_path_decides_as_the_general_procedure(seed, monkeypatch):
-    for d in random_dims(seed):
-        if d.is_number:
-            continue
-        assert dims._decide_eq_zero(d) == general(dims._decide_eq_zero, d, monkeypatch), d
-        assert dims._decide_nonnegative(d) == general(dims._decide_nonnegative, d, monkeypatch), d
+def test_fast_path_decides_as_the_general_procedure(seed, strict, monkeypatch):
+    # strict: jax.export's term-by-term bounds, which the fast path must not outdo
+    with dims.as_jax(strict):
+        for d in random_dims(seed):
+            if d.is_number:
+                continue
+            assert dims._decide_eq_zero(d) == general(dims._decide_eq_zero, d, monkeypatch), d
+            assert dims._decide_nonnegative(d) == \
+                general(dims._decide_nonnegative, d, monkeypatch), d
 
 
 def test_fast_path_covers_what_it_should():
