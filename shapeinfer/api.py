@@ -119,7 +119,7 @@ def infer(text: str, *, sizes: Mapping[str, int] | None = None, rules=None,
         raise TypeError(f"infer: text must be a str (the program), got {_type_name(text)}")
     if not isinstance(strict, bool):
         raise TypeError(f"infer: strict must be a bool, got {_type_name(strict)}")
-    sizes = _check_sizes(sizes)
+    sizes = check_sizes(sizes)
     assume = _check_assume(assume)
     library = resolve(rules)
     with deep_recursion(text):
@@ -152,7 +152,7 @@ def infer_parsed(program: Program, text: str, *, sizes: dict[str, int] | None = 
                  library=None, assume=None, strict: bool = False, trace=None) -> Result:
     """:func:`infer` for a program already parsed (the checker runs one program
     at many sizes). ``trace`` records the derivation (see :mod:`shapeinfer.explain`)."""
-    sizes = _check_sizes(sizes)
+    sizes = check_sizes(sizes)
     program = _with_facts(program, assume)
     with deep_recursion(text), scope.active(scope.Scope(strict=strict)) as sc:
         ev = Evaluator(resolve(library), sizes=sizes)
@@ -195,24 +195,24 @@ def _type_name(value) -> str:
     return "None" if value is None else type(value).__name__
 
 
-def _check_sizes(sizes) -> dict[str, int]:
+def check_sizes(sizes) -> dict[str, int]:
     """``sizes=`` as a dict of plain ints: TypeError for a value that is not
     integer-like (bool and float are not, numpy integers are), ValueError
     for a negative one."""
     if sizes is None:
         return {}
     if not isinstance(sizes, Mapping):
-        raise TypeError("infer: sizes must be a mapping of size names to ints "
+        raise TypeError("sizes must be a mapping of size names to ints "
                         f"(such as {{'n': 3}}), got {_type_name(sizes)}")
     checked = {}
     for name, n in sizes.items():
         if not isinstance(name, str):
-            raise TypeError(f"infer: sizes keys are size names (str), got {name!r}")
+            raise TypeError(f"sizes keys are size names (str), got {name!r}")
         if isinstance(n, bool) or not hasattr(type(n), "__index__"):
-            raise TypeError(f"infer: sizes[{name!r}] must be an int, got {_type_name(n)} {n!r}")
+            raise TypeError(f"sizes[{name!r}] must be an int, got {_type_name(n)} {n!r}")
         value = operator.index(n)
         if value < 0:
-            raise ValueError(f"infer: sizes[{name!r}] must be a non-negative int, got {value}")
+            raise ValueError(f"sizes[{name!r}] must be a non-negative int, got {value}")
         checked[name] = value
     return checked
 
@@ -235,7 +235,7 @@ class UnusedSizeError(ValueError):
         self.unused = unused
         self.problem = (f"gives {', '.join(unused)}, which the program does not use as a "
                         f"size (its size names: {', '.join(used) or 'none'})")
-        super().__init__(f"infer: sizes {self.problem}")
+        super().__init__(f"sizes {self.problem}")
 
 
 def _check_size_names(sizes: dict[str, int], program: Program, library) -> None:

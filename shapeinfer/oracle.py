@@ -33,7 +33,7 @@ from jax import export as jax_export
 from jax._src import core as jax_core  # max_dim / min_dim for symbolic sizes
 
 from . import dims, scope, syntax as ast
-from .api import deep_recursion, infer, infer_parsed
+from .api import check_sizes, deep_recursion, infer, infer_parsed
 from .dtypes import NUMPY_NAME, SHORT_NAME
 from .engine import (ARRAY_ATTRIBUTES, ARRAY_BINOPS, ARRAY_UNOPS, dotted_name, is_dim_minmax,
                      is_method_call, takes_value, unbound_name)
@@ -810,6 +810,7 @@ def check(text: str, *, sizes: dict | None = None, samples: int = 8, seed: int =
     rule without one makes its cases unchecked. Raises
     :class:`ShapeSyntaxError` for text that does not parse.
     """
+    sizes = check_sizes(sizes)  # TypeError for a size that is not an int, as infer's
     library = resolve(rules)
     with deep_recursion(text):
         program = parse(text)
