@@ -106,3 +106,34 @@ def test_internal_names_the_exception_and_asks_for_a_report(monkeypatch, capsys)
 
 def test_every_code_has_a_message_test():
     assert {p.values[0] for p in ROWS} | {"internal"} == set(CODES)
+
+
+# ---------------------------------------------------------------- the caret excerpt
+
+def _rendered(program: str) -> list[str]:
+    with pytest.raises(ShapeError) as info:
+        shapeinfer.infer(program)
+    return info.value.render(program).splitlines()
+
+
+def test_a_tab_keeps_the_caret_under_its_column():
+    """Tabs are expanded (to multiples of 8) in the excerpt, so the caret
+    lines up whatever the terminal's tab stops."""
+    _, excerpt, carets = _rendered("add((a,\t2),\t(a, 3),\t(b,))")
+    assert "\t" not in excerpt and "\t" not in carets
+    assert excerpt[carets.index("^"):].startswith("(b,)")
+    assert carets.strip() == "^^^^"
+
+
+def test_a_tab_on_a_later_line_keeps_the_caret_under_its_column():
+    _, excerpt, carets = _rendered("x = (a,)\n\tadd(x,\tx, (b, 2))")
+    assert excerpt.startswith("  2 | ")
+    assert excerpt[carets.index("^"):].startswith("(b, 2)")
+
+
+def test_a_long_line_shows_a_window_around_the_span():
+    program = "[" + ", ".join(["(a,)"] * 5_000) + ", foo, " + ", ".join(["(a,)"] * 5_000) + "]"
+    _, excerpt, carets = _rendered(program)
+    assert excerpt.startswith("  ...") and excerpt.endswith("...")
+    assert len(excerpt) <= 110
+    assert excerpt[carets.index("^"):].startswith("foo,") and carets.strip() == "^^^"
