@@ -124,7 +124,7 @@ def infer(text: str, *, sizes: Mapping[str, int] | None = None, rules=None,
     library = resolve(rules)
     with deep_recursion(text):
         program = parse(text)
-        _check_size_names(sizes, _with_facts(program, assume), library)
+        check_size_names(sizes, _with_facts(program, assume), library)
         return infer_parsed(program, text, sizes=sizes, library=library,
                             assume=assume, strict=strict)
 
@@ -238,7 +238,7 @@ class UnusedSizeError(ValueError):
         super().__init__(f"sizes {self.problem}")
 
 
-def _check_size_names(sizes: dict[str, int], program: Program, library) -> None:
+def check_size_names(sizes: dict[str, int], program: Program, library) -> None:
     """:class:`UnusedSizeError` for a ``sizes=`` name the program does not
     use as a size: most likely a typo, which would otherwise leave the
     answer symbolic without a word."""

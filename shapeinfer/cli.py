@@ -15,11 +15,11 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .api import UnusedSizeError, error_json, infer
+from .api import UnusedSizeError, check_size_names, deep_recursion, error_json, infer
 from .errors import ShapeError, is_syntax_error
 from .library import Library, builtins, load_rules
 from .rules.loader import RuleError
-from .syntax import is_blank
+from .syntax import is_blank, parse
 
 EXIT_OK, EXIT_SHAPE_ERROR, EXIT_USAGE, EXIT_INTERNAL, EXIT_NOTHING_CHECKED = 0, 1, 2, 3, 5
 
@@ -67,11 +67,9 @@ def _eval_one(text: str, sizes: dict, as_json: bool, out, err, library=None,
     ``line``: the standard-input line number, for ``eval -`` (JSON carries it)."""
     e: ShapeError | None = None
     try:
-        result = _infer_for_cli(text, sizes, library, strict, every_size=line is None)
+        result = _infer_for_cli(text, sizes, library, strict)
     except ShapeError as raised:
         e = raised
-    except _UsageError:
-        raise
     except Exception as bug:  # noqa: BLE001 - one bad line must not stop a stream
         e = ShapeError("internal", type(bug).__name__,
                        f"internal error: {bug}; this is a bug in shapeinfer, please report it",
@@ -87,23 +85,33 @@ def _eval_one(text: str, sizes: dict, as_json: bool, out, err, library=None,
     return EXIT_OK
 
 
-def _infer_for_cli(text: str, sizes: dict, library, strict: bool, every_size: bool):
-    """:func:`infer`, with ``--sizes`` naming a size the program does not use a
-    usage error for one EXPR (``every_size``); in a stream each line takes
-    the sizes it uses."""
+def _infer_for_cli(text: str, sizes: dict, library, strict: bool):
+    """:func:`infer`; in a stream (``eval -``) each line takes the sizes it uses
+    (a single EXPR was checked by :func:`_refuse_unused_sizes` first)."""
     try:
         return infer(text, sizes=sizes, rules=library, strict=strict)
     except UnusedSizeError as e:
-        if every_size:
-            raise _UsageError(f"--sizes {e.problem}") from None
         used = {k: v for k, v in sizes.items() if k not in e.unused}
         return infer(text, sizes=used, rules=library, strict=strict)
+
+
+def _refuse_unused_sizes(text: str, sizes: dict, library) -> None:
+    """``--sizes`` naming a size ``text`` does not use: a usage error, as for
+    ``eval``. Text that does not parse is left to the command to report."""
+    try:
+        with deep_recursion(text):
+            check_size_names(sizes, parse(text), library)
+    except ShapeError:
+        pass
+    except UnusedSizeError as e:
+        raise _UsageError(f"--sizes {e.problem}") from None
 
 
 def cmd_eval(args, out, err) -> int:
     sizes = parse_sizes(args.sizes)
     library = load_library(args.rules)
     if args.expr != "-":
+        _refuse_unused_sizes(args.expr, sizes, library)
         return _eval_one(args.expr, sizes, args.json, out, err, library, args.strict)
     # One expression per line; a bad line never stops the stream. With --json
     # every line gets exactly one answer (a blank or comment-only line is the
@@ -216,6 +224,7 @@ def cmd_explain(args, out, err) -> int:
 
     sizes = parse_sizes(args.sizes)
     library = load_library(args.rules)
+    _refuse_unused_sizes(args.expr, sizes, library)
     try:
         explanation = explain(args.expr, sizes=sizes, rules=library)
     except ShapeError as e:  # text that does not parse

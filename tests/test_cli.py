@@ -203,6 +203,12 @@ def test_eval_sizes_naming_an_unused_size_is_a_usage_error():
     assert "its size names: n, a" in p.stderr
 
 
+def test_explain_sizes_naming_an_unused_size_is_a_usage_error(capsys):
+    assert cli.main(["explain", "--sizes", "m=2", "(n, a)"]) == 2
+    assert "--sizes gives m, which the program does not use" in capsys.readouterr().err
+    assert cli.main(["explain", "--sizes", "n=2", "(n, a)"]) == 0
+
+
 def test_eval_double_dash_takes_an_expression_that_starts_with_a_minus():
     p = run("eval", "--", "-(a,)")
     assert (p.returncode, p.stdout) == (0, "(a,)\n")
