@@ -6,6 +6,11 @@
 
 ``import shapeinfer`` does not import JAX; :func:`check` imports it lazily.
 """
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
 from .api import Result, infer
 from .errors import CODES, ShapeError, ShapeSyntaxError
 from .library import Library, load_rules
@@ -15,18 +20,34 @@ __all__ = ["infer", "check", "load_rules", "Library", "Result", "ShapeError",
            "ShapeSyntaxError", "RuleError", "CODES"]
 __version__ = "0.1.0"
 
+if TYPE_CHECKING:  # the checker's module imports JAX; only type checkers look
+    from .oracle import CheckReport
+
 
 JAX_MISSING = 'the checker needs JAX, which is not installed: pip install "shapeinfer[jax]"'
 
 
-def check(text: str, **options):
-    """Compare :func:`infer` with ``jax.eval_shape`` (see :mod:`shapeinfer.oracle`).
+def check(text: str, *, sizes: Mapping[str, int] | None = None, samples: int = 8,
+          seed: int = 0, symbolic: bool = False, rules: object = None, strict: bool = False,
+          violate: bool = False) -> CheckReport:
+    """Compare :func:`infer` with ``jax.eval_shape``, the ground truth.
 
-    Raises ImportError saying what to install when JAX is missing."""
+    With every size symbol in ``sizes`` one case is run; otherwise
+    ``samples`` size assignments are drawn (seeded by ``seed``).
+    ``symbolic=True`` compares strict mode with ``jax.eval_shape`` on
+    ``jax.export.symbolic_shape`` sizes; ``violate=True`` also tries sizes
+    that break the answer's guards. ``rules`` and ``strict`` are as for
+    :func:`infer`. The report's ``agreed`` says whether every case JAX ran
+    agreed; ``cases`` holds each comparison (docs/checker.md).
+
+    Raises ImportError saying what to install when JAX is missing, and
+    ValueError for options that mean nothing for the program (a ``sizes``
+    name it does not use, ``samples < 1``)."""
     try:
         from .oracle import check as _check
     except ImportError as e:
         if (e.name or "").split(".")[0] not in ("jax", "jaxlib"):
             raise
         raise ImportError(JAX_MISSING, name=e.name) from e
-    return _check(text, **options)
+    return _check(text, sizes=dict(sizes) if sizes is not None else None, samples=samples,
+                  seed=seed, symbolic=symbolic, rules=rules, strict=strict, violate=violate)

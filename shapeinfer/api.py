@@ -4,7 +4,9 @@ from __future__ import annotations
 import collections
 import contextlib
 import dataclasses
+import operator
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import sympy
@@ -13,7 +15,9 @@ from . import dims, pytree, scope, substitute
 from .engine import Evaluator
 from .errors import ShapeError
 from .library import resolve
+from .errors import shorten
 from .scope import fmt_condition
+from .symbols import size_symbols
 from .syntax import Assume, Program, parse
 from .values import Array, Function, fmt_value, to_pytree
 
@@ -38,14 +42,18 @@ class Result:
 
     @property
     def arrays(self) -> list[Array]:
+        """The result's arrays, in ``jax.tree.leaves`` order."""
         return pytree.leaves(self.value)
 
     @property
     def leaves(self) -> list[tuple]:
+        """The arrays' shapes: tuples of dims (sympy expressions; ``int(d)``
+        is the number for a concrete dim)."""
         return [a.shape for a in self.arrays]
 
     @property
     def dtypes(self) -> list[str]:
+        """The arrays' dtypes, as short names (``f32``, ``i32``, ``bool``, ...)."""
         return [a.dtype for a in self.arrays]
 
     @property
@@ -83,8 +91,9 @@ class Result:
         assumed (``assume`` statements or ``assume=``), and when this result
         was itself inferred at sizes (then ``sizes`` is added to those).
         The symbolic answer is compiled for this once, on the first call."""
-        if not all(type(n) is int and n >= 0 for n in sizes.values()):
-            _check_sizes(sizes)  # raises ValueError saying which size is wrong
+        if not isinstance(sizes, dict) or not all(type(n) is int and n >= 0
+                                                  for n in sizes.values()):
+            sizes = check_sizes(sizes)  # ints from integer-like sizes, else TypeError/ValueError
         opts = self._options
         if not opts.get("facts", True) and not opts.get("sizes"):
             shapes = self._plan().shapes(sizes)
@@ -112,21 +121,39 @@ class Result:
         return Result(self.expr, value, [], self.symbols, options)
 
     def to_json(self) -> dict:
+        """The result as ``eval --json`` prints it: ``ok``, ``expr``,
+        ``result``, ``leaves`` (a concrete dim is a JSON integer, a symbolic
+        one its text) and ``guards``."""
         return {
             "ok": True,
             "expr": self.expr,
             "result": str(self),
-            "leaves": [[dims.fmt_dim(d) for d in shape] for shape in self.leaves],
+            "leaves": [[json_dim(d) for d in shape] for shape in self.leaves],
             "guards": [fmt_condition(g) for g in self.guards],
         }
 
+    def __repr__(self) -> str:
+        """``Result('add((a,), (b,))' -> (a,) if a == b)``: the program and
+        :meth:`describe`, each cut to one short line."""
+        return f"Result({shorten(self.expr, 60)!r} -> {shorten(self.describe())})"
 
-def infer(text: str, *, sizes: dict[str, int] | None = None, rules=None,
-          assume=None, strict: bool = False) -> Result:
+
+def json_dim(d) -> int | str:
+    """A dim for JSON: an int when it is a number, else its text (``n + 1``)."""
+    return int(d) if getattr(d, "is_Integer", False) else dims.fmt_dim(d)
+
+
+def infer(text: str, *, sizes: Mapping[str, int] | None = None, rules=None,
+          assume: str | list[str] | None = None, strict: bool = False) -> Result:
     """Infer the shapes a program produces.
 
     >>> str(infer("vmap(add, (0, None), 1)((a,b,c), (a,b,c))"))
     '(a, a, b, c)'
+
+    ``sizes`` gives size symbols concrete values (``{"n": 3}``; any integer
+    with ``__index__``, such as ``numpy.int64``, but not bool or float); a
+    name the program does not use as a size is a ValueError, since it is
+    most likely a typo.
 
     ``rules`` adds operation rules: a :class:`~shapeinfer.library.Library`
     from :func:`~shapeinfer.load_rules`, a rule file's path, rules as text,
@@ -138,7 +165,15 @@ def infer(text: str, *, sizes: dict[str, int] | None = None, rules=None,
     ``"n % 2 == 0"``), as ``assume`` statements in the program do.
     ``strict=True`` answers as JAX's own symbolic shapes do: a condition the
     sizes do not decide is an error rather than a guard (docs/symbolic.md).
+
+    An argument of the wrong type is a TypeError naming the argument.
     """
+    if not isinstance(text, str):
+        raise TypeError(f"infer: text must be a str (the program), got {_type_name(text)}")
+    if not isinstance(strict, bool):
+        raise TypeError(f"infer: strict must be a bool, got {_type_name(strict)}")
+    sizes = check_sizes(sizes)
+    assume = _check_assume(assume)
     key = _memo_key(text, sizes, rules, assume, strict)
     if key is not None and key in _MEMO:
         _MEMO.move_to_end(key)
@@ -146,7 +181,10 @@ def infer(text: str, *, sizes: dict[str, int] | None = None, rules=None,
     library = resolve(rules)
     try:
         with deep_recursion(text):
-            answer = infer_parsed(parse(text), text, sizes=sizes, library=library,
+            program = parse(text)
+            # (an unused size name is a ValueError, never memoised)
+            check_size_names(sizes, _with_facts(program, assume), library)
+            answer = infer_parsed(program, text, sizes=sizes, library=library,
                                   assume=assume, strict=strict)
     except ShapeError as e:
         answer = e
@@ -211,7 +249,7 @@ def infer_parsed(program: Program, text: str, *, sizes: dict[str, int] | None = 
                  library=None, assume=None, strict: bool = False, trace=None) -> Result:
     """:func:`infer` for a program already parsed (the checker runs one program
     at many sizes). ``trace`` records the derivation (see :mod:`shapeinfer.explain`)."""
-    sizes = _check_sizes(sizes)
+    sizes = check_sizes(sizes)
     program = _with_facts(program, assume)
     with deep_recursion(text), scope.active(scope.Scope(strict=strict)) as sc:
         ev = Evaluator(resolve(library), sizes=sizes)
@@ -253,14 +291,63 @@ def _with_facts(program: Program, assume) -> Program:
     return dataclasses.replace(program, statements=tuple(statements) + tuple(program.statements))
 
 
-def _check_sizes(sizes):
-    if not sizes:
+def _type_name(value) -> str:
+    return "None" if value is None else type(value).__name__
+
+
+def check_sizes(sizes) -> dict[str, int]:
+    """``sizes=`` as a dict of plain ints: TypeError for a value that is not
+    integer-like (bool and float are not, numpy integers are), ValueError
+    for a negative one."""
+    if sizes is None:
         return {}
+    if not isinstance(sizes, Mapping):
+        raise TypeError("sizes must be a mapping of size names to ints "
+                        f"(such as {{'n': 3}}), got {_type_name(sizes)}")
+    checked = {}
     for name, n in sizes.items():
-        if not isinstance(n, int) or isinstance(n, bool) or n < 0:
-            raise ValueError(f"size {name}={n!r} must be a non-negative int")
-    return dict(sizes)
+        if not isinstance(name, str):
+            raise TypeError(f"sizes keys are size names (str), got {name!r}")
+        if isinstance(n, bool) or not hasattr(type(n), "__index__"):
+            raise TypeError(f"sizes[{name!r}] must be an int, got {_type_name(n)} {n!r}")
+        value = operator.index(n)
+        if value < 0:
+            raise ValueError(f"sizes[{name!r}] must be a non-negative int, got {value}")
+        checked[name] = value
+    return checked
+
+
+def _check_assume(assume) -> list[str]:
+    """``assume=`` as a list of facts (text)."""
+    if assume is None:
+        return []
+    facts = [assume] if isinstance(assume, str) else assume
+    if not isinstance(facts, (list, tuple)) or not all(isinstance(f, str) for f in facts):
+        raise TypeError("infer: assume must be a fact as text ('a == b') or a list of them, "
+                        f"got {_type_name(assume)}")
+    return list(facts)
+
+
+class UnusedSizeError(ValueError):
+    """``sizes=`` names a size the program does not use (``unused`` lists them)."""
+
+    def __init__(self, unused: list[str], used: list[str]):
+        self.unused = unused
+        self.problem = (f"gives {', '.join(unused)}, which the program does not use as a "
+                        f"size (its size names: {', '.join(used) or 'none'})")
+        super().__init__(f"sizes {self.problem}")
+
+
+def check_size_names(sizes: dict[str, int], program: Program, library) -> None:
+    """:class:`UnusedSizeError` for a ``sizes=`` name the program does not
+    use as a size: most likely a typo, which would otherwise leave the
+    answer symbolic without a word."""
+    used = size_symbols(program, library)
+    unused = [name for name in sizes if name not in used]
+    if unused:
+        raise UnusedSizeError(unused, used)
 
 
 def error_json(text: str, err: ShapeError) -> dict:
+    """An error as ``eval --json`` prints it: ``ok`` false, ``expr``, ``error``."""
     return {"ok": False, "expr": text, "error": err.to_json()}

@@ -15,10 +15,11 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .api import error_json, infer
-from .errors import ShapeError
+from .api import UnusedSizeError, check_size_names, deep_recursion, error_json, infer
+from .errors import ShapeError, is_syntax_error
 from .library import Library, builtins, load_rules
 from .rules.loader import RuleError
+from .syntax import is_blank, parse
 
 EXIT_OK, EXIT_SHAPE_ERROR, EXIT_USAGE, EXIT_INTERNAL, EXIT_NOTHING_CHECKED = 0, 1, 2, 3, 5
 
@@ -57,42 +58,73 @@ def load_library(paths: list[str] | None) -> Library:
 
 
 def _exit_code(err: ShapeError) -> int:
-    return EXIT_USAGE if err.code == "syntax" else EXIT_SHAPE_ERROR
+    return EXIT_USAGE if is_syntax_error(err) else EXIT_SHAPE_ERROR
 
 
 def _eval_one(text: str, sizes: dict, as_json: bool, out, err, library=None,
-              strict: bool = False) -> int:
+              strict: bool = False, line: int | None = None) -> int:
+    """Evaluate one expression and print the answer; its exit status.
+    ``line``: the standard-input line number, for ``eval -`` (JSON carries it)."""
     e: ShapeError | None = None
     try:
-        result = infer(text, sizes=sizes, rules=library, strict=strict)
+        result = _infer_for_cli(text, sizes, library, strict)
     except ShapeError as raised:
         e = raised
     except Exception as bug:  # noqa: BLE001 - one bad line must not stop a stream
         e = ShapeError("internal", type(bug).__name__,
                        f"internal error: {bug}; this is a bug in shapeinfer, please report it",
                        (0, len(text)))
+    numbered = {} if line is None else {"line": line}
     if e is not None:
         if as_json:
-            print(json.dumps(error_json(text, e)), file=out)
+            print(json.dumps({**numbered, **error_json(text, e)}), file=out)
         else:
             print(f"{e.render(text)}\n[{e.code}]", file=err)
         return EXIT_INTERNAL if e.code == "internal" else _exit_code(e)
-    print(json.dumps(result.to_json()) if as_json else result.describe(), file=out)
+    print(json.dumps({**numbered, **result.to_json()}) if as_json else result.describe(), file=out)
     return EXIT_OK
+
+
+def _infer_for_cli(text: str, sizes: dict, library, strict: bool):
+    """:func:`infer`; in a stream (``eval -``) each line takes the sizes it uses
+    (a single EXPR was checked by :func:`_refuse_unused_sizes` first)."""
+    try:
+        return infer(text, sizes=sizes, rules=library, strict=strict)
+    except UnusedSizeError as e:
+        used = {k: v for k, v in sizes.items() if k not in e.unused}
+        return infer(text, sizes=used, rules=library, strict=strict)
+
+
+def _refuse_unused_sizes(text: str, sizes: dict, library) -> None:
+    """``--sizes`` naming a size ``text`` does not use: a usage error, as for
+    ``eval``. Text that does not parse is left to the command to report."""
+    try:
+        with deep_recursion(text):
+            check_size_names(sizes, parse(text), library)
+    except ShapeError:
+        pass
+    except UnusedSizeError as e:
+        raise _UsageError(f"--sizes {e.problem}") from None
 
 
 def cmd_eval(args, out, err) -> int:
     sizes = parse_sizes(args.sizes)
     library = load_library(args.rules)
     if args.expr != "-":
+        _refuse_unused_sizes(args.expr, sizes, library)
         return _eval_one(args.expr, sizes, args.json, out, err, library, args.strict)
-    # One expression per line; a bad line never stops the stream.
+    # One expression per line; a bad line never stops the stream. With --json
+    # every line gets exactly one answer (a blank or comment-only line is the
+    # error `empty`, which does not change the exit status), numbered from 1.
     worst = EXIT_OK
-    for line in sys.stdin:
+    for number, line in enumerate(sys.stdin, start=1):
         text = line.rstrip("\r\n")
-        if not text.strip():
+        if is_blank(text):
+            if args.json:
+                _eval_one(text, sizes, True, out, err, library, args.strict, number)
             continue
-        worst = max(worst, _eval_one(text, sizes, args.json, out, err, library, args.strict))
+        worst = max(worst, _eval_one(text, sizes, args.json, out, err, library, args.strict,
+                                     number))
         out.flush()
     return worst
 
@@ -192,6 +224,7 @@ def cmd_explain(args, out, err) -> int:
 
     sizes = parse_sizes(args.sizes)
     library = load_library(args.rules)
+    _refuse_unused_sizes(args.expr, sizes, library)
     try:
         explanation = explain(args.expr, sizes=sizes, rules=library)
     except ShapeError as e:  # text that does not parse
@@ -254,6 +287,13 @@ def cmd_lint(args, out, err) -> int:
     if isinstance(result, str):
         raise _UsageError(result)
     return result
+
+
+def cmd_completion(args, out, err) -> int:
+    from .completion import script
+
+    print(script(build_parser(), args.shell), file=out, end="")
+    return EXIT_OK
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -360,6 +400,16 @@ def build_parser() -> argparse.ArgumentParser:
     add_lint_arguments(p)
     _add_rules_option(p)
     p.set_defaults(run=cmd_lint)
+
+    p = sub.add_parser("completion", help="print a shell completion script (bash or zsh)",
+                       formatter_class=argparse.RawDescriptionHelpFormatter,
+                       description="Print the completion script for SHELL. To use it:\n"
+                                   "  bash: source <(shapeinfer completion bash)   "
+                                   "(e.g. in ~/.bashrc)\n"
+                                   "  zsh:  source <(shapeinfer completion zsh)    "
+                                   "(e.g. in ~/.zshrc)")
+    p.add_argument("shell", choices=("bash", "zsh"), metavar="SHELL", help="bash or zsh")
+    p.set_defaults(run=cmd_completion)
     return parser
 
 

@@ -99,8 +99,8 @@ def result(spec, ctx, dtype: str, weak: bool) -> tuple[str, bool]:
     if spec.base == "power":
         return _power(ctx)
     if spec.base == "softmax" and any(a.dtype == "bool" for a in ctx.arrays):
-        raise ShapeError("dtype", "TypeError", "sub does not accept dtype bool",
-                         ctx.site.func_span)
+        raise ShapeError("dtype", "TypeError",
+                         not_accepted("sub", "bool", ("bool",), operands=2), ctx.site.func_span)
     if not spec.early:
         _check(spec, ctx, dtype)
     if spec.base == "gelu" and not _approximate(ctx):
@@ -189,11 +189,33 @@ def _lax_select(ctx) -> tuple[str, bool]:
 
 
 def _check(spec, ctx, dtype: str):
-    exception = dict(spec.rejects).get(dtypes.kind(dtype))
+    rejected = dict(spec.rejects)
+    exception = rejected.get(dtypes.kind(dtype))
     if exception is not None:
-        message = spec.message or (f"{ctx.primitive} does not accept dtype "
-                                   f"{dtypes.NUMPY_NAME[dtype]}")
+        message = spec.message or not_accepted(ctx.primitive, dtypes.NUMPY_NAME[dtype],
+                                               tuple(rejected), len(ctx.arrays))
         raise ShapeError("dtype", exception, message, ctx.site.func_span)
+
+
+def not_accepted(primitive: str, dtype: str, rejected: tuple[str, ...], operands: int) -> str:
+    """JAX's message for a dtype a lax primitive refuses, with its hint: the
+    kinds it accepts, by numpy's abstract type names (``neg does not accept
+    dtype bool. Accepted dtypes are subtypes of integer, floating,
+    complexfloating.``). JAX names position 0 for a primitive of several
+    operands: they were promoted to one dtype, so the first is refused."""
+    accepted = [k for k in KINDS if k not in rejected]
+    names = [_ABSTRACT_NAME[k] for k in accepted if k not in ("int", "uint")]
+    integers = [k for k in accepted if k in ("int", "uint")]
+    if integers:
+        names.insert(1 if "bool" in accepted else 0,
+                     "integer" if len(integers) == 2 else _ABSTRACT_NAME[integers[0]])
+    where = " at position 0" if operands > 1 else ""
+    return (f"{primitive} does not accept dtype {dtype}{where}. "
+            f"Accepted dtypes{where} are subtypes of {', '.join(names)}.")
+
+
+_ABSTRACT_NAME = {"bool": "bool", "int": "signedinteger", "uint": "unsignedinteger",
+                  "float": "floating", "complex": "complexfloating"}
 
 
 def _approximate(ctx) -> bool:

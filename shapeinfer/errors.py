@@ -7,9 +7,12 @@ compare it with JAX.
 """
 from __future__ import annotations
 
+import builtins
+
 # The stable list of error codes (docs/errors.md explains each one).
 CODES: dict[str, str] = {
     "syntax": "the text does not parse",
+    "empty": "the text holds no expression: it is blank or only comments",
     "unknown-name": "a name is neither bound, an operation, nor usable as a size symbol",
     "arity": "a function got the wrong number of arguments",
     "bad-argument": "an argument has the wrong kind (a function where an array is needed, ...)",
@@ -37,12 +40,31 @@ CODES: dict[str, str] = {
 }
 
 
+# JAX's own exception classes, by the builtin class each derives from (see
+# jax/_src/errors.py and jax/_src/core.py), for ShapeError.exception_type.
+JAX_EXCEPTION_BASES: dict[str, type[Exception]] = {
+    "ConcretizationTypeError": TypeError,
+    "TracerBoolConversionError": TypeError,
+    "NonConcreteBooleanIndexError": IndexError,
+    "InconclusiveDimensionOperation": Exception,
+}
+
+
 class ShapeError(Exception):
     """A program JAX would reject (or text that is not a program).
 
-    ``code`` is one of :data:`CODES`; ``exception`` the name of JAX's exception
-    class; ``span`` a ``(start, end)`` pair of character offsets, or None.
+    ``code`` is one of :data:`CODES`; ``exception`` the name of the exception
+    class JAX raises (a string, e.g. ``"TypeError"``; :attr:`exception_type`
+    is the class itself); ``message`` what is wrong; ``span`` a
+    ``(start, end)`` pair of character offsets into the program, or None;
+    ``guards`` (default mode) the size conditions under which the error holds.
     """
+
+    code: str
+    exception: str
+    message: str
+    span: tuple[int, int] | None
+    guards: list
 
     def __init__(self, code: str, exception: str, message: str,
                  span: tuple[int, int] | None = None):
@@ -52,7 +74,21 @@ class ShapeError(Exception):
         self.exception = exception
         self.message = message
         self.span = span
-        self.guards: list = []  # default mode: the guards taken before the error
+        self.guards = []  # default mode: the guards taken before the error
+
+    @property
+    def exception_type(self) -> type[Exception]:
+        """The builtin exception class of :attr:`exception`: ``TypeError`` for
+        ``"TypeError"``; for JAX's own classes the builtin one they derive from
+        (``IndexError`` for ``NonConcreteBooleanIndexError``, ``Exception`` for
+        ``InconclusiveDimensionOperation``), so ``except e.exception_type``
+        catches what JAX raises."""
+        if self.exception in JAX_EXCEPTION_BASES:
+            return JAX_EXCEPTION_BASES[self.exception]
+        found = getattr(builtins, self.exception, None)
+        if isinstance(found, type) and issubclass(found, Exception):
+            return found
+        return Exception
 
     def with_span(self, span: tuple[int, int] | None) -> "ShapeError":
         """Fill in the span if the raiser did not know it."""
@@ -61,6 +97,7 @@ class ShapeError(Exception):
         return self
 
     def to_json(self) -> dict:
+        """``{"code", "exception", "message", "span"}``, as ``eval --json`` prints it."""
         return {
             "code": self.code,
             "exception": self.exception,
@@ -74,26 +111,73 @@ class ShapeError(Exception):
         return head if self.span is None else f"{head}\n{caret_excerpt(text, self.span)}"
 
     def __repr__(self) -> str:
-        return f"ShapeError({self.code!r}, {self.exception!r}, {self.message!r}, span={self.span})"
+        """One line: ``ShapeError('broadcast', 'TypeError: add got ...', span=(0, 3))``."""
+        return (f"{type(self).__name__}({self.code!r}, "
+                f"{shorten(f'{self.exception}: {self.message}')!r}, span={self.span})")
 
 
 class ShapeSyntaxError(ShapeError):
-    """Text that does not parse (code ``syntax``, exception SyntaxError)."""
+    """Text that does not parse (exception SyntaxError; code ``syntax``, or
+    ``empty`` for text without an expression)."""
 
-    def __init__(self, message: str, span: tuple[int, int] | None = None):
-        super().__init__("syntax", "SyntaxError", message, span)
+    def __init__(self, message: str, span: tuple[int, int] | None = None,
+                 code: str = "syntax"):
+        super().__init__(code, "SyntaxError", message, span)
+
+
+def is_syntax_error(err: ShapeError) -> bool:
+    """Text that is not a program (codes ``syntax`` and ``empty``): the
+    command line's usage status (2) rather than a shape error's (1)."""
+    return err.code in ("syntax", "empty")
+
+
+def shorten(text: str, width: int = 80) -> str:
+    """The first line of ``text``, cut to ``width`` characters with ``...``."""
+    first = text.split("\n", 1)[0]
+    if first == text and len(first) <= width:
+        return text
+    return first[:width - 3].rstrip() + "..."
+
+
+# The widest source excerpt an error shows: a longer line (a generated
+# 100 KB program) is cut to a window around the span, marked with "...".
+EXCERPT_WIDTH = 100
+_CONTEXT_BEFORE = 40  # columns kept before the span when the line is cut
+_TAB_SIZE = 8
 
 
 def caret_excerpt(text: str, span: tuple[int, int]) -> str:
-    """The line holding ``span[0]`` and a line of carets under the span."""
+    """The line holding ``span[0]`` and a line of carets under the span.
+
+    Tabs are expanded first, so the carets sit under the right column
+    whatever the terminal's tab stops; a line wider than
+    :data:`EXCERPT_WIDTH` shows only a window around the span.
+    """
     start, end = span
     start = max(0, min(start, len(text)))
     line_start = text.rfind("\n", 0, start) + 1
     line_end = text.find("\n", start)
     if line_end == -1:
         line_end = len(text)
-    line = text[line_start:line_end]
-    width = max(1, min(end, line_end) - start)
+    raw = text[line_start:line_end]
+    line = raw.expandtabs(_TAB_SIZE)
+    first = len(raw[:start - line_start].expandtabs(_TAB_SIZE))  # columns, not characters
+    last = len(raw[:max(start, min(end, line_end)) - line_start].expandtabs(_TAB_SIZE))
+    line, first, last = _window(line, first, max(last, first + 1))
     lineno = text.count("\n", 0, start) + 1
     prefix = f"  {lineno} | " if "\n" in text else "  "
-    return f"{prefix}{line}\n{' ' * (len(prefix) + start - line_start)}{'^' * width}"
+    return f"{prefix}{line}\n{' ' * (len(prefix) + first)}{'^' * (last - first)}"
+
+
+def _window(line: str, first: int, last: int) -> tuple[str, int, int]:
+    """``line`` cut to at most about EXCERPT_WIDTH columns around columns
+    ``first:last``, with the columns moved to match."""
+    if len(line) <= EXCERPT_WIDTH:
+        return line, first, last
+    lo = max(0, min(first - _CONTEXT_BEFORE, len(line) - EXCERPT_WIDTH))
+    hi = min(len(line), lo + EXCERPT_WIDTH)
+    left = "..." if lo > 0 else ""
+    right = "..." if hi < len(line) else ""
+    shift = len(left) - lo
+    return (f"{left}{line[lo:hi]}{right}", first + shift,
+            min(last, hi) + shift)

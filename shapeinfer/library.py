@@ -243,6 +243,15 @@ def resolve(rules) -> Library:
             if isinstance(source, Library):  # its own rules, on top of what came before
                 library = library.with_rules(list(source.loaded), "<library>")
             else:
+                _check_rule_source(source)
                 library = load_rules(source, library)
         return library
+    _check_rule_source(rules)
     return load_rules(rules)
+
+
+def _check_rule_source(source) -> None:
+    """A TypeError naming ``rules=`` for a value that is no rule source."""
+    if not isinstance(source, (str, Path)):
+        raise TypeError("rules must be a Library, a rule file's path, rules as text, "
+                        f"or a list of those; got {type(source).__name__}")

@@ -33,13 +33,14 @@ from jax import export as jax_export
 from jax._src import core as jax_core  # max_dim / min_dim for symbolic sizes
 
 from . import dims, scope, syntax as ast
-from .api import deep_recursion, infer, infer_parsed
+from .api import check_sizes, deep_recursion, infer, infer_parsed
 from .dtypes import NUMPY_NAME, SHORT_NAME
 from .engine import (ARRAY_ATTRIBUTES, ARRAY_BINOPS, ARRAY_UNOPS, dotted_name, is_dim_minmax,
                      is_method_call, takes_value, unbound_name)
 from .errors import ShapeError
 from .library import Library, resolve
 from .operation import Operation
+from .symbols import size_symbols  # noqa: F401 - tests import it from here
 from .syntax import parse
 from .transforms import PartialTransform
 from .values import DTYPES, DType, Function, ShapeTuple, Transform
@@ -693,49 +694,6 @@ def _jax_leaves(out, sizes) -> Outcome:
 
 # ---------------------------------------------------------------- sampling
 
-def size_symbols(program: ast.Program, library: Library | None = None) -> list[str]:
-    """Names the program uses as size symbols, in order of appearance.
-
-    Scoped as the engine resolves names: a statement binds its name for the
-    statements after it, a lambda its parameters in its body; called names,
-    dotted library names and dtype names are never sizes.
-    """
-    library = resolve(library)
-    names: list[str] = []
-
-    def visit(node, bound):
-        if isinstance(node, ast.Name):
-            if node.id not in bound and node.id not in library and node.id not in names:
-                names.append(node.id)
-            return
-        if isinstance(node, ast.Lambda):
-            visit(node.body, bound | set(node.params))
-            return
-        if isinstance(node, ast.Attribute):
-            dotted = dotted_name(node)
-            if dotted is not None and dotted.split(".")[0] not in bound:
-                return  # a library name (or an unknown one), not a size
-        skipped = None
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
-            skipped = node.func
-        elif (isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name)
-              and node.value.id in DTYPES and node.value.id not in bound):
-            skipped = node.value
-        for child in ast.children(node):
-            if child is not skipped:
-                visit(child, bound)
-
-    bound: frozenset = frozenset()
-    for stmt in program.statements:
-        if isinstance(stmt, ast.Assign):
-            visit(stmt.value, bound)
-            bound = bound | {stmt.name}
-        else:
-            visit(stmt, bound)
-    visit(program.expr, bound)
-    return names
-
-
 _LARGEST_LITERAL_SIZE = 2 ** 16
 
 
@@ -852,6 +810,7 @@ def check(text: str, *, sizes: dict | None = None, samples: int = 8, seed: int =
     rule without one makes its cases unchecked. Raises
     :class:`ShapeSyntaxError` for text that does not parse.
     """
+    sizes = check_sizes(sizes)  # TypeError for a size that is not an int, as infer's
     library = resolve(rules)
     with deep_recursion(text):
         program = parse(text)

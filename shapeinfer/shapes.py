@@ -212,7 +212,7 @@ def index_shape(shape: tuple, items: list, spans: list | None = None) -> tuple:
     if used > len(shape):
         raise ShapeError("index", "IndexError",
                          f"Too many indices: array is {len(shape)}-dimensional, but "
-                         f"{used} were indexed")
+                         f"{used} were indexed (its shape is {dims.fmt_shape(shape)})")
     items = _expand_masks(shape, items, spans)
     for item, span in zip(items, spans):
         if isinstance(item, tuple):

@@ -195,6 +195,11 @@ def code_characters(text: str) -> Iterator[tuple[int, str]]:
         i += 1
 
 
+def is_blank(text: str) -> bool:
+    """Nothing but whitespace and ``#`` comments."""
+    return all(not line.strip() or line.lstrip().startswith("#") for line in text.splitlines())
+
+
 def _grammar_text(name: str) -> str:
     # An installed wheel carries the grammar inside the package
     # (pyproject's force-include); a source checkout keeps it at the top level.
@@ -398,7 +403,8 @@ def _describe_expected(expected) -> str:
 
 
 def parse(text: str) -> Program:
-    """Parse a whole program; raise :class:`ShapeSyntaxError` with a span.
+    """Parse a whole program; raise :class:`ShapeSyntaxError` with a span
+    (code ``empty`` for text with nothing but blanks and comments).
 
     A text parsed before is not parsed again: nodes are frozen values, so the
     same :class:`Program` can serve every caller (a REPL, the checker, a
@@ -409,6 +415,9 @@ def parse(text: str) -> Program:
 
 @functools.lru_cache(maxsize=1024)
 def _parse_cached(text: str) -> Program:
+    if is_blank(text):
+        raise ShapeSyntaxError("the program is empty: no expression, only blanks or comments",
+                               span=(0, len(text)), code="empty")
     try:
         tree = _parser().parse(text)
     except UnexpectedCharacters as e:

@@ -304,7 +304,8 @@ class Vmapped(Transformed):
                     raise ShapeError(
                         "vmap-out-axes-none", "ValueError",
                         f"at vmap out_axes{path}, got axis spec None but output was batched: "
-                        "it depends on a mapped input, so it needs an int out_axes",
+                        f"it depends on a mapped input, so it needs an int out_axes (the "
+                        f"output has shape {leaf} for each example)",
                         self.spans["out_axes"])
                 stacked.append(replace(leaf, deriv=without_tag(leaf.deriv, tid)))
                 continue

@@ -15,6 +15,9 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
+from shapeinfer.symbols import size_symbols
+from shapeinfer.syntax import parse
+
 UNARY = ["sin", "exp", "negative", "abs", "tanh", "jnp.cos", "sqrt", "square", "sign", "ceil",
          "jax.nn.relu", "jax.nn.sigmoid", "floor", "jax.numpy.log1p", "logical_not"]
 BINARY = ["add", "subtract", "multiply", "maximum", "jnp.add", "divide", "jnp.minimum", "floor_divide",
@@ -28,6 +31,12 @@ INDICES = ["0", "-1", "1:", ":-1", "::2", "None", ":, None", "..., 0", "1:3", ":
 class Program:
     text: str
     sizes: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        # A dim drawn for a shape the program then did not use leaves its
+        # symbol behind; infer refuses sizes for names a program does not use.
+        used = size_symbols(parse(self.text))
+        self.sizes = {k: v for k, v in self.sizes.items() if k in used}
 
 
 class Generator:

@@ -5,6 +5,7 @@ unparseable input. No output ever contains a Python traceback.
 """
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
@@ -13,6 +14,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+
+import shapeinfer
+from shapeinfer import cli, completion
 
 ROOT = Path(__file__).resolve().parent.parent
 OK_KEYS = {"ok", "expr", "result", "leaves", "guards"}
@@ -144,8 +148,9 @@ def test_eval_json_stream_never_stops():
     assert [o["expr"] for o in objs] == exprs
     assert [o["ok"] for o in objs] == [True, False, False, True, False, False, True, False,
                                        True, True]
+    assert [o["line"] for o in objs] == list(range(1, len(exprs) + 1))
     for o in objs:
-        assert set(o) == (OK_KEYS if o["ok"] else ERROR_KEYS)
+        assert set(o) == {"line"} | (OK_KEYS if o["ok"] else ERROR_KEYS)
         if not o["ok"]:
             assert set(o["error"]) == ERROR_FIELDS
     assert [o["error"]["code"] for o in objs if not o["ok"]] == [
@@ -154,8 +159,8 @@ def test_eval_json_stream_never_stops():
     assert objs[3]["result"] == "(n, m)"
     assert objs[6]["result"] == "(b, n)"
     assert objs[8]["result"] == "((2, 3), (4,))"
-    assert objs[8]["leaves"] == [["2", "3"], ["4"]]
-    # dims print in sympy's str() form
+    assert objs[8]["leaves"] == [[2, 3], [4]]  # concrete dims are JSON integers
+    # symbolic dims are their text
     assert objs[9]["leaves"] == [["2*n", "n + 1"], ["a*b"]]
     # the unparseable line's span points at the offending token
     assert objs[2]["error"]["exception"] == "SyntaxError"
@@ -168,6 +173,56 @@ def test_eval_json_stream_with_a_shape_error_exits_1():
     p = run("eval", "--json", "-", stdin="\n".join(lines) + "\n")
     assert p.returncode == 1
     assert len(p.stdout.splitlines()) == len(lines)
+
+
+def test_eval_json_stream_answers_every_line():
+    """Blank and comment-only lines get an answer too (code ``empty``), so
+    output line N answers input line N; they leave the exit status alone."""
+    lines = ["sin((a,))", "", "   # a comment", "(b, c)", "\t"]
+    p = run("eval", "--json", "-", stdin="\n".join(lines) + "\n")
+    objs = [json.loads(line) for line in p.stdout.splitlines()]
+    assert [o["line"] for o in objs] == [1, 2, 3, 4, 5]
+    assert [o["expr"] for o in objs] == lines
+    assert [o["ok"] for o in objs] == [True, False, False, True, False]
+    for o in (objs[1], objs[2], objs[4]):
+        assert o["error"]["code"] == "empty" and o["error"]["exception"] == "SyntaxError"
+    assert p.returncode == 0
+
+
+def test_eval_stream_sizes_apply_to_the_lines_that_use_them():
+    p = run("eval", "--json", "--sizes", "n=2", "-", stdin="(n, a)\n(a,)\n")
+    assert [json.loads(line)["leaves"] for line in p.stdout.splitlines()] == [[[2, "a"]],
+                                                                             [["a"]]]
+    assert p.returncode == 0
+
+
+def test_eval_sizes_naming_an_unused_size_is_a_usage_error():
+    p = run("eval", "(n, a)", "--sizes", "m=2")
+    assert p.returncode == 2
+    assert "--sizes gives m, which the program does not use as a size" in p.stderr
+    assert "its size names: n, a" in p.stderr
+
+
+def test_explain_sizes_naming_an_unused_size_is_a_usage_error(capsys):
+    assert cli.main(["explain", "--sizes", "m=2", "(n, a)"]) == 2
+    assert "--sizes gives m, which the program does not use" in capsys.readouterr().err
+    assert cli.main(["explain", "--sizes", "n=2", "(n, a)"]) == 0
+
+
+def test_eval_double_dash_takes_an_expression_that_starts_with_a_minus():
+    p = run("eval", "--", "-(a,)")
+    assert (p.returncode, p.stdout) == (0, "(a,)\n")
+    assert run("eval", "--json", "--", "-(a,)").stdout.startswith('{"ok": true')
+
+
+def test_a_huge_failing_program_echoes_a_window_not_the_program():
+    program = "[" + ", ".join(["(a,)"] * 20_000) + ", foo]"  # about 120 KB
+    p = run("eval", program)
+    assert p.returncode == 1
+    assert len(p.stderr) < 1000, len(p.stderr)
+    excerpt, carets = p.stderr.splitlines()[1:3]
+    assert excerpt.startswith("  ...") and excerpt.endswith(", foo]")
+    assert carets.strip() == "^^^" and carets.index("^") == excerpt.index("foo")
 
 
 def test_eval_plain_stream():
@@ -231,9 +286,70 @@ def test_usage_errors_exit_2(args):
 
 
 def test_version_and_help_exit_0():
-    assert run("--version").returncode == 0
+    p = run("--version")
+    assert p.returncode == 0 and p.stdout.strip() == f"shapeinfer {shapeinfer.__version__}"
     p = run("--help")
     assert p.returncode == 0 and "eval" in p.stdout and "check" in p.stdout
+
+
+def _commands() -> list[str]:
+    return sorted(completion._subcommands(cli.build_parser()))
+
+
+def test_the_command_list_is_complete():
+    assert _commands() == sorted(["eval", "check", "rules", "explain", "table", "solve",
+                                  "repl", "lint", "completion"])
+
+
+@pytest.mark.parametrize("command", _commands())
+def test_every_command_has_help(command, capsys):
+    """In-process (a subprocess per command would cost seconds)."""
+    assert cli.main([command, "--help"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"usage: shapeinfer {command}")
+    assert "options:" in out and "-h, --help" in out
+
+
+# ---------------------------------------------------------------- completion
+
+def _complete(shell_script: str, *words: str) -> list[str]:
+    """What bash offers for the command line ``words`` (the last one is
+    being completed), with ``shell_script`` sourced."""
+    driver = (f"{shell_script}\n"
+              'COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); COMPREPLY=(); _shapeinfer\n'
+              'printf "%s\\n" "${COMPREPLY[@]}"\n')
+    p = subprocess.run(["bash", "-c", driver, "bash", *words], capture_output=True,
+                       text=True, timeout=30, cwd=ROOT)
+    assert p.returncode == 0, p.stderr
+    return [w for w in p.stdout.splitlines() if w]
+
+
+def test_bash_completion():
+    p = run("completion", "bash")
+    assert p.returncode == 0
+    script = p.stdout
+    assert "complete -o default -F _shapeinfer shapeinfer" in script
+    assert _complete(script, "shapeinfer", "e") == ["eval", "explain"]
+    assert _complete(script, "shapeinfer", "eval", "--s") == ["--sizes", "--strict"]
+    assert _complete(script, "shapeinfer", "check", "(a,)", "--v") == ["--violate"]
+    assert _complete(script, "shapeinfer", "lint", "--format", "s") == ["sarif"]
+    assert _complete(script, "shapeinfer", "completion", "") == ["bash", "zsh"]
+    assert "README.md" in _complete(script, "shapeinfer", "eval", "--rules", "READ")
+
+
+def test_zsh_completion_wraps_the_bash_function():
+    """zsh runs the same function through bashcompinit (zsh itself is not
+    installed here, so this checks the script's shape)."""
+    script = cli_output("completion", "zsh")
+    assert script.startswith("#compdef shapeinfer\n")
+    assert "bashcompinit" in script
+    assert cli_output("completion", "bash") in script
+
+
+def cli_output(*args: str) -> str:
+    out = io.StringIO()
+    assert cli.cmd_completion(cli.build_parser().parse_args(args), out, out) == 0
+    return out.getvalue()
 
 
 # ---------------------------------------------------------------- the installed script

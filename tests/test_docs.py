@@ -137,7 +137,7 @@ def _console_example(source: str, command_line: str, output: list[str],
     if argv[1] == "lint":  # a linted file is one of the page's files; no JAX involved
         return Example(source, "lint", argv[1:], command_line, {}, "\n".join(output),
                        files=files)
-    sizes, rest = {}, argv[2:]
+    sizes, rest = {}, [a for a in argv[2:] if a != "--"]  # `eval -- "-(a,)"`
     rules = []
     while len(rest) > 2 and rest[0] == "--rules":
         rules.append(rest[1])
@@ -297,6 +297,17 @@ def engine_answer(ex: Example) -> str:
             return f"{e.exception} [{e.code}]"
 
 
+def engine_error_output(ex: Example) -> str:
+    """What ``shapeinfer eval`` prints for an error example."""
+    with in_page_dir(ex):
+        try:
+            shapeinfer.infer(ex.expr, sizes=ex.sizes or None, rules=library(ex),
+                             strict=ex.strict)
+        except shapeinfer.ShapeError as e:
+            return f"{e.render(ex.expr)}\n[{e.code}]"
+    return "no error"
+
+
 def expected_answer(ex: Example) -> str:
     return f"{ex.exception} [{ex.code}]" if ex.is_error else ex.expected
 
@@ -321,7 +332,7 @@ def checker_agrees(ex: Example) -> tuple[bool, str]:
         try:
             report = shapeinfer.check(ex.expr, sizes=ex.sizes or None, samples=2, rules=rules)
         except shapeinfer.ShapeSyntaxError:
-            return ex.code == "syntax", "the checker refuses text that does not parse"
+            return ex.code in ("syntax", "empty"), "the checker refuses text that does not parse"
     if ex.strict:  # strict mode's oracle is JAX's symbolic shapes
         with in_page_dir(ex):
             sym = shapeinfer.check(ex.expr, symbolic=True, rules=rules)
@@ -377,6 +388,8 @@ def test_docs_have_examples():
                          ids=lambda e: f"{e.source} {e.expr}")
 def test_eval_example(ex: Example):
     assert engine_answer(ex) == expected_answer(ex), ex.source
+    if ex.is_error and ex.argv:  # a console block: the whole output, excerpt and caret
+        assert engine_error_output(ex) == ex.expected, ex.source
     agreed, why = checker_agrees(ex)
     assert agreed, f"{ex.source}: jax.eval_shape disagrees with {ex.expr!r}:\n{why}"
 
@@ -435,6 +448,19 @@ def test_every_error_code_is_documented():
     text = (DOCS / "errors.md").read_text(encoding="utf-8")
     headings = set(re.findall(r"^### `([a-z-]+)`", text, flags=re.M))
     assert headings == set(shapeinfer.CODES)
+
+
+def test_every_error_code_has_an_example_and_a_fix():
+    """Each code's entry in errors.md shows it happening (an executed
+    ``console`` example under its heading) and says how to fix it; only
+    ``internal``, a bug, has no example."""
+    text = (DOCS / "errors.md").read_text(encoding="utf-8")
+    shown = {ex.code for ex in EXAMPLES if ex.source.startswith("docs/errors.md") and ex.is_error}
+    assert shown == set(shapeinfer.CODES) - {"internal"}
+    sections = re.split(r"^### ", text, flags=re.M)[1:]
+    assert len(sections) == len(shapeinfer.CODES)
+    for section in sections:
+        assert "**Fix:**" in section, section.splitlines()[0]
 
 
 def test_error_examples_sit_under_their_code():
