@@ -259,7 +259,8 @@ def measure(program: Program, repeat: int, n_sizes: int, shapeinfer, jax, jnp) -
     args = program.args(jax, jsizes)
     warm_text = program.text_for({n: n for n in program.size_names})
     warm_fn = program.jax_fn(jax, jnp)
-    concrete = answer(lambda: shapeinfer.infer(warm_text, sizes=SIZES))
+    own_sizes = {n: SIZES[n] for n in program.size_names}  # (infer refuses others)
+    concrete = answer(lambda: shapeinfer.infer(warm_text, sizes=own_sizes))
     row.agree = agrees(concrete, answer(lambda: jax.eval_shape(warm_fn, *args)))
 
     def si_cold():

@@ -29,7 +29,8 @@ def test_bench_infer_programs_agree_with_jax():
     import shapeinfer
     for p in bench_infer.PROGRAMS:
         text = p.text_for({n: n for n in p.size_names})
-        mine = bench_infer.answer(lambda: shapeinfer.infer(text, sizes=bench_infer.SIZES))
+        sizes = {n: bench_infer.SIZES[n] for n in p.size_names}
+        mine = bench_infer.answer(lambda: shapeinfer.infer(text, sizes=sizes))
         theirs = bench_infer.answer(lambda: jax.eval_shape(
             p.jax_fn(jax, jnp), *p.args(jax, bench_infer.jax_sizes(bench_infer.SIZES))))
         assert bench_infer.agrees(mine, theirs), p.label
