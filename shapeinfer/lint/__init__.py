@@ -11,6 +11,7 @@ import io
 import re
 import tokenize
 from collections import Counter
+from contextlib import contextmanager
 
 from .. import syntax as S
 from ..engine import Evaluator
@@ -62,10 +63,22 @@ class ModuleLinter:
         self.lost_count = 0
         self.fields: dict[int, dict] = {}   # id(method) -> its class's annotated fields
         self.methods: dict[int, dict] = {}  # id(method) -> its class's annotated methods
+        self.silent = 0   # > 0: a trial run of a loop body, which reports nothing
 
     # ------------------------------------------------------------ reporting
 
+    @contextmanager
+    def muted(self):
+        """Findings and losses inside are dropped (a loop body's trial runs)."""
+        self.silent += 1
+        try:
+            yield
+        finally:
+            self.silent -= 1
+
     def report(self, node, code: str, message: str):
+        if self.silent:
+            return
         if isinstance(node, tuple):
             line, col = node
         else:
@@ -74,6 +87,8 @@ class ModuleLinter:
 
     def lost(self, reason: str):
         """Shape tracking stopped here, for the statistics."""
+        if self.silent:
+            return
         self.stats["lost: " + reason] += 1
         self.lost_count += 1
 
