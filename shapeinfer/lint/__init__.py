@@ -64,26 +64,38 @@ class ModuleLinter:
         self.fields: dict[int, dict] = {}   # id(method) -> its class's annotated fields
         self.methods: dict[int, dict] = {}  # id(method) -> its class's annotated methods
         self.silent = 0   # > 0: a trial run of a loop body, which reports nothing
+        self.held: list[Finding] = []   # what a muted run would have reported
 
     # ------------------------------------------------------------ reporting
 
     @contextmanager
-    def muted(self):
-        """Findings and losses inside are dropped (a loop body's trial runs)."""
+    def muted(self, held: list | None = None):
+        """Findings and losses inside are not reported (a loop body's trial
+        runs); the findings go to ``held`` when one is given."""
         self.silent += 1
+        outer, self.held = self.held, held if held is not None else []
         try:
             yield
         finally:
             self.silent -= 1
+            self.held = outer
 
     def report(self, node, code: str, message: str):
         if self.silent:
+            line, col = node if isinstance(node, tuple) else (node.lineno, node.col_offset + 1)
+            self.held.append(Finding(self.path, line, col, code, message))
             return
         if isinstance(node, tuple):
             line, col = node
         else:
             line, col = node.lineno, node.col_offset + 1
-        self.findings.append(Finding(self.path, line, col, code, message))
+        self.add(Finding(self.path, line, col, code, message))
+
+    def add(self, finding: Finding):
+        if self.silent:
+            self.held.append(finding)
+        else:
+            self.findings.append(finding)
 
     def lost(self, reason: str):
         """Shape tracking stopped here, for the statistics."""

@@ -303,8 +303,10 @@ class BodyChecker:
         """``for`` / ``while``: the body runs any number of times. Silent trial
         runs find the names whose values an iteration changes (they become
         unknown at the loop's head: a fixed point); then the body is checked
-        once, reporting, from that head. After the loop a name is known only
-        when it is the same whether the body ran or not."""
+        once, reporting, from that head. What the first trial found holds for
+        the first iteration (its values are exact) and is reported too. After
+        the loop a name is known only when it is the same whether the body
+        ran or not."""
         if isinstance(stmt, ast.While):
             self.value(stmt.test, env, quiet=True)
         else:
@@ -312,9 +314,10 @@ class BodyChecker:
         head = dict(env)
         if not isinstance(stmt, ast.While):
             self.forget(stmt.target, head)   # what `for x in xs` binds: unknown
-        for _ in range(3):
+        first_iteration: list = []
+        for trial_number in range(3):
             trial = dict(head)
-            with self.m.muted():
+            with self.m.muted(first_iteration if trial_number == 0 else None):
                 self.block(stmt.body, trial)
             changed = [n for n in trial if not _same(head.get(n, UNKNOWN), trial[n])
                        and head.get(n, UNKNOWN) is not UNKNOWN]
@@ -325,7 +328,14 @@ class BodyChecker:
         else:
             self.forget(ast.Module(body=stmt.body, type_ignores=[]), head)
         after = dict(head)
+        found = self.m.held if self.m.silent else self.m.findings
+        reported = len(found)
         self.block(stmt.body, after)
+        seen = {(f.line, f.col, f.code) for f in found[reported:]}
+        for finding in first_iteration:
+            if (finding.line, finding.col, finding.code) not in seen:
+                seen.add((finding.line, finding.col, finding.code))
+                self.m.add(finding)
         _merge_into(env, dict(env), after)
         self.block(stmt.orelse, env)
 
