@@ -126,6 +126,8 @@ class ModuleLinter:
         if re.search(r"#\s*shape:", self.text) or "noqa" in self.text:
             self.read_comments()  # tokenizing is the slow part: only when needed
         self.imports = Imports(tree)
+        self.classes = {s.name: s for s in tree.body if isinstance(s, ast.ClassDef)}
+        self.field_cache: dict[int, dict] = {}   # id(class) -> its fields, read once
         self.aliases = module_aliases(tree, self.imports, self.malformed)
         functions = list(self.annotated_functions(tree))
         sigs = {}
@@ -201,15 +203,23 @@ class ModuleLinter:
             for m in methods:
                 self.methods[id(m)] = siblings
 
-    def class_fields(self, cls: ast.ClassDef) -> dict:
+    def class_fields(self, cls: ast.ClassDef, seen=frozenset()) -> dict:
         """``weight: Float[Array, "out in"]`` in a class body (an equinox
-        Module, a dataclass): field name -> (spec, line)."""
+        Module, a dataclass), and those of its base classes defined in the same
+        module (the class's own win): field name -> (spec, line)."""
+        if id(cls) in self.field_cache:
+            return self.field_cache[id(cls)]
         fields = {}
+        for base in cls.bases:
+            parent = self.classes.get(base.id) if isinstance(base, ast.Name) else None
+            if parent is not None and parent.name not in seen | {cls.name}:
+                fields.update(self.class_fields(parent, seen | {cls.name}))
         for stmt in cls.body:
             if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
                 spec = self.read(stmt.annotation)
                 if spec is not None:
                     fields[stmt.target.id] = (spec, stmt.lineno)
+        self.field_cache[id(cls)] = fields
         return fields
 
     def signature(self, func) -> Signature | None:
