@@ -20,6 +20,7 @@ from ..library import Library, builtins
 from .annotations import Imports, MalformedAnnotation, module_aliases, read_annotation
 from .convert import Converter, Unknown, line_offsets
 from .findings import CODES, Finding, selected, suppressed
+from .package import package_functions
 from .infer import (TRANSPARENT_DECORATORS, UNKNOWN, AnnotatedFunction, BodyChecker,
                     Signature, _all_args)
 
@@ -125,21 +126,8 @@ class ModuleLinter:
             return []  # every annotation the linter reads is imported from jaxtyping
         if re.search(r"#\s*shape:", self.text) or "noqa" in self.text:
             self.read_comments()  # tokenizing is the slow part: only when needed
-        self.imports = Imports(tree)
-        self.classes = {s.name: s for s in tree.body if isinstance(s, ast.ClassDef)}
-        self.field_cache: dict[int, dict] = {}   # id(class) -> its fields, read once
-        self.aliases = module_aliases(tree, self.imports, self.malformed)
-        functions = list(self.annotated_functions(tree))
-        sigs = {}
-        for func in functions:
-            sigs[id(func)] = self.signature(func)
-        for func in functions:  # module-level functions are callable by name
-            sig = sigs[id(func)]
-            if func in tree.body and sig is not None and (sig.specs or sig.returns):
-                value = self.decorated(func, AnnotatedFunction(sigs[id(func)]))
-                if value is not UNKNOWN:
-                    self.functions[func.name] = value
-        self.bind_methods(tree, sigs)
+        functions, sigs = self.prepare(tree)
+        self.functions.update(package_functions(tree, self.path, self.library, self.functions))
         for func in functions:
             sig = sigs[id(func)]
             if sig is not None and (sig.specs or sig.returns or sig.returns_tuple):
@@ -154,6 +142,37 @@ class ModuleLinter:
                 if self.lost_count == before:  # nothing unknown on the way
                     self.stats["fully checked"] += 1
         return self.findings
+
+    def prepare(self, tree):
+        """Read the module's imports, aliases and signatures; bind its
+        module-level annotated functions by name. (annotated functions and
+        methods, their signatures by id)"""
+        self.imports = Imports(tree)
+        self.classes = {s.name: s for s in tree.body if isinstance(s, ast.ClassDef)}
+        self.field_cache: dict[int, dict] = {}   # id(class) -> its fields, read once
+        self.aliases = module_aliases(tree, self.imports, self.malformed)
+        functions = list(self.annotated_functions(tree))
+        sigs = {id(func): self.signature(func) for func in functions}
+        for func in functions:  # module-level functions are callable by name
+            sig = sigs[id(func)]
+            if func in tree.body and sig is not None and (sig.specs or sig.returns):
+                value = self.decorated(func, AnnotatedFunction(sig))
+                if value is not UNKNOWN:
+                    self.functions[func.name] = value
+        self.bind_methods(tree, sigs)
+        return functions, sigs
+
+    def exports(self) -> dict:
+        """The module's annotated functions by name, for the modules of its
+        package that import them (nothing is reported)."""
+        try:
+            tree = ast.parse(self.text, filename=self.path)
+        except (SyntaxError, ValueError):
+            return {}
+        if "jaxtyping" not in self.text:
+            return {}
+        self.prepare(tree)
+        return self.functions
 
     def malformed(self, node, message):
         self.report(node, "SHP001", f"malformed annotation: {message}")

@@ -49,6 +49,11 @@ class Signature:
     returns: ArraySpec | None
     line: int
     returns_tuple: tuple | None = None   # tuple[Float[...], Float[...]]: one spec each
+    module: str | None = None   # the file, when another module of the package defines it
+
+    @property
+    def where(self) -> str:
+        return f"{self.module}, line {self.line}" if self.module else f"line {self.line}"
 
 
 class CallContradiction(Exception):
@@ -105,11 +110,11 @@ class AnnotatedFunction(Function):
                 elif decision is Decision.UNKNOWN:
                     conditions.append((what, f"{dims.fmt_dim(d)} == {dims.fmt_dim(want)}"))
         if never:
-            raise CallContradiction(f"call of {sig.name} (line {sig.line}): " + "; ".join(never))
+            raise CallContradiction(f"call of {sig.name} ({sig.where}): " + "; ".join(never))
         if conditions:
             whats = "; ".join(w for w, _ in conditions)
             conds = " and ".join(dict.fromkeys(_canonical(c) for _, c in conditions))
-            raise CallContradiction(f"call of {sig.name} (line {sig.line}): {whats}; "
+            raise CallContradiction(f"call of {sig.name} ({sig.where}): {whats}; "
                                     f"they agree only if {conds}")
         return self.result(names)
 

@@ -1,3 +1,4 @@
+import jax
 import jax.numpy as jnp
 from jaxtyping import Array, Float
 
@@ -23,7 +24,7 @@ def while_carry(x: Float[Array, "n"], y: Float[Array, "m"]) -> Float[Array, "n"]
 
 
 def with_body(x: Float[Array, "b n"]) -> Float[Array, "n b"]:
-    with open("log") as fh:
+    with jax.named_scope("body") as scope:
         y = x * 2
     return y  # expect: SHP002
 
@@ -36,8 +37,8 @@ def try_body(x: Float[Array, "b n"]) -> Float[Array, "b"]:
     return y  # expect: SHP002
 
 
-def early_return(x: Float[Array, "b n"], flag: bool) -> Float[Array, "b n"]:
-    if flag:
+def early_return(x: Float[Array, "b n"]) -> Float[Array, "b n"]:
+    if x.shape[0] > 100:
         return x
     y = x.T
     return y  # expect: SHP002

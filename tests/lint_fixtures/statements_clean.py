@@ -1,3 +1,4 @@
+import jax
 import jax.numpy as jnp
 from jaxtyping import Array, Float
 
@@ -27,9 +28,9 @@ def while_carry(x: Float[Array, "n"], y: Float[Array, "n"]) -> Float[Array, "n"]
 
 
 def with_body(x: Float[Array, "b n"]) -> Float[Array, "b n"]:
-    with open("log") as fh:
+    with jax.named_scope("body") as scope:
         y = x * 2
-        fh.write("done")
+        del scope
     return y
 
 
@@ -51,11 +52,10 @@ def try_handler_rebinds(x: Float[Array, "b n"]) -> Float[Array, "n"]:
     return y
 
 
-def early_return(x: Float[Array, "b n"], flag: bool) -> Float[Array, "n b"]:
-    if flag:
+def early_return(x: Float[Array, "b n"]) -> Float[Array, "n b"]:
+    if x.shape[0] > 100:
         return x.T
     else:
         y = x.T
-    del flag
     assert y.ndim == 2
     return y
