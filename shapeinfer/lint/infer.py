@@ -314,8 +314,8 @@ class BodyChecker:
         ran or not."""
         if isinstance(stmt, ast.While):
             self.value(stmt.test, env, quiet=True)
-        else:
-            self.value(stmt.iter, env)
+        else:  # what it iterates over is forgotten: not knowing it loses nothing
+            self.value(stmt.iter, env, quiet=True)
         head = dict(env)
         if not isinstance(stmt, ast.While):
             self.forget(stmt.target, head)   # what `for x in xs` binds: unknown
