@@ -80,7 +80,11 @@ def main(argv=None) -> int:
     p.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
     p.add_argument("--paths", nargs="+", help="lint these instead of the corpus")
     args = p.parse_args(argv)
-    folders = [Path(x) for x in args.paths] if args.paths else fetch(args.cache)
+    try:
+        folders = [Path(x) for x in args.paths] if args.paths else fetch(args.cache)
+    except (subprocess.CalledProcessError, StopIteration, OSError, zipfile.BadZipFile) as e:
+        print(f"cannot fetch the corpus into {args.cache}: {e}", file=sys.stderr)
+        return 2
     files = [f for d in folders for f in (sorted(d.rglob("*.py")) if d.is_dir() else [d])]
     report, code, lint_time = timed_lint([str(d) for d in folders])
     if code not in (0, 1):

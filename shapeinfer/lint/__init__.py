@@ -26,6 +26,9 @@ from .infer import (TRANSPARENT_DECORATORS, UNKNOWN, AnnotatedFunction, BodyChec
 
 __all__ = ["CODES", "Finding", "lint_source", "lint_file"]
 
+# Comments that can change a finding: `# shape:`, a bare `# noqa`, a `# noqa:`
+# naming an SHP code (most files' `# noqa: F401` cannot, and tokenizing costs).
+_COMMENT_WORTH_READING = re.compile(r"#\s*(?:shape:|noqa(?!\s*:)|noqa\s*:[^\n]*SHP)", re.I)
 _SHAPE_COMMENT = re.compile(r"#\s*shape:\s*([^#]+?)\s*(?:#.*)?$")
 
 
@@ -124,7 +127,7 @@ class ModuleLinter:
             return [Finding(self.path, line, col, "SHP000", f"syntax error: {msg}")]
         if "jaxtyping" not in self.text:
             return []  # every annotation the linter reads is imported from jaxtyping
-        if re.search(r"#\s*shape:", self.text) or "noqa" in self.text:
+        if _COMMENT_WORTH_READING.search(self.text):
             self.read_comments()  # tokenizing is the slow part: only when needed
         functions, sigs = self.prepare(tree)
         self.functions.update(package_functions(tree, self.path, self.library, self.functions))
@@ -165,11 +168,11 @@ class ModuleLinter:
     def exports(self) -> dict:
         """The module's annotated functions by name, for the modules of its
         package that import them (nothing is reported)."""
+        if "jaxtyping" not in self.text:
+            return {}
         try:
             tree = ast.parse(self.text, filename=self.path)
         except (SyntaxError, ValueError):
-            return {}
-        if "jaxtyping" not in self.text:
             return {}
         self.prepare(tree)
         return self.functions

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 from collections import Counter
 from dataclasses import replace
 from pathlib import Path
@@ -35,7 +36,7 @@ def package_functions(tree: ast.Module, path: str, library, defined: dict) -> di
         source = module_file(stmt, here, root)
         if source is None:
             continue
-        exports = exported(source, library)
+        exports = exported(source, library, {alias.name for alias in stmt.names})
         for alias in stmt.names:
             local = alias.asname or alias.name
             if alias.name in exports and local not in defined:
@@ -62,8 +63,8 @@ def module_file(stmt: ast.ImportFrom, here: Path, root: Path | None) -> Path | N
         base = here
         for _ in range(stmt.level - 1):
             base = base.parent
-        if root is None or not str(base).startswith(str(root)):
-            return None
+        if root is None or not (base == root or root in base.parents):
+            return None   # above the package: not one of its modules
     elif root is not None and parts and parts[0] == root.name:
         base, parts = root, parts[1:]
     else:
@@ -75,8 +76,10 @@ def module_file(stmt: ast.ImportFrom, here: Path, root: Path | None) -> Path | N
     return None
 
 
-def exported(source: Path, library) -> dict:
-    """The annotated module-level functions of ``source`` by name (cached)."""
+def exported(source: Path, library, wanted: set[str]) -> dict:
+    """The annotated module-level functions of ``source`` by name (cached);
+    nothing read when the file defines none of the ``wanted`` names, which is
+    most imports (classes, constants), and parsing is the costly part."""
     from . import ModuleLinter
 
     key = str(source)
@@ -86,6 +89,9 @@ def exported(source: Path, library) -> dict:
             return _EXPORTS[key][1]
         text = source.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
+        return {}
+    if not any(re.search(rf"^\s*(?:async\s+)?def\s+{re.escape(n)}\s*\(", text, re.M)
+               for n in wanted):
         return {}
     functions = ModuleLinter(text, key, library, Counter()).exports()
     where = source.name
