@@ -206,9 +206,11 @@ class ModuleLinter:
 
     def bind_methods(self, tree, sigs):
         """``self.project(x)`` in a method calls its class's annotated method
-        ``project`` with the signature after ``self`` (plain methods only)."""
+        ``project`` (its own or inherited from a class of the module) with the
+        signature after ``self`` (plain methods only)."""
         for cls in (s for s in tree.body if isinstance(s, ast.ClassDef)):
-            methods = [m for m in cls.body if isinstance(m, ast.FunctionDef)]
+            own = [m for m in cls.body if isinstance(m, ast.FunctionDef)]
+            methods = self.inherited_methods(cls) + own   # later ones override
             shared = frozenset(d.text for spec, _ in self.class_fields(cls).values()
                                for d in spec.dims if d.kind == "name")
             siblings = {}
@@ -222,8 +224,19 @@ class ModuleLinter:
                 bound = Signature(sig.name, sig.params[1:], sig.specs, sig.returns, sig.line,
                                   sig.returns_tuple)
                 siblings[m.name] = AnnotatedFunction(bound, shared)
-            for m in methods:
+            for m in own:
                 self.methods[id(m)] = siblings
+
+    def inherited_methods(self, cls, seen=frozenset()) -> list:
+        """The methods of ``cls``'s base classes defined in the module, the
+        farthest first."""
+        found = []
+        for base in cls.bases:
+            parent = self.classes.get(base.id) if isinstance(base, ast.Name) else None
+            if parent is not None and parent.name not in seen | {cls.name}:
+                found += self.inherited_methods(parent, seen | {cls.name})
+                found += [m for m in parent.body if isinstance(m, ast.FunctionDef)]
+        return found
 
     def class_fields(self, cls: ast.ClassDef, seen=frozenset()) -> dict:
         """``weight: Float[Array, "out in"]`` in a class body (an equinox

@@ -58,6 +58,9 @@ class Scaled(Linear):
     def __call__(self, x: Float[Array, "d_in"]) -> Float[Array, "d_in"]:
         return self.scale * (self.weight @ x)  # expect: SHP002
 
+    def inherited(self, x: Float[Array, "d_out"]) -> Float[Array, "d_in"]:
+        return self.transposed(x)  # expect: SHP004
+
 
 class Broken(eqx.Module):
     weight: Float[Array, "a %"]  # expect: SHP001

@@ -57,3 +57,6 @@ class Scaled(Linear):
 
     def __call__(self, x: Float[Array, "d_in"]) -> Float[Array, "d_out"]:
         return self.scale * (self.weight @ x)
+
+    def inherited(self, x: Float[Array, "d_in"]) -> Float[Array, "d_out"]:
+        return self.wrong_side(self.transposed(x))
