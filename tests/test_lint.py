@@ -250,3 +250,33 @@ def test_rules_option(tmp_path, capsys):
 def test_pre_commit_hook_runs_lint():
     text = (FIXTURES.parent.parent / ".pre-commit-hooks.yaml").read_text()
     assert "entry: shapeinfer lint" in text and "types: [python]" in text
+
+
+def test_calls_into_other_modules_of_the_package(tmp_path, capsys):
+    """`from .a import project` / `from pkg.a import project`: the callee's
+    annotation acts as a rule; its messages name the file it is in."""
+    pkg = tmp_path / "pkg"
+    (pkg / "sub").mkdir(parents=True)
+    (pkg / "__init__.py").write_text("")
+    (pkg / "sub" / "__init__.py").write_text("")
+    (pkg / "a.py").write_text(
+        "from jaxtyping import Array, Float\n\n\n"
+        "def project(x: Float[Array, 'n d'], w: Float[Array, 'd k']) -> Float[Array, 'n k']:\n"
+        "    return x @ w\n")
+    caller = ("import jax.numpy as jnp\nfrom jaxtyping import Array, Float\n{imp}\n\n\n"
+              "def f(x: Float[Array, 'n d'], w: Float[Array, 'd k']) -> Float[Array, 'k n']:\n"
+              "    return project(x, w)\n\n\n"
+              "def g(x: Float[Array, 'n d'], w: Float[Array, 'd k']) -> Float[Array, 'n k']:\n"
+              "    return project(x.T, w)\n")
+    (pkg / "b.py").write_text(caller.format(imp="from .a import project"))
+    (pkg / "sub" / "c.py").write_text(caller.format(imp="from pkg.a import project"))
+    (pkg / "sub" / "d.py").write_text(caller.format(imp="from ..a import project as pr")
+                                      .replace("project(", "pr("))
+    code, out = run(["lint", str(pkg)], capsys)
+    assert code == 1
+    lines = out.splitlines()   # sorted by file, then line
+    for name in ("b.py", "sub/c.py", "sub/d.py"):
+        mine = [line for line in lines if line.startswith(str(pkg / name))]
+        assert [line.split(": ")[1].split()[0] for line in mine] == ["SHP002", "SHP004"], mine
+        assert "returns (n, k) where (k, n) is annotated" in mine[0]
+        assert "call of project (a.py, line 4)" in mine[1]

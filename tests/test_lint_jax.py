@@ -88,9 +88,17 @@ class Fixture:
         cls = self.owner.get(id(func))
         if cls is None:
             return [(a.arg, a.annotation) for a in func.args.args]
-        fields = [(s.target.id, s.annotation) for s in cls.body
-                  if isinstance(s, ast.AnnAssign)]
-        return fields + [(a.arg, a.annotation) for a in func.args.args[1:]]
+        fields = dict(self.fields(cls))
+        return list(fields.items()) + [(a.arg, a.annotation) for a in func.args.args[1:]]
+
+    def fields(self, cls):
+        """The class's annotated fields, those of its bases in the module first."""
+        classes = {s.name: s for s in self.tree.body if isinstance(s, ast.ClassDef)}
+        for base in cls.bases:
+            if isinstance(base, ast.Name) and base.id in classes:
+                yield from self.fields(classes[base.id])
+        yield from ((s.target.id, s.annotation) for s in cls.body
+                    if isinstance(s, ast.AnnAssign))
 
     def containing(self, line: int) -> ast.FunctionDef:
         return next(f for f in self.functions() if f.lineno <= line <= f.end_lineno)

@@ -11,6 +11,7 @@ import io
 import re
 import tokenize
 from collections import Counter
+from contextlib import contextmanager
 
 from .. import syntax as S
 from ..engine import Evaluator
@@ -19,11 +20,15 @@ from ..library import Library, builtins
 from .annotations import Imports, MalformedAnnotation, module_aliases, read_annotation
 from .convert import Converter, Unknown, line_offsets
 from .findings import CODES, Finding, selected, suppressed
+from .package import package_functions
 from .infer import (TRANSPARENT_DECORATORS, UNKNOWN, AnnotatedFunction, BodyChecker,
                     Signature, _all_args)
 
 __all__ = ["CODES", "Finding", "lint_source", "lint_file"]
 
+# Comments that can change a finding: `# shape:`, a bare `# noqa`, a `# noqa:`
+# naming an SHP code (most files' `# noqa: F401` cannot, and tokenizing costs).
+_COMMENT_WORTH_READING = re.compile(r"#\s*(?:shape:|noqa(?!\s*:)|noqa\s*:[^\n]*SHP)", re.I)
 _SHAPE_COMMENT = re.compile(r"#\s*shape:\s*([^#]+?)\s*(?:#.*)?$")
 
 
@@ -62,18 +67,44 @@ class ModuleLinter:
         self.lost_count = 0
         self.fields: dict[int, dict] = {}   # id(method) -> its class's annotated fields
         self.methods: dict[int, dict] = {}  # id(method) -> its class's annotated methods
+        self.silent = 0   # > 0: a trial run of a loop body, which reports nothing
+        self.held: list[Finding] = []   # what a muted run would have reported
 
     # ------------------------------------------------------------ reporting
 
+    @contextmanager
+    def muted(self, held: list | None = None):
+        """Findings and losses inside are not reported (a loop body's trial
+        runs); the findings go to ``held`` when one is given."""
+        self.silent += 1
+        outer, self.held = self.held, held if held is not None else []
+        try:
+            yield
+        finally:
+            self.silent -= 1
+            self.held = outer
+
     def report(self, node, code: str, message: str):
+        if self.silent:
+            line, col = node if isinstance(node, tuple) else (node.lineno, node.col_offset + 1)
+            self.held.append(Finding(self.path, line, col, code, message))
+            return
         if isinstance(node, tuple):
             line, col = node
         else:
             line, col = node.lineno, node.col_offset + 1
-        self.findings.append(Finding(self.path, line, col, code, message))
+        self.add(Finding(self.path, line, col, code, message))
+
+    def add(self, finding: Finding):
+        if self.silent:
+            self.held.append(finding)
+        else:
+            self.findings.append(finding)
 
     def lost(self, reason: str):
         """Shape tracking stopped here, for the statistics."""
+        if self.silent:
+            return
         self.stats["lost: " + reason] += 1
         self.lost_count += 1
 
@@ -96,21 +127,10 @@ class ModuleLinter:
             return [Finding(self.path, line, col, "SHP000", f"syntax error: {msg}")]
         if "jaxtyping" not in self.text:
             return []  # every annotation the linter reads is imported from jaxtyping
-        if re.search(r"#\s*shape:", self.text) or "noqa" in self.text:
+        if _COMMENT_WORTH_READING.search(self.text):
             self.read_comments()  # tokenizing is the slow part: only when needed
-        self.imports = Imports(tree)
-        self.aliases = module_aliases(tree, self.imports, self.malformed)
-        functions = list(self.annotated_functions(tree))
-        sigs = {}
-        for func in functions:
-            sigs[id(func)] = self.signature(func)
-        for func in functions:  # module-level functions are callable by name
-            sig = sigs[id(func)]
-            if func in tree.body and sig is not None and (sig.specs or sig.returns):
-                value = self.decorated(func, AnnotatedFunction(sigs[id(func)]))
-                if value is not UNKNOWN:
-                    self.functions[func.name] = value
-        self.bind_methods(tree, sigs)
+        functions, sigs = self.prepare(tree)
+        self.functions.update(package_functions(tree, self.path, self.library, self.functions))
         for func in functions:
             sig = sigs[id(func)]
             if sig is not None and (sig.specs or sig.returns or sig.returns_tuple):
@@ -125,6 +145,37 @@ class ModuleLinter:
                 if self.lost_count == before:  # nothing unknown on the way
                     self.stats["fully checked"] += 1
         return self.findings
+
+    def prepare(self, tree):
+        """Read the module's imports, aliases and signatures; bind its
+        module-level annotated functions by name. (annotated functions and
+        methods, their signatures by id)"""
+        self.imports = Imports(tree)
+        self.classes = {s.name: s for s in tree.body if isinstance(s, ast.ClassDef)}
+        self.field_cache: dict[int, dict] = {}   # id(class) -> its fields, read once
+        self.aliases = module_aliases(tree, self.imports, self.malformed)
+        functions = list(self.annotated_functions(tree))
+        sigs = {id(func): self.signature(func) for func in functions}
+        for func in functions:  # module-level functions are callable by name
+            sig = sigs[id(func)]
+            if func in tree.body and sig is not None and (sig.specs or sig.returns):
+                value = self.decorated(func, AnnotatedFunction(sig))
+                if value is not UNKNOWN:
+                    self.functions[func.name] = value
+        self.bind_methods(tree, sigs)
+        return functions, sigs
+
+    def exports(self) -> dict:
+        """The module's annotated functions by name, for the modules of its
+        package that import them (nothing is reported)."""
+        if "jaxtyping" not in self.text:
+            return {}
+        try:
+            tree = ast.parse(self.text, filename=self.path)
+        except (SyntaxError, ValueError):
+            return {}
+        self.prepare(tree)
+        return self.functions
 
     def malformed(self, node, message):
         self.report(node, "SHP001", f"malformed annotation: {message}")
@@ -155,9 +206,11 @@ class ModuleLinter:
 
     def bind_methods(self, tree, sigs):
         """``self.project(x)`` in a method calls its class's annotated method
-        ``project`` with the signature after ``self`` (plain methods only)."""
+        ``project`` (its own or inherited from a class of the module) with the
+        signature after ``self`` (plain methods only)."""
         for cls in (s for s in tree.body if isinstance(s, ast.ClassDef)):
-            methods = [m for m in cls.body if isinstance(m, ast.FunctionDef)]
+            own = [m for m in cls.body if isinstance(m, ast.FunctionDef)]
+            methods = self.inherited_methods(cls) + own   # later ones override
             shared = frozenset(d.text for spec, _ in self.class_fields(cls).values()
                                for d in spec.dims if d.kind == "name")
             siblings = {}
@@ -171,18 +224,37 @@ class ModuleLinter:
                 bound = Signature(sig.name, sig.params[1:], sig.specs, sig.returns, sig.line,
                                   sig.returns_tuple)
                 siblings[m.name] = AnnotatedFunction(bound, shared)
-            for m in methods:
+            for m in own:
                 self.methods[id(m)] = siblings
 
-    def class_fields(self, cls: ast.ClassDef) -> dict:
+    def inherited_methods(self, cls, seen=frozenset()) -> list:
+        """The methods of ``cls``'s base classes defined in the module, the
+        farthest first."""
+        found = []
+        for base in cls.bases:
+            parent = self.classes.get(base.id) if isinstance(base, ast.Name) else None
+            if parent is not None and parent.name not in seen | {cls.name}:
+                found += self.inherited_methods(parent, seen | {cls.name})
+                found += [m for m in parent.body if isinstance(m, ast.FunctionDef)]
+        return found
+
+    def class_fields(self, cls: ast.ClassDef, seen=frozenset()) -> dict:
         """``weight: Float[Array, "out in"]`` in a class body (an equinox
-        Module, a dataclass): field name -> (spec, line)."""
+        Module, a dataclass), and those of its base classes defined in the same
+        module (the class's own win): field name -> (spec, line)."""
+        if id(cls) in self.field_cache:
+            return self.field_cache[id(cls)]
         fields = {}
+        for base in cls.bases:
+            parent = self.classes.get(base.id) if isinstance(base, ast.Name) else None
+            if parent is not None and parent.name not in seen | {cls.name}:
+                fields.update(self.class_fields(parent, seen | {cls.name}))
         for stmt in cls.body:
             if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
                 spec = self.read(stmt.annotation)
                 if spec is not None:
                     fields[stmt.target.id] = (spec, stmt.lineno)
+        self.field_cache[id(cls)] = fields
         return fields
 
     def signature(self, func) -> Signature | None:

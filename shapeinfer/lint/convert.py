@@ -141,6 +141,9 @@ class Converter:
     # ------------------------------------------------------------ calls, indexing
 
     def c_Call(self, node):
+        if (self.imports.dotted(node.func) in ("typing.cast", "typing_extensions.cast")
+                and len(node.args) == 2 and not node.keywords):
+            return self.convert(node.args[1])   # cast(T, x) is x, as a type checker sees it
         func = self.convert(node.func)
         args = tuple(self.items(node.args))
         keywords = []

@@ -49,6 +49,11 @@ class Signature:
     returns: ArraySpec | None
     line: int
     returns_tuple: tuple | None = None   # tuple[Float[...], Float[...]]: one spec each
+    module: str | None = None   # the file, when another module of the package defines it
+
+    @property
+    def where(self) -> str:
+        return f"{self.module}, line {self.line}" if self.module else f"line {self.line}"
 
 
 class CallContradiction(Exception):
@@ -105,11 +110,11 @@ class AnnotatedFunction(Function):
                 elif decision is Decision.UNKNOWN:
                     conditions.append((what, f"{dims.fmt_dim(d)} == {dims.fmt_dim(want)}"))
         if never:
-            raise CallContradiction(f"call of {sig.name} (line {sig.line}): " + "; ".join(never))
+            raise CallContradiction(f"call of {sig.name} ({sig.where}): " + "; ".join(never))
         if conditions:
             whats = "; ".join(w for w, _ in conditions)
             conds = " and ".join(dict.fromkeys(_canonical(c) for _, c in conditions))
-            raise CallContradiction(f"call of {sig.name} (line {sig.line}): {whats}; "
+            raise CallContradiction(f"call of {sig.name} ({sig.where}): {whats}; "
                                     f"they agree only if {conds}")
         return self.result(names)
 
@@ -216,9 +221,12 @@ class BodyChecker:
 
     # ------------------------------------------------------------ statements
 
-    def block(self, stmts, env):
+    def block(self, stmts, env) -> bool:
+        """Run the statements; True when the block ends the function (its last
+        statement returns or raises): its names flow nowhere."""
         for stmt in stmts:
             self.statement(stmt, env)
+        return bool(stmts) and isinstance(stmts[-1], (ast.Return, ast.Raise))
 
     def statement(self, stmt, env):
         if isinstance(stmt, ast.Assign):
@@ -238,34 +246,125 @@ class BodyChecker:
             value = self.value(stmt.value, env) if stmt.value is not None else UNKNOWN
             self.check_return(stmt, value)
         elif isinstance(stmt, ast.Expr):
-            self.value(stmt.value, env)
+            if not isinstance(stmt.value, ast.Constant):
+                self.value(stmt.value, env)   # a docstring or `...` is nothing to track
         elif isinstance(stmt, ast.If):
             self.if_statement(stmt, env)
+        elif isinstance(stmt, (ast.For, ast.AsyncFor, ast.While)):
+            self.loop(stmt, env)
+        elif isinstance(stmt, (ast.With, ast.AsyncWith)):
+            for item in stmt.items:   # `with jax.named_scope(...) as s:` binds s, unknown
+                if item.optional_vars is not None:
+                    self.forget(item.optional_vars, env)
+            self.block(stmt.body, env)
+        elif isinstance(stmt, ast.Try) or type(stmt).__name__ == "TryStar":
+            self.try_statement(stmt, env)
         elif isinstance(stmt, ast.FunctionDef) and as_lambda(stmt) is not None:
             # a local `def step(c, x): ...; return ...` (a scan body) is a lambda
             env[stmt.name] = self.value(as_lambda(stmt), env)
-        else:  # loops, with, try, nested defs: what they bind is unknown
+        elif isinstance(stmt, (ast.Pass, ast.Break, ast.Continue, ast.Raise, ast.Assert,
+                               ast.Delete, ast.Global, ast.Nonlocal, ast.Import,
+                               ast.ImportFrom)):
+            # nothing to track: a `raise` (or a failed assert) leaves the function,
+            # break/continue only end an iteration (loops merge their names), and
+            # what `del` or a local import binds is unknown
+            self.forget(stmt, env)
+        else:  # match, del, nested classes and other defs: what they bind is unknown
             self.m.lost(f"unsupported statement {type(stmt).__name__}")
-            for node in ast.walk(stmt):
-                if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
-                    env[node.id] = UNKNOWN
-                elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                    env[node.name] = UNKNOWN
+            self.forget(stmt, env)
+
+    def forget(self, node, env):
+        """Every name ``node`` binds becomes unknown."""
+        for sub in ast.walk(node):
+            if isinstance(sub, ast.Name) and isinstance(sub.ctx, (ast.Store, ast.Del)):
+                env[sub.id] = UNKNOWN
+            elif isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                env[sub.name] = UNKNOWN
+            elif isinstance(sub, (ast.Import, ast.ImportFrom)):
+                for alias in sub.names:
+                    env[(alias.asname or alias.name).split(".")[0]] = UNKNOWN
+            elif isinstance(sub, ast.ExceptHandler) and sub.name:
+                env[sub.name] = UNKNOWN
 
     def if_statement(self, stmt, env):
         """A test the shapes decide (``if x.ndim == 2``) runs one branch only:
         the other is dead code for these annotations. Otherwise both run and
-        their names merge."""
+        their names merge (a branch that returns or raises flows nowhere)."""
         test = self.value(stmt.test, env, quiet=True)
         if isinstance(test, bool) or test in (sympy.true, sympy.false):
             self.block(stmt.body if test else stmt.orelse, env)
             return
         then_env, else_env = dict(env), dict(env)
-        self.block(stmt.body, then_env)
-        self.block(stmt.orelse, else_env)
-        for name in set(then_env) | set(else_env):
-            a, b = then_env.get(name, UNKNOWN), else_env.get(name, UNKNOWN)
-            env[name] = a if _same(a, b) else UNKNOWN
+        then_ends = self.block(stmt.body, then_env)
+        else_ends = self.block(stmt.orelse, else_env)
+        if then_ends and not else_ends:
+            env.update(else_env)
+        elif else_ends and not then_ends:
+            env.update(then_env)
+        else:
+            _merge_into(env, then_env, else_env)
+
+    def loop(self, stmt, env):
+        """``for`` / ``while``: the body runs any number of times. Silent trial
+        runs find the names whose values an iteration changes (they become
+        unknown at the loop's head: a fixed point); then the body is checked
+        once, reporting, from that head. What the first trial found holds for
+        the first iteration (its values are exact) and is reported too. After
+        the loop a name is known only when it is the same whether the body
+        ran or not."""
+        if isinstance(stmt, ast.While):
+            self.value(stmt.test, env, quiet=True)
+        else:  # what it iterates over is forgotten: not knowing it loses nothing
+            self.value(stmt.iter, env, quiet=True)
+        head = dict(env)
+        if not isinstance(stmt, ast.While):
+            self.forget(stmt.target, head)   # what `for x in xs` binds: unknown
+        first_iteration: list = []
+        for trial_number in range(3):
+            trial = dict(head)
+            with self.m.muted(first_iteration if trial_number == 0 else None):
+                self.block(stmt.body, trial)
+            changed = [n for n in trial if not _same(head.get(n, UNKNOWN), trial[n])
+                       and head.get(n, UNKNOWN) is not UNKNOWN]
+            if not changed:
+                break
+            for name in changed:
+                head[name] = UNKNOWN
+        else:
+            self.forget(ast.Module(body=stmt.body, type_ignores=[]), head)
+        after = dict(head)
+        found = self.m.held if self.m.silent else self.m.findings
+        reported = len(found)
+        self.block(stmt.body, after)
+        seen = {(f.line, f.col, f.code) for f in found[reported:]}
+        for finding in first_iteration:
+            if (finding.line, finding.col, finding.code) not in seen:
+                seen.add((finding.line, finding.col, finding.code))
+                self.m.add(finding)
+        _merge_into(env, dict(env), after)
+        self.block(stmt.orelse, env)
+
+    def try_statement(self, stmt, env):
+        """``try``: the body may stop at any statement, so a handler starts
+        with every name the body binds unknown; after the statement the
+        paths that reach it merge."""
+        body_env = dict(env)
+        body_ends = self.block(stmt.body, body_env)
+        if not body_ends:
+            body_ends = self.block(stmt.orelse, body_env)
+        paths = [] if body_ends else [body_env]
+        for handler in stmt.handlers:
+            handler_env = dict(env)
+            self.forget(ast.Module(body=stmt.body, type_ignores=[]), handler_env)
+            if handler.name:
+                handler_env[handler.name] = UNKNOWN
+            if not self.block(handler.body, handler_env):
+                paths.append(handler_env)
+        if paths:
+            _merge_into(env, *paths)
+        else:
+            env.update(body_env)   # every path leaves: what follows is unreachable
+        self.block(stmt.finalbody, env)
 
     def bind(self, target, value, env):
         if isinstance(target, ast.Name):
@@ -512,6 +611,16 @@ def _same(a, b) -> bool:
         return a.dtype == b.dtype and a.rank == b.rank and all(
             dims.definitely_equal(x, y) for x, y in zip(a.shape, b.shape))
     return a is b
+
+
+def _merge_into(env, *paths):
+    """``env`` := the names as the ``paths`` (environments that reach one
+    point) agree on them; a name they disagree on is unknown."""
+    first, *others = paths
+    for name in set().union(*paths):
+        value = first.get(name, UNKNOWN)
+        env[name] = value if all(_same(value, p.get(name, UNKNOWN)) for p in others) \
+            else UNKNOWN
 
 
 def _all_args(args: ast.arguments):

@@ -50,3 +50,20 @@ class Mlp(eqx.Module):
 
     def skip(self, x: Float[Array, "d"]) -> Float[Array, "o"]:
         return self.w2 @ self.hidden(self.hidden(x))  # expect: SHP004
+
+
+class Scaled(Linear):
+    scale: Float[Array, ""]
+
+    def __call__(self, x: Float[Array, "d_in"]) -> Float[Array, "d_in"]:
+        return self.scale * (self.weight @ x)  # expect: SHP002
+
+    def inherited(self, x: Float[Array, "d_out"]) -> Float[Array, "d_in"]:
+        return self.transposed(x)  # expect: SHP004
+
+
+class Broken(eqx.Module):
+    weight: Float[Array, "a %"]  # expect: SHP001
+
+    def __call__(self, x: Float[Array, "d"]) -> Float[Array, "d"]:
+        return x

@@ -50,3 +50,13 @@ class Mlp(eqx.Module):
 
     def skip(self, x: Float[Array, "d"]) -> Float[Array, "o"]:
         return self.w2 @ self.hidden(x)
+
+
+class Scaled(Linear):
+    scale: Float[Array, ""]
+
+    def __call__(self, x: Float[Array, "d_in"]) -> Float[Array, "d_out"]:
+        return self.scale * (self.weight @ x)
+
+    def inherited(self, x: Float[Array, "d_in"]) -> Float[Array, "d_out"]:
+        return self.wrong_side(self.transposed(x))

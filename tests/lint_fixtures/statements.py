@@ -1,0 +1,44 @@
+import jax
+import jax.numpy as jnp
+from jaxtyping import Array, Float
+
+
+def loop_keeps_shape(x: Float[Array, "n d"], w: Float[Array, "d d"]) -> Float[Array, "d n"]:
+    for _ in range(3):
+        x = jnp.tanh(x @ w)
+    return x  # expect: SHP002
+
+
+def loop_body_error(x: Float[Array, "n d"], w: Float[Array, "n d"]) -> Float[Array, "n d"]:
+    for _ in range(3):
+        x = x @ w  # expect: SHP005
+    return x
+
+
+def while_carry(x: Float[Array, "n"], y: Float[Array, "m"]) -> Float[Array, "n"]:
+    i = 0
+    while i < 10:
+        x = x * 2.0
+        i = i + 1
+    return x + y  # expect: SHP005
+
+
+def with_body(x: Float[Array, "b n"]) -> Float[Array, "n b"]:
+    with jax.named_scope("body") as scope:
+        y = x * 2
+    return y  # expect: SHP002
+
+
+def try_body(x: Float[Array, "b n"]) -> Float[Array, "b"]:
+    try:
+        y = jnp.sum(x, axis=0)
+    except ValueError:
+        raise
+    return y  # expect: SHP002
+
+
+def early_return(x: Float[Array, "b n"]) -> Float[Array, "b n"]:
+    if x.shape[0] > 100:
+        return x
+    y = x.T
+    return y  # expect: SHP002
