@@ -95,15 +95,17 @@ def infer(text: str, *, sizes: dict[str, int] | None = None, rules=None,
 
 @contextlib.contextmanager
 def deep_recursion(text: str):
-    """Room for long programs (the parser and evaluator recurse once per
-    nesting level, and ``a + b + c ...`` nests to the left); past that, an
-    ``unsupported`` error rather than a traceback."""
+    """Room for deep programs: the evaluator recurses a few times per nesting
+    level (``a + b + c ...`` nests to the left). The parser refuses trees
+    deeper than :data:`~shapeinfer.syntax.MAX_DEPTH`; a program within it
+    that still recurses too far (a lambda calling another 3,000 deep) gets a
+    ``too-deep`` error rather than a traceback."""
     limit = sys.getrecursionlimit()
     sys.setrecursionlimit(max(limit, _RECURSION_LIMIT))
     try:
         yield
     except RecursionError:
-        raise ShapeError("unsupported", "RecursionError",
+        raise ShapeError("too-deep", "RecursionError",
                          "the program nests too deeply for shapeinfer", (0, len(text))) from None
     finally:
         sys.setrecursionlimit(limit)
@@ -161,6 +163,8 @@ def _check_sizes(sizes):
     for name, n in sizes.items():
         if not isinstance(n, int) or isinstance(n, bool) or n < 0:
             raise ValueError(f"size {name}={n!r} must be a non-negative int")
+        if dims.too_many_digits(n):
+            raise ValueError(f"size {name} has more than {dims.MAX_INT_DIGITS} digits")
     return dict(sizes)
 
 

@@ -14,9 +14,9 @@ import os
 import sys
 from pathlib import Path
 
-from . import __version__
+from . import __version__, dims
 from .api import error_json, infer
-from .errors import ShapeError
+from .errors import ShapeError, ShapeSyntaxError
 from .library import Library, builtins, load_rules
 from .rules.loader import RuleError
 
@@ -40,6 +40,8 @@ def parse_sizes(text: str | None) -> dict[str, int]:
             raise _UsageError(f"--sizes: a size is a non-negative integer, got {item!r}")
         if not sep or not name.strip().isidentifier() or not value.strip().isdigit():
             raise _UsageError(f"--sizes wants NAME=INT pairs separated by commas, got {item!r}")
+        if len(value.strip().lstrip("0")) > dims.MAX_INT_DIGITS:
+            raise _UsageError(f"--sizes: {name.strip()} has more than {dims.MAX_INT_DIGITS} digits")
         sizes[name.strip()] = int(value)
     return sizes
 
@@ -57,7 +59,8 @@ def load_library(paths: list[str] | None) -> Library:
 
 
 def _exit_code(err: ShapeError) -> int:
-    return EXIT_USAGE if err.code == "syntax" else EXIT_SHAPE_ERROR
+    # text that is not a program shapeinfer reads (syntax, too-deep) is unparseable input
+    return EXIT_USAGE if isinstance(err, ShapeSyntaxError) else EXIT_SHAPE_ERROR
 
 
 def _eval_one(text: str, sizes: dict, as_json: bool, out, err, library=None,

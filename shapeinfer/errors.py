@@ -32,6 +32,7 @@ CODES: dict[str, str] = {
     "requires-failed": "a rule's `requires` condition is false",
     "inconclusive": "a comparison of symbolic sizes cannot be decided (in strict mode)",
     "contradictory-facts": "`assume` facts contradict each other",
+    "too-deep": "the program nests too deeply to read or evaluate",
     "unsupported": "the expression uses something shapeinfer does not model yet",
     "internal": "a bug in shapeinfer (please report it with the expression)",
 }
@@ -78,10 +79,12 @@ class ShapeError(Exception):
 
 
 class ShapeSyntaxError(ShapeError):
-    """Text that does not parse (code ``syntax``, exception SyntaxError)."""
+    """Text that does not parse (code ``syntax``, exception SyntaxError), or
+    that shapeinfer refuses to read (code ``too-deep``)."""
 
-    def __init__(self, message: str, span: tuple[int, int] | None = None):
-        super().__init__("syntax", "SyntaxError", message, span)
+    def __init__(self, message: str, span: tuple[int, int] | None = None,
+                 code: str = "syntax"):
+        super().__init__(code, "SyntaxError", message, span)
 
 
 def caret_excerpt(text: str, span: tuple[int, int]) -> str:

@@ -32,7 +32,7 @@ from . import __version__
 from . import scope
 from .api import deep_recursion, infer_parsed
 from .engine import Evaluator
-from .errors import ShapeError
+from .errors import ShapeError, ShapeSyntaxError
 from .library import Library, builtins, load_rules
 from .rules.loader import RuleError
 from .syntax import Assign, Name, Program, code_characters, parse
@@ -126,7 +126,7 @@ class Session:
             shown = _shifted(err, offset).render(text)
         else:
             shown = err.render(full)
-        status = EXIT_USAGE if err.code == "syntax" else EXIT_SHAPE_ERROR
+        status = EXIT_USAGE if isinstance(err, ShapeSyntaxError) else EXIT_SHAPE_ERROR
         return Answer(error=f"{shown}\n[{err.code}]", status=status)
 
     def evaluate(self, text: str) -> Answer:
