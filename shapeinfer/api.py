@@ -228,15 +228,17 @@ def _fresh_copy(answer):
 
 @contextlib.contextmanager
 def deep_recursion(text: str):
-    """Room for long programs (the parser and evaluator recurse once per
-    nesting level, and ``a + b + c ...`` nests to the left); past that, an
-    ``unsupported`` error rather than a traceback."""
+    """Room for deep programs: the evaluator recurses a few times per nesting
+    level (``a + b + c ...`` nests to the left). The parser refuses trees
+    deeper than :data:`~shapeinfer.syntax.MAX_DEPTH`; a program within it
+    that still recurses too far (a lambda calling another 3,000 deep) gets a
+    ``too-deep`` error rather than a traceback."""
     limit = sys.getrecursionlimit()
     sys.setrecursionlimit(max(limit, _RECURSION_LIMIT))
     try:
         yield
     except RecursionError:
-        raise ShapeError("unsupported", "RecursionError",
+        raise ShapeError("too-deep", "RecursionError",
                          "the program nests too deeply for shapeinfer", (0, len(text))) from None
     finally:
         sys.setrecursionlimit(limit)
@@ -313,6 +315,8 @@ def check_sizes(sizes) -> dict[str, int]:
         value = operator.index(n)
         if value < 0:
             raise ValueError(f"sizes[{name!r}] must be a non-negative int, got {value}")
+        if dims.too_many_digits(value):
+            raise ValueError(f"sizes[{name!r}] has more than {dims.MAX_INT_DIGITS} digits")
         checked[name] = value
     return checked
 

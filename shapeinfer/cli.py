@@ -14,7 +14,7 @@ import os
 import sys
 from pathlib import Path
 
-from . import __version__
+from . import __version__, dims
 from .api import UnusedSizeError, check_size_names, deep_recursion, error_json, infer
 from .errors import ShapeError, is_syntax_error
 from .library import Library, builtins, load_rules
@@ -41,6 +41,8 @@ def parse_sizes(text: str | None) -> dict[str, int]:
             raise _UsageError(f"--sizes: a size is a non-negative integer, got {item!r}")
         if not sep or not name.strip().isidentifier() or not value.strip().isdigit():
             raise _UsageError(f"--sizes wants NAME=INT pairs separated by commas, got {item!r}")
+        if len(value.strip().lstrip("0")) > dims.MAX_INT_DIGITS:
+            raise _UsageError(f"--sizes: {name.strip()} has more than {dims.MAX_INT_DIGITS} digits")
         sizes[name.strip()] = int(value)
     return sizes
 

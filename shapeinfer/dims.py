@@ -52,6 +52,18 @@ def symbol(name: str) -> sympy.Symbol:
 _SIZE_SYMBOLS: set = set()  # every symbol made by symbol(): integers >= 1
 
 
+# The most digits a concrete size may have, literal or computed. Python
+# prints at most 4,300, no array has more than 19, and sympy's decisions slow
+# to minutes on a few thousand; 1,000 leaves room for any sizes a program
+# means and keeps every answer fast.
+MAX_INT_DIGITS = 1000
+MAX_INT_BITS = int(MAX_INT_DIGITS * 3.3219280948873626)  # log2(10) bits per digit
+
+
+def too_many_digits(n: int) -> bool:
+    return abs(n).bit_length() > MAX_INT_BITS
+
+
 def const(n: int) -> Dim:
     return sympy.Integer(n)
 

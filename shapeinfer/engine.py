@@ -602,6 +602,41 @@ def dotted_name(node) -> str | None:
 
 
 def dim_binop(op: str, a, b, node):
+    if op == "**":
+        _refuse_huge_power(a, b, node)
+    result = _dim_arith(op, a, b, node)
+    if dims.is_dim(result) and dims.as_int(result) is not None \
+            and dims.too_many_digits(dims.as_int(result)):
+        raise _too_large(node)
+    return result
+
+
+# `2 ** 2 ** 2 ** 100` would never finish: a concrete size has at most
+# dims.MAX_INT_DIGITS digits, and a symbolic base a small power (sympy expands
+# `(a + b) ** 100000` when it compares sizes).
+MAX_SYMBOLIC_EXPONENT = 64
+
+
+def _too_large(node) -> ShapeError:
+    return ShapeError("unsupported", "ValueError",
+                      f"this size has more than {dims.MAX_INT_DIGITS} digits; shapeinfer "
+                      "computes with smaller sizes (no array has more than 19)", node.span)
+
+
+def _refuse_huge_power(a, b, node):
+    exponent, base = dims.as_int(b), dims.as_int(a)
+    if exponent is None or exponent < 0:
+        return  # _dim_arith refuses it
+    if base is None and exponent > MAX_SYMBOLIC_EXPONENT:
+        raise ShapeError("unsupported", "NotImplementedError",
+                         f"a size symbol's power is at most {MAX_SYMBOLIC_EXPONENT} in shapeinfer, "
+                         f"not {exponent}", node.right.span)
+    if base is not None and abs(base) > 1 \
+            and exponent * (abs(base).bit_length() - 1) > dims.MAX_INT_BITS:
+        raise _too_large(node)
+
+
+def _dim_arith(op: str, a, b, node):
     if op == "+":
         return a + b
     if op == "-":

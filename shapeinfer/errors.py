@@ -35,6 +35,7 @@ CODES: dict[str, str] = {
     "requires-failed": "a rule's `requires` condition is false",
     "inconclusive": "a comparison of symbolic sizes cannot be decided (in strict mode)",
     "contradictory-facts": "`assume` facts contradict each other",
+    "too-deep": "the program nests too deeply to read or evaluate",
     "unsupported": "the expression uses something shapeinfer does not model yet",
     "internal": "a bug in shapeinfer (please report it with the expression)",
 }
@@ -118,7 +119,8 @@ class ShapeError(Exception):
 
 class ShapeSyntaxError(ShapeError):
     """Text that does not parse (exception SyntaxError; code ``syntax``, or
-    ``empty`` for text without an expression)."""
+    ``empty`` for text without an expression), or that shapeinfer refuses to
+    read (code ``too-deep``)."""
 
     def __init__(self, message: str, span: tuple[int, int] | None = None,
                  code: str = "syntax"):
@@ -126,9 +128,10 @@ class ShapeSyntaxError(ShapeError):
 
 
 def is_syntax_error(err: ShapeError) -> bool:
-    """Text that is not a program (codes ``syntax`` and ``empty``): the
-    command line's usage status (2) rather than a shape error's (1)."""
-    return err.code in ("syntax", "empty")
+    """Text that is not a program shapeinfer reads (codes ``syntax``,
+    ``empty``, and ``too-deep`` for nesting the parser refuses): the command
+    line's usage status (2) rather than a shape error's (1)."""
+    return isinstance(err, ShapeSyntaxError) or err.code in ("syntax", "empty")
 
 
 def shorten(text: str, width: int = 80) -> str:

@@ -32,14 +32,18 @@ def _children(tree) -> list[tuple[str, object]] | None:
 
 
 def leaves_with_paths(tree, path: str = "") -> Iterator[tuple[str, object]]:
-    if tree is None:
-        return
-    children = _children(tree)
-    if children is None:
-        yield path, tree
-        return
-    for key, child in children:
-        yield from leaves_with_paths(child, path + key)
+    """``(key path, leaf)`` in JAX's leaf order. A loop over an explicit stack,
+    not recursion: a program may nest lists thousands deep."""
+    stack = [(path, tree)]
+    while stack:
+        path, tree = stack.pop()
+        if tree is None:
+            continue
+        children = _children(tree)
+        if children is None:
+            yield path, tree
+        else:
+            stack.extend((path + key, child) for key, child in reversed(children))
 
 
 def leaves(tree) -> list:

@@ -15,10 +15,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
-from lark import Lark, Token, Transformer, v_args
+from lark import Lark, Token, Transformer_NonRecursive, v_args
 from lark.exceptions import (UnexpectedCharacters, UnexpectedEOF, UnexpectedInput,
                              UnexpectedToken, VisitError)
 
+from .dims import MAX_INT_DIGITS
 from .errors import ShapeSyntaxError
 
 Span = tuple[int, int]
@@ -164,10 +165,36 @@ def children(node: Node) -> Iterator[Node]:
 
 
 def walk(node: Node) -> Iterator[Node]:
-    """Yield ``node`` and every node below it, parents first."""
-    yield node
-    for child in children(node):
-        yield from walk(child)
+    """Yield ``node`` and every node below it, parents first, in source order.
+    (A loop, not recursion: a flat chain ``a + a + ...`` is a deep tree.)"""
+    stack = [node]
+    while stack:
+        node = stack.pop()
+        yield node
+        stack.extend(reversed(list(children(node))))
+
+
+# The deepest syntax tree a program may have. The evaluator recurses once
+# (or a few times) per level; past this a program gets a clear `too-deep`
+# error instead of a RecursionError. Python's own compiler gives up near
+# 2,000-3,000 levels (and at 200 nested brackets), so hardly a program JAX
+# could run is refused; 2,500 keeps the 2,000-step operation chains that
+# benchmarks/bench_scaling.py measures (issue 10) within reach.
+MAX_DEPTH = 2500
+
+
+def check_depth(node: Node) -> None:
+    """Refuse a tree deeper than :data:`MAX_DEPTH`, naming the node that
+    passes the limit (measured with a loop, never by recursion)."""
+    stack = [(node, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise ShapeSyntaxError(
+                f"the program nests more than {MAX_DEPTH} levels deep (brackets, calls, "
+                "lambdas or a chain of operators); shapeinfer stops there",
+                span=node.span, code="too-deep")
+        stack.extend((child, depth + 1) for child in children(node))
 
 
 # ---------------------------------------------------------------- parser
@@ -251,8 +278,10 @@ def _tok_span(tok: Token) -> Span:
 
 
 @v_args(meta=True)
-class _ToNodes(Transformer):
-    """Parse tree -> nodes; method names match the grammar's aliases."""
+class _ToNodes(Transformer_NonRecursive):
+    """Parse tree -> nodes; method names match the grammar's aliases.
+    (Lark's non-recursive transformer: any depth of tree is safe here, and
+    :func:`check_depth` refuses what is too deep to evaluate.)"""
 
     def start(self, meta, children):
         *statements, expr = children
@@ -350,11 +379,10 @@ class _ToNodes(Transformer):
         return Name(str(children[0]), span=_tok_span(children[0]))
 
     def int(self, meta, children):
-        try:
-            value = int(children[0])
-        except ValueError:  # beyond Python's digit limit for int()
-            raise ShapeSyntaxError("integer literal too long", span=_tok_span(children[0])) from None
-        return Int(value, span=_tok_span(children[0]))
+        if len(children[0].lstrip("0")) > MAX_INT_DIGITS:  # dims.MAX_INT_DIGITS says why
+            raise ShapeSyntaxError(f"integer literal too long (more than {MAX_INT_DIGITS} digits)",
+                                   span=_tok_span(children[0]))
+        return Int(int(children[0]), span=_tok_span(children[0]))
 
     def float(self, meta, children):
         return Float(float(children[0]), span=_tok_span(children[0]))
@@ -440,6 +468,8 @@ def _parse_cached(text: str) -> Program:
         pos = getattr(e, "pos_in_stream", None) or 0
         raise ShapeSyntaxError(str(e).splitlines()[0], span=(pos, pos + 1)) from None
     try:
-        return _ToNodes().transform(tree)
+        program = _ToNodes().transform(tree)
     except VisitError as e:  # Lark wraps errors raised in callbacks
         raise e.orig_exc from None
+    check_depth(program)
+    return program

@@ -13,6 +13,7 @@ import pytest
 
 import shapeinfer
 from shapeinfer import CODES, ShapeError, cli
+from shapeinfer.syntax import MAX_DEPTH
 from test_table import assert_error_row
 
 ATTENTION = "rule attention: (*b, q, d), (*b, k, d), (*b, k, v) -> (*b, q, v)"
@@ -76,6 +77,9 @@ ROWS = [
         "a == 1", "a >= 2", jax=False),
     row("unsupported", "jnp.cross((2, 3), (2, 3))", "NotImplementedError", "jnp.cross",
         "jnp.cross", "no shape rule", jax=False),
+    # the innermost brackets past the limit are the culprit
+    row("too-deep", "[" * (MAX_DEPTH + 1) + "(a,)" + "]" * (MAX_DEPTH + 1), "SyntaxError",
+        "[[(a,)]]", f"more than {MAX_DEPTH} levels", "brackets", jax=False),
 ]
 
 

@@ -17,7 +17,8 @@ from .. import syntax as S
 from ..engine import Evaluator
 from ..errors import ShapeError
 from ..library import Library, builtins
-from .annotations import Imports, MalformedAnnotation, module_aliases, read_annotation
+from .annotations import (Imports, MalformedAnnotation, module_aliases, parse_python,
+                          read_annotation)
 from .convert import Converter, Unknown, line_offsets
 from .findings import CODES, Finding, selected, suppressed
 from .package import package_functions
@@ -119,7 +120,7 @@ class ModuleLinter:
 
     def run(self) -> list[Finding]:
         try:
-            tree = ast.parse(self.text, filename=self.path)
+            tree = parse_python(self.text, filename=self.path)
         except (SyntaxError, ValueError) as e:  # ValueError: a NUL byte
             line = getattr(e, "lineno", None) or 1
             col = getattr(e, "offset", None) or 1
@@ -273,7 +274,7 @@ class ModuleLinter:
         per item; None when it is not a tuple of fixed length with a spec."""
         if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
             try:
-                annotation = ast.parse(annotation.value, mode="eval").body
+                annotation = parse_python(annotation.value, mode="eval").body
             except SyntaxError:
                 return None
         if not isinstance(annotation, ast.Subscript):

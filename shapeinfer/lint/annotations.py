@@ -77,6 +77,16 @@ class ArraySpec:
         return all(d.checkable for d in self.dims)
 
 
+def parse_python(text: str, mode: str = "exec", filename: str = "<unknown>") -> ast.AST:
+    """``ast.parse``, with Python's own limits as a SyntaxError: a program
+    nested too deeply makes the parser raise RecursionError or MemoryError
+    (``-`` * 10,000), which every caller here reports like bad syntax."""
+    try:
+        return ast.parse(text, filename=filename, mode=mode)
+    except (RecursionError, MemoryError):
+        raise SyntaxError("too deeply nested for Python's parser") from None
+
+
 def parse_shape_string(text: str) -> tuple[DimSpec, ...]:
     """``"batch *rest #c _ 3 dim-1"`` -> its items, or MalformedAnnotation."""
     items = []
@@ -131,7 +141,7 @@ def _is_dim_expression(word: str) -> bool:
     (jaxtyping evaluates it with Python). ``-`` alone, as in the spaced
     ``"n - 1"`` (three axes to jaxtyping), is not one."""
     try:
-        tree = ast.parse(word, mode="eval")
+        tree = parse_python(word, mode="eval")
     except SyntaxError:
         return False
     allowed = (ast.Expression, ast.BinOp, ast.UnaryOp, ast.Name, ast.Load, ast.operator,
@@ -200,7 +210,7 @@ def read_annotation(node: ast.AST | None, imports: Imports, aliases: dict) -> Ar
         return None
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         try:  # a forward reference: "Float[Array, 'b n']"
-            node = ast.parse(node.value, mode="eval").body
+            node = parse_python(node.value, mode="eval").body
         except SyntaxError:
             return None  # a string jaxtyping never sees as an annotation
     if isinstance(node, ast.Name) and node.id in aliases:

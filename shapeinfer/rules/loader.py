@@ -16,10 +16,10 @@ import re
 import string
 import sys
 
-from lark import Lark, Token, Transformer, v_args
+from lark import Lark, Token, Transformer_NonRecursive, Tree, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, VisitError
 
-from .. import dtype_rules, dtypes
+from .. import dims, dtype_rules, dtypes
 from ..autodiff import DERIVATIVE_RULES
 from ..errors import ShapeSyntaxError
 from ..hooks import HOOK_PARAMS, HOOKS
@@ -94,6 +94,7 @@ def _parse_rules(text: str, path: str) -> list[m.Rule]:
                             len(text) - text.rfind("\n")) from None
         shown = repr(str(token)) if token is not None else "input"
         raise RuleError(f"unexpected {shown}" + _expected(e), path, e.line, e.column) from None
+    _check_depth(tree, path)
     try:
         rules = _ToRules(path).transform(tree)
     except VisitError as e:
@@ -110,6 +111,22 @@ def _parse_rules(text: str, path: str) -> list[m.Rule]:
     return [r for group in out for r in _per_name(group)]
 
 
+# The deepest parse tree a rule file may have. Rules are short and written by
+# hand (a shape template nests a few levels); the matcher evaluates dims by
+# recursion, so a deeper file is refused with its position instead.
+MAX_DEPTH = 200
+
+
+def _check_depth(tree: Tree, path: str) -> None:
+    stack = [(tree, 1)]
+    while stack:  # a loop: the tree may be arbitrarily deep
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise RuleError(f"the rule nests more than {MAX_DEPTH} levels deep", path,
+                            *_loc(node.meta if isinstance(node, Tree) else node))
+        stack.extend((child, depth + 1) for child in node.children if isinstance(child, Tree))
+
+
 _WORDS = {"RPAR": "')'", "LPAR": "'('", "COMMA": "','", "COLON": "':'", "NAME": "a name",
           "INT": "an integer", "STRING": "a string", "__ANON_0": "'->'", "MINUS": "'-'",
           "VBAR": "'|'", "RULE": "'rule'", "$END": "the end of the file", "EQUAL": "'='"}
@@ -119,6 +136,13 @@ def _expected(e) -> str:
     expected = getattr(e, "expected", None) or getattr(e, "allowed", None) or ()
     words = sorted({_WORDS.get(t, t.lower()) for t in expected})
     return f" (expected {', '.join(words)})" if 0 < len(words) <= 6 else ""
+
+
+def _int(token: Token) -> int:
+    if len(token.lstrip("0")) > dims.MAX_INT_DIGITS:  # dims.MAX_INT_DIGITS says why
+        raise _Refused(f"integer literal too long (more than {dims.MAX_INT_DIGITS} digits)",
+                       _loc(token))
+    return int(token)
 
 
 def _loc(meta_or_token) -> m.Loc:
@@ -146,7 +170,7 @@ class _Group:
 
 
 @v_args(meta=True)
-class _ToRules(Transformer):
+class _ToRules(Transformer_NonRecursive):  # any depth of tree is safe
     def __init__(self, source: str):
         super().__init__()
         self.source = source
@@ -286,10 +310,10 @@ class _ToRules(Transformer):
         return m.DimOp("neg", tuple(children))
 
     def int(self, meta, children):
-        return m.DimInt(int(children[0]))
+        return m.DimInt(_int(children[0]))
 
     def negative_int(self, meta, children):
-        return m.DimInt(-int(children[0]))
+        return m.DimInt(-_int(children[0]))
 
     def name(self, meta, children):
         return m.DimName(str(children[0]), _loc(children[0]))
