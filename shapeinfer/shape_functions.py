@@ -459,7 +459,7 @@ def _swap(ctx, x, axis1, axis2):
     out = list(x)
     positions = []
     for a in (_int_arg(axis1, "swap", "axis1"), _int_arg(axis2, "swap", "axis2")):
-        pos = normalize_axis(a, x)
+        pos = normalize_axis(a, len(x))
         if pos is None:
             raise ShapeError("axis-out-of-range", "IndexError",
                              f"index {a} is out of bounds for axis 0 with size {len(x)}")
@@ -690,9 +690,9 @@ def _argreduce(ctx, x, axis, keepdims):
     if isinstance(axis, (tuple, list)):
         raise ShapeError("bad-argument", "TypeError",
                          "'tuple' object cannot be interpreted as an integer")
-    if axis is not None and normalize_axis(_int_arg(axis, ctx.primitive, "axis"), x) is None:
+    if axis is not None and normalize_axis(_int_arg(axis, ctx.primitive, "axis"), len(x)) is None:
         raise ShapeError("axis-out-of-range", "IndexError", "tuple index out of range")
-    reduced = range(len(x)) if axis is None else [normalize_axis(int(axis), x)]
+    reduced = range(len(x)) if axis is None else [normalize_axis(int(axis), len(x))]
     if any(dims.decide_eq(x[i], 0) is Decision.TRUE for i in reduced):
         raise ShapeError("dim-mismatch", "ValueError",
                          f"attempt to get {ctx.primitive} of an empty sequence")
