@@ -33,42 +33,69 @@ class Result:
     ``symbols`` the names the program used as size symbols.
     """
     expr: str
+    """The program's text, as given to :func:`infer`."""
     value: object
+    """The pytree of :class:`~shapeinfer.values.Array` the program evaluates to."""
     guards: list = field(default_factory=list)
+    """Sympy relations (``Eq(a, b)``, ...) under which the result is exact."""
     symbols: frozenset = frozenset()
+    """The names the program used as size symbols."""
     # How the result was inferred (library, assume, strict, whether the
     # program states facts), so that :meth:`at` can infer afresh.
     _options: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def arrays(self) -> list[Array]:
-        """The result's arrays, in ``jax.tree.leaves`` order."""
+        """The result's arrays (:class:`~shapeinfer.values.Array`: shape,
+        dtype, weak type), in ``jax.tree.leaves`` order.
+
+        >>> [a.weak for a in infer("(f32[a], 2.0)").arrays]
+        [False, True]
+        """
         return pytree.leaves(self.value)
 
     @property
     def leaves(self) -> list[tuple]:
         """The arrays' shapes: tuples of dims (sympy expressions; ``int(d)``
-        is the number for a concrete dim)."""
+        is the number for a concrete dim).
+
+        >>> infer("(f32[a, 2], i32[b])").leaves
+        [(a, 2), (b,)]
+        """
         return [a.shape for a in self.arrays]
 
     @property
     def dtypes(self) -> list[str]:
-        """The arrays' dtypes, as short names (``f32``, ``i32``, ``bool``, ...)."""
+        """The arrays' dtypes, as short names (``f32``, ``i32``, ``bool``, ...).
+
+        >>> infer("(f32[a, 2], i32[b])").dtypes
+        ['f32', 'i32']
+        """
         return [a.dtype for a in self.arrays]
 
     @property
     def shape(self) -> tuple:
-        """The shape of a single-array result."""
+        """The shape of a single-array result (ValueError for a pytree of
+        several arrays: use :attr:`leaves`).
+
+        >>> infer("matmul((n, k), (k, m))").shape
+        (n, m)
+        """
         if not isinstance(self.value, Array):
             raise ValueError(f"the result is a pytree of {len(self.arrays)} arrays; use .leaves")
         return self.value.shape
 
     def __str__(self) -> str:
+        """The result as ``eval`` prints it, without the guards (see :meth:`describe`)."""
         with deep_recursion(self.expr):  # as deep as the program was
             return fmt_value(self.value)
 
     def describe(self) -> str:
-        """The result with its guards, as ``eval`` prints it: ``(a,)  if a == b``."""
+        """The result with its guards, as ``eval`` prints it.
+
+        >>> print(infer("add((a,), (b,))").describe())
+        (a,)  if a == b
+        """
         if not self.guards:
             return str(self)
         return f"{self}  if " + " and ".join(fmt_condition(g) for g in self.guards)
@@ -123,7 +150,12 @@ class Result:
     def to_json(self) -> dict:
         """The result as ``eval --json`` prints it: ``ok``, ``expr``,
         ``result``, ``leaves`` (a concrete dim is a JSON integer, a symbolic
-        one its text) and ``guards``."""
+        one its text) and ``guards``.
+
+        >>> j = infer("add((a, 2), (b, 2))").to_json()
+        >>> j["ok"], j["result"], j["leaves"], j["guards"]
+        (True, '(a, 2)', [['a', 2]], ['a == b'])
+        """
         return {
             "ok": True,
             "expr": self.expr,

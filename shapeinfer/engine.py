@@ -283,6 +283,8 @@ class Evaluator:
         value = self.eval(node.value, env)
         if isinstance(value, ShapeTuple):  # x.shape[0]
             item = self.container_item(value, node, env)
+            if self.trace is not None:
+                self.trace.shape_item(value, node.items[0].span, item)
             return ShapeTuple(item) if isinstance(item, tuple) else item
         if is_shape_tuple(value):
             value = to_array(value, node.value.span)  # `(a, b)[0]`: a literal is an array here
@@ -328,6 +330,8 @@ class Evaluator:
             shape = shapes.index_shape(value.shape, items, spans)
         except ShapeError as e:
             raise e.with_span(node.span)
+        if self.trace is not None:
+            self.trace.index(value.shape, items, shape)
         arrays = [i for i in items if isinstance(i, shapes.ArrayIndex)]
         if not any(i.batch for i in arrays):
             return replace(value, shape=shape)  # indexing is linear: derivatives pass through

@@ -92,13 +92,20 @@ class ShapeError(Exception):
         return Exception
 
     def with_span(self, span: tuple[int, int] | None) -> "ShapeError":
-        """Fill in the span if the raiser did not know it."""
+        """Fill in the span if the raiser did not know it; returns the error itself."""
         if self.span is None:
             self.span = span
         return self
 
     def to_json(self) -> dict:
-        """``{"code", "exception", "message", "span"}``, as ``eval --json`` prints it."""
+        """``{"code", "exception", "message", "span"}``, as ``eval --json``
+        prints it under ``"error"`` (``span`` a two-item list, or None).
+
+        >>> ShapeError("broadcast", "TypeError", "add got (2,), (3,)", (0, 3)).to_json()
+        ... # doctest: +NORMALIZE_WHITESPACE
+        {'code': 'broadcast', 'exception': 'TypeError',
+         'message': 'add got (2,), (3,)', 'span': [0, 3]}
+        """
         return {
             "code": self.code,
             "exception": self.exception,
@@ -107,7 +114,14 @@ class ShapeError(Exception):
         }
 
     def render(self, text: str) -> str:
-        """The message, then the offending line with a caret under the span."""
+        """The message, then the offending line of ``text`` with a caret under the span.
+
+        >>> print(ShapeError("broadcast", "TypeError", "add got (2,), (3,)", (0, 3))
+        ...       .render("add((2,), (3,))"))
+        TypeError: add got (2,), (3,)
+          add((2,), (3,))
+          ^^^
+        """
         head = f"{self.exception}: {self.message}"
         return head if self.span is None else f"{head}\n{caret_excerpt(text, self.span)}"
 

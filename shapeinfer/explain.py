@@ -12,7 +12,10 @@ a :class:`Tracer`, which the engine calls at a few places:
   :meth:`Tracer.vmap_mapped` (the mapped size, the per-example arguments)
   and :meth:`Tracer.vmap_inner` (the result of one example);
 - ``matcher.apply``: :meth:`Tracer.clause` (the clause of a rule that
-  matched and where each of its names was bound).
+  matched and where each of its names was bound);
+- ``Evaluator.array_item``: :meth:`Tracer.index` (an array's shape, the
+  index and the resulting shape, dim by dim); ``Evaluator.eval_Subscript``:
+  :meth:`Tracer.shape_item` (``x.shape[0]``).
 
 ``shapeinfer table`` uses the same hooks to learn the arguments of each vmap
 (see :mod:`shapeinfer.teach`).
@@ -25,6 +28,7 @@ from . import dims, pytree
 from .api import Result, deep_recursion, error_json, infer_parsed
 from .errors import ShapeError
 from .library import resolve
+from . import shapes
 from .shapes import normalize_axis
 from .syntax import parse
 from .values import Array, Function, to_array, to_pytree
@@ -35,7 +39,7 @@ class Step:
     """One line of a derivation: ``depth`` is the nesting of calls."""
     depth: int
     kind: str   # call, result, vmap-axis, vmap-size, vmap-examples, vmap-inner, vmap-out,
-    #             clause, binding, transform, error
+    #             clause, binding, transform, index, index-axis, error
     text: str
     data: dict = field(default_factory=dict)
 
@@ -65,7 +69,8 @@ def show(value) -> str:
 class Tracer:
     """Records the steps of one evaluation (see the module docstring)."""
 
-    def __init__(self):
+    def __init__(self, text: str | None = None):
+        self.text = text          # the program, to quote an index by its span
         self.steps: list[Step] = []
         self.depth = 0
         self.failed = False       # the innermost failing call has been recorded
@@ -288,6 +293,54 @@ class Tracer:
                                      f"goes at position {pos} of {where}",
                          out_axis=axis, position=pos)
 
+    # -- Evaluator.array_item and eval_Subscript
+
+    def index(self, shape: tuple, items: list, result: tuple):
+        """``x[items]`` on an array of ``shape``: the index, the result and,
+        for a basic index (ints, slices, None, ...), what each item did."""
+        index = ", ".join(_index_text(i) for i in items)
+        self.add("index", f"index {dims.fmt_shape(shape)}[{index}] = "
+                          f"{dims.fmt_shape(result)}", shape=dims.fmt_shape(shape),
+                 index=index, result=dims.fmt_shape(result))
+        if not all(isinstance(i, (tuple, shapes.Newaxis, shapes.EllipsisIndex))
+                   or dims.is_dim(i) for i in items):
+            return  # index arrays and masks: the one line above says it all
+        self.depth += 1
+        axis = 0
+        for item in items:
+            if isinstance(item, shapes.EllipsisIndex):  # it stands for the axes no item uses
+                kept = len(shape) - sum(not isinstance(i, (shapes.Newaxis, shapes.EllipsisIndex))
+                                        for i in items)
+                if kept:
+                    which = (f"axis {axis}" if kept == 1
+                             else f"axes {axis}..{axis + kept - 1}")
+                    self.add("index-axis", f"... keeps {which}: "
+                                           f"{dims.fmt_shape(shape[axis:axis + kept])}")
+                axis += kept
+            elif isinstance(item, shapes.Newaxis):
+                self.add("index-axis", "None adds an axis of size 1")
+            elif isinstance(item, tuple):
+                size = shapes.slice_size(*item, shape[axis])
+                self.add("index-axis", f"axis {axis} ({dims.fmt_dim(shape[axis])})"
+                                       f"[{_index_text(item)}] = {dims.fmt_dim(size)}",
+                         axis=axis, size=dims.fmt_dim(size))
+                axis += 1
+            else:
+                self.add("index-axis", f"axis {axis} ({dims.fmt_dim(shape[axis])})"
+                                       f"[{dims.fmt_dim(item)}]: removed", axis=axis)
+                axis += 1
+        if axis < len(shape):
+            self.add("index-axis", f"the axes not indexed stay: "
+                                   f"{dims.fmt_shape(shape[axis:])}")
+        self.depth -= 1
+
+    def shape_item(self, shape: tuple, span, item):
+        """``x.shape[i]`` (or a slice of it): a dim, or a tuple of dims."""
+        where = f"[{self.text[span[0]:span[1]]}]" if self.text and span else "[...]"
+        got = dims.fmt_shape(item) if isinstance(item, tuple) else dims.fmt_dim(item)
+        self.add("index", f"shape {dims.fmt_shape(shape)}{where} = {got}",
+                 shape=dims.fmt_shape(shape), result=got)
+
     # -- matcher.apply
 
     def clause(self, rule, number: int, clause, env):
@@ -299,6 +352,25 @@ class Tracer:
             shown = dims.fmt_shape(value) if isinstance(value, tuple) else dims.fmt_dim(value)
             self.add("binding", f"{name} = {shown} from {where}", name=name, value=shown)
         self.depth -= 1
+
+
+def _index_text(item) -> str:
+    """An index item as it would be written: ``1:``, ``::2``, ``None``, ``0``."""
+    if isinstance(item, tuple):  # a slice
+        text = ":".join("" if b is None else dims.fmt_dim(b) for b in item)
+        return text[:-1] if text.endswith(":") and item[2] is None else text
+    if isinstance(item, shapes.Newaxis):
+        return "None"
+    if isinstance(item, shapes.EllipsisIndex):
+        return "..."
+    if isinstance(item, (shapes.ArrayIndex, shapes.BoolMask)):
+        kind = "int" if isinstance(item, shapes.ArrayIndex) else "bool"
+        return f"<{kind} array {dims.fmt_shape(item.shape)}>"
+    if isinstance(item, shapes.ConcreteMask):
+        return f"<list of {item.length} bools>"
+    if isinstance(item, bool):
+        return str(item)
+    return dims.fmt_dim(item)
 
 
 _DERIVATIVES = {
@@ -337,7 +409,7 @@ def explain(text: str, *, sizes=None, rules=None) -> Explanation:
     """Evaluate ``text`` recording every step; a shape error is part of the
     explanation (its failing step), not raised. Raises ShapeSyntaxError for
     text that does not parse."""
-    tracer = Tracer()
+    tracer = Tracer(text)
     with deep_recursion(text):
         program = parse(text)
     try:

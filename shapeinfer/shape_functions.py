@@ -85,12 +85,16 @@ def _int_arg(value, fname: str, what: str) -> int:
     return n
 
 
-def _axis(axis: int, rank: int) -> int:
-    """numpy's canonicalize_axis: ValueError when out of range."""
+def _axis(axis: int, shape: tuple, added: int = 0) -> int:
+    """numpy's canonicalize_axis for an array of ``shape`` plus ``added`` new axes (stack,
+    expand_dims, ...): ValueError when out of range, in JAX's words plus the shape."""
+    rank = len(shape) + added
     pos = normalize_axis(axis, rank)
     if pos is None or rank == 0:
+        plus = {0: "", 1: " plus the new axis"}.get(added, f" plus {added} new axes")
         raise ShapeError("axis-out-of-range", "ValueError",
-                         f"axis {axis} is out of bounds for array of dimension {rank}")
+                         f"axis {axis} is out of bounds for array of dimension {rank} "
+                         f"(shape {dims.fmt_shape(shape)}{plus})")
     return pos
 
 
@@ -116,7 +120,7 @@ def _reduce(ctx, x, axis=None, keepdims=False):
     else:
         wanted = list(axis) if isinstance(axis, (tuple, list)) else [axis]
         wanted = [_int_arg(a, "reduce", "axis") for a in wanted]
-        axes = [_axis(a, len(x)) for a in wanted]
+        axes = [_axis(a, x) for a in wanted]
         if len(set(axes)) != len(axes):
             raise ShapeError("axis-out-of-range", "ValueError",
                              f"duplicate value in 'axis': {tuple(wanted)}")
@@ -137,7 +141,7 @@ def _permute(ctx, x, axes=None):
                          f"'{kind}' object is not iterable: the axes of a transpose are a "
                          "tuple")
     wanted = [_int_arg(a, "permute", "axes") for a in axes]
-    return _transpose(x, [_axis(a, len(x)) for a in wanted])
+    return _transpose(x, [_axis(a, x) for a in wanted])
 
 
 def _transpose(x: tuple, perm: list) -> tuple:
@@ -248,14 +252,14 @@ def _concatenate(ctx, arrays, axis=0):
         if len(x) == 1:
             raise ShapeError("bad-argument", "ValueError",
                              "Zero-dimensional arrays cannot be concatenated.")
-        pos = _axis(_int_arg(axis, "concatenate", "axis"), len(x) - 1)
+        pos = _axis(_int_arg(axis, "concatenate", "axis"), x[1:])
         return x[1:pos + 1] + (x[0] * x[pos + 1],) + x[pos + 2:]
     if axis is None:
         return (sympy.Add(*(sympy.Mul(*s) for s in arrays)),)
     if not arrays[0]:
         raise ShapeError("bad-argument", "ValueError",
                          "Zero-dimensional arrays cannot be concatenated.")
-    return join_shapes(arrays, _axis(_int_arg(axis, "concatenate", "axis"), len(arrays[0])))
+    return join_shapes(arrays, _axis(_int_arg(axis, "concatenate", "axis"), arrays[0]))
 
 
 @shape_function("concat", "shape", "shape", "value?")
@@ -272,9 +276,9 @@ def _stack(ctx, arrays, axis=0):
     _need_one(arrays, "stack")
     if isinstance(arrays, Rows):  # an array's rows, stacked again: axis 0 moves to ``axis``
         x = arrays.shape
-        pos = _axis(_int_arg(axis, "stack", "axis"), len(x))
+        pos = _axis(_int_arg(axis, "stack", "axis"), x[1:], added=1)
         return x[1:pos + 1] + (x[0],) + x[pos + 1:]
-    pos = _axis(_int_arg(axis, "stack", "axis"), len(arrays[0]) + 1)
+    pos = _axis(_int_arg(axis, "stack", "axis"), arrays[0], added=1)
     if len({len(s) for s in arrays}) != 1:
         raise ShapeError("dim-mismatch", "ValueError",
                          "Cannot stack arrays with different numbers of dimensions: got "
@@ -404,7 +408,7 @@ def _einsum(ctx, subscripts, operands):
 def _insert(ctx, x, axis, size=1):
     """``x`` with a new axis of ``size`` (default 1) at ``axis`` (of the result, as jnp.expand_dims)."""
     x = _shape_arg(x, "insert", 0)
-    pos = _axis(_int_arg(axis, "insert", "axis"), len(x) + 1)
+    pos = _axis(_int_arg(axis, "insert", "axis"), x, added=1)
     return x[:pos] + (size if dims.is_dim(size) else dims.const(size),) + x[pos:]
 
 
@@ -412,7 +416,7 @@ def _insert(ctx, x, axis, size=1):
 def _remove(ctx, x, axis):
     """``x`` without the axis ``axis``."""
     x = _shape_arg(x, "remove", 0)
-    pos = _axis(_int_arg(axis, "remove", "axis"), len(x))
+    pos = _axis(_int_arg(axis, "remove", "axis"), x)
     return x[:pos] + x[pos + 1:]
 
 
@@ -473,8 +477,8 @@ def _move(ctx, x, source, destination):
     if len(src) != len(dst):
         raise ShapeError("bad-argument", "ValueError",
                          f"Inconsistent number of elements: {len(src)} vs {len(dst)}")
-    src = [_axis(a, len(x)) for a in src]
-    dst = [_axis(a, len(x)) for a in dst]
+    src = [_axis(a, x) for a in src]
+    dst = [_axis(a, x) for a in dst]
     perm = [i for i in range(len(x)) if i not in src]
     for dest, s in sorted(zip(dst, src)):
         perm.insert(dest, s)
@@ -487,7 +491,7 @@ def _expand(ctx, x, axis):
     x = _shape_arg(x, "expand", 0)
     wanted = _axes_arg(axis, "expand")
     rank = len(x) + len(wanted)
-    positions = [_axis(a, rank) for a in wanted]
+    positions = [_axis(a, x, added=len(wanted)) for a in wanted]
     if len(set(positions)) != len(positions):
         raise ShapeError("axis-out-of-range", "ValueError",
                          f"repeated axis in lax.expand_dims: {tuple(wanted)}")
@@ -509,7 +513,7 @@ def _squeeze(ctx, x, axis=None):
             scope.require(dims.relation("!=", d, 1), None)
         return kept
     wanted = _axes_arg(axis, "squeeze")
-    positions = [_axis(a, len(x)) for a in wanted]
+    positions = [_axis(a, x) for a in wanted]
     if len(set(positions)) != len(positions):
         raise ShapeError("axis-out-of-range", "ValueError",
                          f"dimensions are not unique: {tuple(wanted)}")
@@ -551,7 +555,7 @@ def _check_axes(ctx, x, axis):
     if axis is None:
         return x
     wanted = _axes_arg(axis, "check_axes")
-    positions = tuple(_axis(a, len(x)) for a in wanted)
+    positions = tuple(_axis(a, x) for a in wanted)
     if len(set(positions)) != len(positions):
         raise ShapeError("axis-out-of-range", "TypeError",
                          f"rev dimensions must be unique, got {positions}.")
@@ -656,7 +660,7 @@ def _reduce_nonempty(ctx, x, axis, keepdims):
     """``reduce`` for reductions with no identity (max, min): the reduced axes must not be empty."""
     out = _reduce(ctx, x, axis, keepdims)
     x = _shape_arg(x, "reduce_nonempty", 0)
-    wanted = range(len(x)) if axis is None else [_axis(a, len(x)) for a in _axes_arg(axis, "reduce")]
+    wanted = range(len(x)) if axis is None else [_axis(a, x) for a in _axes_arg(axis, "reduce")]
     for i in wanted:  # JAX's symbolic shapes need each reduced axis proved >= 1
         scope.require(dims.relation(">=", x[i], 1), lambda: ShapeError(
             "dim-mismatch", "ValueError",
@@ -731,7 +735,7 @@ def _cumulate(ctx, x, axis):
     if axis is None or _weak_scalar(ctx):
         x = (sympy.Mul(*x),)
     if axis is not None:
-        _axis(_int_arg(axis, ctx.primitive, "axis"), len(x))
+        _axis(_int_arg(axis, ctx.primitive, "axis"), x)
     return x
 
 
@@ -748,7 +752,7 @@ def _quantile(ctx, x, axis, keepdims, overwrite_input=False):
         out = (dims.const(1),) * max(len(x), 1) if keepdims else ()
     elif isinstance(axis, (tuple, list)):  # the axes are moved last and merged into one
         wanted = _axes_arg(axis, "quantile")
-        positions = [_axis(a, len(x)) for a in wanted]
+        positions = [_axis(a, x) for a in wanted]
         if len(set(positions)) != len(positions):
             raise ShapeError("axis-out-of-range", "ValueError", "repeated axis")
         gathered = len(x) - len(positions)
@@ -758,7 +762,7 @@ def _quantile(ctx, x, axis, keepdims, overwrite_input=False):
         else:
             out = tuple(d for i, d in enumerate(x) if i not in positions)
     else:
-        pos = _axis(_int_arg(axis, ctx.primitive, "axis"), len(x))
+        pos = _axis(_int_arg(axis, ctx.primitive, "axis"), x)
         positions, gathered = [pos], pos
         out = x[:pos] + ((dims.const(1),) if keepdims else ()) + x[pos + 1:]
     if dims.decide_eq(sympy.Mul(*(x[p] for p in positions)), 0) is Decision.TRUE:
@@ -878,7 +882,7 @@ def _tensordot(ctx, x, y, axes):
         return _contract(x, y, tuple(range(len(x) - axes, len(x))), tuple(range(axes)))
     pair = (axes if isinstance(axes, (tuple, list)) and len(axes) == 2 else None)
     if pair is not None and all(isinstance(a, int) and not isinstance(a, bool) for a in pair):
-        return _contract(x, y, (_axis(pair[0], len(x)),), (_axis(pair[1], len(y)),))
+        return _contract(x, y, (_axis(pair[0], x),), (_axis(pair[1], y),))
     sides = None if pair is None else [_int_tuple(a) for a in pair]
     if sides is None or None in sides:
         raise ShapeError("bad-argument", "TypeError",
@@ -888,8 +892,8 @@ def _tensordot(ctx, x, y, axes):
         raise ShapeError("bad-argument", "TypeError",
                          f"tensordot requires axes lists to have equal length, got "
                          f"{sides[0]} and {sides[1]}.")
-    return _contract(x, y, tuple(_axis(a, len(x)) for a in sides[0]),
-                     tuple(_axis(a, len(y)) for a in sides[1]))
+    return _contract(x, y, tuple(_axis(a, x) for a in sides[0]),
+                     tuple(_axis(a, y) for a in sides[1]))
 
 
 def _start_count(starts, fname: str) -> int:
@@ -972,7 +976,7 @@ def _norm(ctx, x, ord, axis, keepdims):
             return _reduce(ctx, x, None, keepdims)
         axis = tuple(range(len(x)))
     axes = tuple(axis) if isinstance(axis, tuple) else (axis,)
-    positions = tuple(_axis(a, len(x)) for a in _axes_arg(axes, "norm"))
+    positions = tuple(_axis(a, x) for a in _axes_arg(axes, "norm"))
     if len(positions) == 1 and isinstance(ord, str):
         hint = {"inf": "Use 'jax.numpy.inf' instead.", "-inf": "Use '-jax.numpy.inf' instead."}
         raise ShapeError("bad-argument", "ValueError",
@@ -1014,7 +1018,7 @@ def _flat_or_along(ctx, x, axis, kind=None, order=None):
     x = _shape_arg(x, "flat_or_along", 0)
     if axis is None:
         return (sympy.Mul(*x),)
-    _axis(_int_arg(axis, ctx.primitive, "axis"), len(x))
+    _axis(_int_arg(axis, ctx.primitive, "axis"), x)
     return x
 
 
@@ -1026,7 +1030,7 @@ def _roll(ctx, x, shift, axis):
         return x
     axes = _axes_arg(axis, "roll")
     for a in axes:
-        _axis(a, len(x))
+        _axis(a, x)
     count = (dims.const(len(axes)),) if isinstance(axis, (tuple, list)) else ()
     both = broadcast_shapes([shift, count, (dims.const(1),)])
     if len(both) != 1:
@@ -1059,7 +1063,7 @@ def _repeat(ctx, x, repeats, axis, total):
     if axis is None or not x:  # a 0-d array is repeated flat, whatever the axis
         x, pos = (sympy.Mul(*x),), 0
     else:
-        pos = _axis(_int_arg(axis, "repeat", "axis"), len(x))
+        pos = _axis(_int_arg(axis, "repeat", "axis"), x)
     if total is not None:
         length = dims.const(total) if isinstance(total, int) else total
     elif dims.is_dim(written) or isinstance(written, int):
@@ -1124,7 +1128,7 @@ def _take(ctx, x, indices, axis):
         raise ShapeError("dtype", "ValueError", "indices must have an integer type")
     if axis is None:
         return indices
-    pos = _axis(_int_arg(axis, "take", "axis"), len(x))
+    pos = _axis(_int_arg(axis, "take", "axis"), x)
     return x[:pos] + indices + x[pos + 1:]
 
 
@@ -1146,7 +1150,7 @@ def _take_along(ctx, x, indices, axis):
         raise ShapeError("bad-argument", "ValueError",
                          "indices and arr must have the same number of dimensions; "
                          f"{len(indices)} vs. {len(x)}")
-    pos = _axis(_int_arg(axis, "take_along_axis", "axis"), len(x))
+    pos = _axis(_int_arg(axis, "take_along_axis", "axis"), x)
     others = broadcast_shapes([x[:pos] + x[pos + 1:], indices[:pos] + indices[pos + 1:]])
     return others[:pos] + (indices[pos],) + others[pos:]
 
@@ -1169,8 +1173,8 @@ def _diagonal(ctx, x, offset, axis1, axis2):
     if len(x) < 2:
         raise ShapeError("bad-argument", "ValueError",
                          "diagonal requires an array of at least two dimensions.")
-    i = _axis(_int_arg(axis1, "diagonal", "axis1"), len(x))
-    j = _axis(_int_arg(axis2, "diagonal", "axis2"), len(x))
+    i = _axis(_int_arg(axis1, "diagonal", "axis1"), x)
+    j = _axis(_int_arg(axis2, "diagonal", "axis2"), x)
     if i == j:
         perm = [k for k in range(len(x)) if k not in (i, j)] + [i, j]
         raise ShapeError("axis-out-of-range", "TypeError",
@@ -1214,7 +1218,7 @@ def _one_hot(ctx, x, num_classes, axis):
         raise ShapeError("bad-argument", "TypeError",
                          "iota shape must have every element be nonnegative, got "
                          f"{dims.fmt_shape((dims.const(1),) * len(x) + (n,))}.")
-    pos = _axis(_int_arg(axis, "one_hot", "axis"), len(x) + 1)
+    pos = _axis(_int_arg(axis, "one_hot", "axis"), x, added=1)
     return x[:pos] + (n,) + x[pos:]
 
 

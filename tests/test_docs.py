@@ -482,7 +482,7 @@ def test_error_examples_sit_under_their_code():
 
 
 @pytest.mark.parametrize("module", ["shapeinfer", "shapeinfer.api", "shapeinfer.dims",
-                                    "shapeinfer.syntax", "shapeinfer.library",
+                                    "shapeinfer.syntax", "shapeinfer.library", "shapeinfer.errors",
                                     "shapeinfer.substitute"])
 def test_module_doctests(module):
     import importlib

@@ -39,7 +39,7 @@ ROWS = [
     row("dim-mismatch", "concatenate([(2, 3), (2, 4)])", "TypeError", "concatenate",
         "(2, 3)", "(2, 4)", "dimension 0"),
     row("axis-out-of-range", "sum((2, 3), axis=2)", "ValueError", "sum", "axis 2",
-        "dimension 2"),
+        "dimension 2", "shape (2, 3)"),
     row("index", "(2, 3)[0, 0, 0]", "IndexError", "(2, 3)[0, 0, 0]", "(2, 3)",
         "2-dimensional", "3 were indexed"),
     row("reshape-size", "reshape((2, 3), (4,))", "TypeError", "reshape", "(2, 3)", "(4,)",

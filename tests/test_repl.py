@@ -44,7 +44,8 @@ def test_bindings_are_kept_and_agree_with_the_whole_program():
 def test_errors_put_the_caret_under_the_input():
     _, (_, bad) = answers("x = (b, n)", "sum(x, axis=5)")
     assert bad.status == 1
-    assert bad.error == ("ValueError: axis 5 is out of bounds for array of dimension 2\n"
+    assert bad.error == ("ValueError: axis 5 is out of bounds for array of dimension 2 "
+                         "(shape (b, n))\n"
                          "  sum(x, axis=5)\n  ^^^\n[axis-out-of-range]")
     _, (syntax,) = answers("sum((a,), axis=")
     assert syntax.status == 2 and syntax.error.endswith("[syntax]")
@@ -225,7 +226,8 @@ def test_interactive_multiline_while_brackets_are_open():
 def test_interactive_caret_errors_ctrl_c_and_ctrl_d():
     printed = drive("sum((a,b), axis=7)\rmatmul(\x03(a,)\r\x04")
     lines = printed.splitlines()
-    assert lines[:4] == ["ValueError: axis 7 is out of bounds for array of dimension 2",
+    assert lines[:4] == ["ValueError: axis 7 is out of bounds for array of dimension 2 "
+                         "(shape (a, b))",
                          "  sum((a,b), axis=7)", "  ^^^", "[axis-out-of-range]"]
     assert lines[4:] == ["(a,)"]  # Ctrl-C dropped `matmul(`; Ctrl-D left
 
@@ -265,7 +267,8 @@ def test_scripted_mode_the_issue_example():
 def test_scripted_mode_errors_go_on_and_set_the_status():
     done = run_cli("x = (b, n)\nsum(x, axis=2)\nvmap(add, (0,\n None))(x,\n x)\n:sizes n=2\nx\n")
     assert done.stdout == "(b, b, n)\nsizes: n=2\n(b, 2)\n"
-    assert done.stderr == ("ValueError: axis 2 is out of bounds for array of dimension 2\n"
+    assert done.stderr == ("ValueError: axis 2 is out of bounds for array of dimension 2 "
+                           "(shape (b, n))\n"
                            "  sum(x, axis=2)\n  ^^^\n[axis-out-of-range]\n")
     assert done.returncode == 1
     assert "\x1b" not in done.stdout + done.stderr

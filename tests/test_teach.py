@@ -350,3 +350,55 @@ def test_explain_an_operation_answered_by_a_hook():
     e = explain("jnp.clip((3,), 0, (2, 1))")
     assert [s.data.get("hook") for s in e.steps if s.kind == "clause"] == ["clip"]
     checked("jnp.clip((3,), 0, (2, 1))")
+
+
+def index_steps(e) -> list:
+    return [s for s in e.steps if s.kind in ("index", "index-axis")]
+
+
+def test_explain_indexing_shows_each_dims_formula(capsys):
+    """A subscript is a step: the array's shape, the index and the result,
+    then what each item did to its axis (each dim's formula, read from the
+    result so that the test does not depend on how dims print)."""
+    expr = "(lambda x: x[1:, ::2])((a, b))"
+    e = explain(expr)
+    head, *axes = index_steps(e)
+    assert head.text == f"index (a, b)[1:, ::2] = {e.result}"
+    assert head.depth == 1  # inside the lambda's call
+    first, second = (shapeinfer.dims.fmt_dim(d) for d in e.result.shape)
+    assert [s.text for s in axes] == [f"axis 0 (a)[1:] = {first}", f"axis 1 (b)[::2] = {second}"]
+    assert first == "a - 1"
+    checked(expr)
+    # ..., None, ints; the axes left over
+    expr = "(4, 5, 6, 7)[..., None, 0, :]"
+    e = explain(expr)
+    assert [s.text for s in index_steps(e)] == [
+        "index (4, 5, 6, 7)[..., None, 0, :] = (4, 5, 1, 7)", "... keeps axes 0..1: (4, 5)",
+        "None adds an axis of size 1", "axis 2 (6)[0]: removed", "axis 3 (7)[:] = 7"]
+    checked(expr)
+    expr = "(4, 5, 6)[1]"
+    assert [s.text for s in index_steps(explain(expr))][1:] == [
+        "axis 0 (4)[1]: removed", "the axes not indexed stay: (5, 6)"]
+    checked(expr)
+    # an index array: one step with the result
+    expr = "(lambda x, i: x[i, :2])((4, 5), i32[3])"
+    assert [s.text for s in index_steps(explain(expr))] == [
+        "index (4, 5)[<int array (3,)>, :2] = (3, 2)"]
+    checked(expr)
+    assert cli.main(["explain", "--json", "(a, b)[1:]"]) == 0
+    steps = json.loads(capsys.readouterr().out)["steps"]
+    assert [(s["index"], s["result"]) for s in steps if s["kind"] == "index"] == [
+        ("1:", "(a - 1, b)")]
+
+
+def test_explain_shape_items_and_transpose():
+    expr = "(lambda x: reshape(x, (x.shape[0], -1)))((a, b, c))"
+    e = explain(expr)
+    assert [s.text for s in index_steps(e)] == ["shape (a, b, c)[0] = a"]
+    assert str(e.result) == "(a, b*c)"
+    checked(expr)
+    expr = "(lambda x: x.T)((2, 3))"
+    e = explain(expr)
+    assert [s.text.strip() for s in e.steps][1] == "transpose((2, 3))"
+    assert str(e.result) == "(3, 2)"
+    checked(expr)
