@@ -74,6 +74,16 @@ def test_correct_function_is_fully_checked():
     assert stats["fully checked"] == stats["annotated functions"] == 1
 
 
+def test_bitwise_and_logical_operators_are_fully_checked():
+    """&, |, ^, ~, <<, >> and comparisons on arrays infer: every function of the
+    clean twin is fully checked (each of its findings' twins too)."""
+    from collections import Counter
+    for name in ("bitwise.py", "bitwise_clean.py"):
+        stats = Counter()
+        lint_source((FIXTURES / name).read_text(), name, stats=stats)
+        assert stats["fully checked"] == stats["annotated functions"] == 4, name
+
+
 def _mutants():
     """Each return dim of the correct function replaced by a wrong integer or
     another parameter's name; each parameter dim shared by two parameters by a
