@@ -12,3 +12,9 @@ def wrong_band(x: Float[Array, "b n"], lo: Float[Array, "n"]) -> Bool[Array, "n 
 
 def mixed(m: Bool[Array, "n 2"], k: Bool[Array, "3"]) -> Bool[Array, "n 2"]:
     return jnp.logical_xor(m, k)  # expect: SHP005
+
+def converged(factor: Float[Array, ""], tol: float) -> Bool[Array, ""]:
+    return (factor > 0) & (factor < tol)
+
+def all_converged(factor: Float[Array, "n"], tol: float) -> Bool[Array, ""]:
+    return (factor > 0) & (factor < tol)  # expect: SHP002
