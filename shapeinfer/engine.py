@@ -629,6 +629,9 @@ def dim_binop(op: str, a, b, node):
                      node.span)
 
 
+_MAX_SHIFT = 64
+
+
 def dim_bitwise(op: str, a, b, node):
     """Python's ``&``, ``|``, ``^``, ``<<``, ``>>`` on sizes (the program's
     sizes are ints). Shifts by a constant are arithmetic on any size; the
@@ -637,6 +640,10 @@ def dim_bitwise(op: str, a, b, node):
     if op in ("<<", ">>") and shift is not None:
         if shift < 0:
             raise ShapeError("bad-argument", "ValueError", "negative shift count",
+                             node.right.span)
+        if shift > _MAX_SHIFT:  # a size that no array can have, slow to build
+            raise ShapeError("unsupported", "NotImplementedError",
+                             f"a shift of a size by more than {_MAX_SHIFT} bits",
                              node.right.span)
         return a * 2 ** shift if op == "<<" else dims.floordiv(a, sympy.Integer(2 ** shift))
     if dims.as_int(a) is not None and shift is not None:

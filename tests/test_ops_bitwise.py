@@ -54,3 +54,9 @@ def test_other_bitwise_operators_of_symbolic_sizes_are_unsupported():
     with pytest.raises(shapeinfer.ShapeError) as info:
         shapeinfer.infer("(n & 1,)")
     assert (info.value.code, info.value.exception) == ("unsupported", "NotImplementedError")
+
+
+def test_a_huge_shift_of_a_size_is_refused_quickly():
+    with pytest.raises(shapeinfer.ShapeError) as info:
+        shapeinfer.infer("(1 << 1000000000,)")
+    assert info.value.code == "unsupported"
