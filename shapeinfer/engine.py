@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import itertools
+import operator
 from dataclasses import dataclass, field, replace
 
 import sympy
@@ -23,9 +24,13 @@ from .values import (DTYPES, Array, DType, Function, ShapeTuple, arrayify, check
 ARRAY_BINOPS = {"+": "add", "-": "subtract", "*": "multiply", "/": "true_divide",
                 "//": "floor_divide", "%": "mod", "@": "matmul", "**": "power",
                 "<": "less", "<=": "less_equal", ">": "greater", ">=": "greater_equal",
-                "==": "equal", "!=": "not_equal"}
+                "==": "equal", "!=": "not_equal", "&": "bitwise_and", "|": "bitwise_or",
+                "^": "bitwise_xor", "<<": "left_shift", ">>": "right_shift"}
 COMPARISONS = ("<", "<=", ">", ">=", "==", "!=")
-ARRAY_UNOPS = {"-": "negative", "+": "positive"}
+ARRAY_UNOPS = {"-": "negative", "+": "positive", "~": "invert"}
+# Python's bitwise operators on ints; JAX's symbolic dims have none of them.
+INT_BITWISE = {"&": operator.and_, "|": operator.or_, "^": operator.xor,
+               "<<": operator.lshift, ">>": operator.rshift}
 # Attributes of arrays the language knows (the checker allows no others).
 ARRAY_ATTRIBUTES = ("T", "shape", "ndim", "size", "dtype", "real", "imag")
 # Array methods, by the operation each stands for: x.sum(axis=0) is sum(x, axis=0).
@@ -454,7 +459,7 @@ class Evaluator:
     def eval_UnaryOp(self, node, env):
         operand = self.eval(node.operand, env)
         if dims.is_dim(operand):
-            return -operand if node.op == "-" else operand
+            return dim_unop(node.op, operand, node)
         site = CallSite(node.span, node.span, (node.operand.span,))
         return self.apply_op(ARRAY_UNOPS[node.op], [operand], {}, site)
 
@@ -656,9 +661,44 @@ def _dim_arith(op: str, a, b, node):
         return a ** b
     if op in COMPARISONS:
         return dim_compare(op, a, b, node)
+    if op in INT_BITWISE:
+        return dim_bitwise(op, a, b, node)
     raise ShapeError("bad-argument", "TypeError",
                      f"dimension expressions use +, -, *, //, %, ** by a constant (not {op})",
                      node.span)
+
+
+_MAX_SHIFT = 64
+
+
+def dim_bitwise(op: str, a, b, node):
+    """Python's ``&``, ``|``, ``^``, ``<<``, ``>>`` on sizes (the program's
+    sizes are ints). Shifts by a constant are arithmetic on any size; the
+    others are known only for concrete sizes."""
+    shift = dims.as_int(b)
+    if op in ("<<", ">>") and shift is not None:
+        if shift < 0:
+            raise ShapeError("bad-argument", "ValueError", "negative shift count",
+                             node.right.span)
+        if shift > _MAX_SHIFT:  # a size that no array can have, slow to build
+            raise ShapeError("unsupported", "NotImplementedError",
+                             f"a shift of a size by more than {_MAX_SHIFT} bits",
+                             node.right.span)
+        return a * 2 ** shift if op == "<<" else dims.floordiv(a, sympy.Integer(2 ** shift))
+    if dims.as_int(a) is not None and shift is not None:
+        return sympy.Integer(INT_BITWISE[op](dims.as_int(a), shift))
+    raise ShapeError("unsupported", "NotImplementedError",
+                     f"{op} of symbolic sizes is not supported (only of concrete ones, and "
+                     "shifts by a constant)", node.span)
+
+
+def dim_unop(op: str, a, node):
+    """``-n``, ``+n``, ``~n`` of a size (``~n`` is ``-n - 1`` for any int)."""
+    if op == "-":
+        return -a
+    if op == "~":
+        return -a - 1
+    return a
 
 
 def dim_compare(op: str, a, b, node) -> bool:

@@ -35,7 +35,7 @@ from jax._src import core as jax_core  # max_dim / min_dim for symbolic sizes
 from . import dims, scope, syntax as ast
 from .api import check_sizes, deep_recursion, infer, infer_parsed
 from .dtypes import NUMPY_NAME, SHORT_NAME
-from .engine import (ARRAY_ATTRIBUTES, ARRAY_BINOPS, ARRAY_UNOPS, dotted_name, is_dim_minmax,
+from .engine import (ARRAY_ATTRIBUTES, ARRAY_BINOPS, ARRAY_UNOPS, INT_BITWISE, dotted_name, is_dim_minmax,
                      is_method_call, takes_value, unbound_name)
 from .errors import ShapeError
 from .library import Library, resolve
@@ -586,7 +586,7 @@ class _Interpreter:
             ops = {"+": operator.add, "-": operator.sub, "*": operator.mul,
                    "//": operator.floordiv, "%": operator.mod, "**": operator.pow,
                    "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
-                   "==": operator.eq, "!=": operator.ne}
+                   "==": operator.eq, "!=": operator.ne, **INT_BITWISE}
             if node.op not in ops:  # as Python says for `2 @ 3`
                 raise _program_raised(TypeError(f"dimension expressions do not use {node.op}"))
             return _in_jax(ops[node.op], left, right)  # ZeroDivisionError is the program's
@@ -598,7 +598,8 @@ class _Interpreter:
     def eval_UnaryOp(self, node, env):
         value = self.eval(node.operand, env)
         if self.is_dim(value):
-            return _in_jax(operator.neg, value) if node.op == "-" else value
+            unary = {"-": operator.neg, "~": operator.invert}.get(node.op)
+            return _in_jax(unary, value) if unary else value
         return self.call(self.library[ARRAY_UNOPS[node.op]], [value], {})
 
     def eval_Call(self, node, env):

@@ -323,6 +323,11 @@ class _ToNodes(Transformer_NonRecursive):
     mod = _binop("%")
     matmul = _binop("@")
     pow = _binop("**")
+    bitor = _binop("|")
+    bitxor = _binop("^")
+    bitand = _binop("&")
+    lshift = _binop("<<")
+    rshift = _binop(">>")
 
     def compare(self, meta, children):
         left, op, right = children
@@ -333,6 +338,9 @@ class _ToNodes(Transformer_NonRecursive):
 
     def pos(self, meta, children):
         return UnaryOp("+", children[0], span=_span(meta))
+
+    def invert(self, meta, children):
+        return UnaryOp("~", children[0], span=_span(meta))
 
     def call(self, meta, children):
         func, arguments = children

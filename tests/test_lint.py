@@ -74,6 +74,17 @@ def test_correct_function_is_fully_checked():
     assert stats["fully checked"] == stats["annotated functions"] == 1
 
 
+def test_bitwise_and_logical_operators_are_fully_checked():
+    """&, |, ^, ~, <<, >> and comparisons on arrays infer, and a parameter
+    annotated ``float`` is a scalar: every function of the fixture and of its
+    clean twin is fully checked."""
+    from collections import Counter
+    for name in ("bitwise.py", "bitwise_clean.py"):
+        stats = Counter()
+        lint_source((FIXTURES / name).read_text(), name, stats=stats)
+        assert stats["fully checked"] == stats["annotated functions"] == 6, name
+
+
 def _mutants():
     """Each return dim of the correct function replaced by a wrong integer or
     another parameter's name; each parameter dim shared by two parameters by a

@@ -31,6 +31,10 @@ DTYPES = {"f32": "float32", "f64": "float32", "f16": "float16", "bf16": "bfloat1
           "u32": "uint32", "u64": "uint32"}
 
 
+def _is_float(annotation) -> bool:
+    return isinstance(annotation, ast.Name) and annotation.id == "float"
+
+
 class _Annotation:
     """Stands for jaxtyping's classes: subscripting gives the class back."""
 
@@ -104,10 +108,12 @@ class Fixture:
         return next(f for f in self.functions() if f.lineno <= line <= f.end_lineno)
 
     def checkable(self, func) -> bool:
-        """Every parameter an exact array annotation; only jit-like decorators."""
+        """Every parameter an exact array annotation or ``float``; only
+        jit-like decorators."""
         if any("jit" not in ast.unparse(d) for d in func.decorator_list):
             return False
-        specs = [self.spec(annotation) for _, annotation in self.params(func)]
+        specs = [self.spec(annotation) for _, annotation in self.params(func)
+                 if not _is_float(annotation)]
         return all(s is not None and s.exact and s.dtype for s in specs)
 
     def spec(self, annotation):
@@ -125,12 +131,17 @@ class Fixture:
     def names(self, func) -> dict[str, int]:
         names = []
         for _, annotation in self.params(func):
+            if _is_float(annotation):
+                continue
             names += [d.text for d in self.spec(annotation).dims if d.kind == "name"]
         return {n: PRIMES[i] for i, n in enumerate(dict.fromkeys(names))}
 
     def run(self, func, sizes):
         args = []
         for _, annotation in self.params(func):
+            if _is_float(annotation):
+                args.append(0.5)  # a Python float: JAX traces it as a weak f32 scalar
+                continue
             spec = self.spec(annotation)
             shape = tuple(size_of(d.text, sizes) if d.kind != "anonymous" else 4
                           for d in spec.dims)

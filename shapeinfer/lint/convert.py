@@ -14,9 +14,10 @@ from .. import syntax as S
 
 # Python operator classes -> the shapeinfer operator text.
 _BINOPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.FloorDiv: "//",
-           ast.Mod: "%", ast.MatMult: "@", ast.Pow: "**"}
+           ast.Mod: "%", ast.MatMult: "@", ast.Pow: "**", ast.BitAnd: "&", ast.BitOr: "|",
+           ast.BitXor: "^", ast.LShift: "<<", ast.RShift: ">>"}
 _CMPOPS = {ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=", ast.Eq: "==", ast.NotEq: "!="}
-_UNOPS = {ast.USub: "-", ast.UAdd: "+"}
+_UNOPS = {ast.USub: "-", ast.UAdd: "+", ast.Invert: "~"}
 # Dotted prefixes the library knows by a shorter name (jax.lax.add is lax.add).
 _PREFIX_ALIASES = (("jax.numpy.", "jnp."), ("jax.lax.", "lax."), ("jax.nn.", "jax.nn."),
                    ("numpy.", None))

@@ -153,6 +153,14 @@ class FunctionContext:
     bound: set = field(default_factory=set)       # size names bound so far
 
 
+def python_float(arg: ast.arg):
+    """A parameter annotated ``float`` is a Python float: a weak f32 scalar,
+    as JAX sees it. (Not ``int``: an int may be a size, which an array is not.)"""
+    if isinstance(arg.annotation, ast.Name) and arg.annotation.id == "float":
+        return Array((), "f32", weak=True)
+    return UNKNOWN
+
+
 class BodyChecker:
     """Checks one function: evaluates its body statement by statement."""
 
@@ -172,7 +180,7 @@ class BodyChecker:
         env = dict(self.m.functions)  # module functions, by name
         for arg in _all_args(self.func.args):
             spec = self.sig.specs.get(arg.arg)
-            env[arg.arg] = self.param_value(arg, spec) if spec else UNKNOWN
+            env[arg.arg] = self.param_value(arg, spec) if spec else python_float(arg)
         self.bind_fields(env)
         self.block(self.func.body, env)
 
