@@ -8,20 +8,40 @@
 """
 from __future__ import annotations
 
+import importlib
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from .api import Result, infer
 from .errors import CODES, ShapeError, ShapeSyntaxError
-from .library import Library, load_rules
-from .rules.loader import RuleError
 
 __all__ = ["infer", "check", "load_rules", "Library", "Result", "ShapeError",
            "ShapeSyntaxError", "RuleError", "CODES"]
 __version__ = "0.1.0"
 
-if TYPE_CHECKING:  # the checker's module imports JAX; only type checkers look
-    from .oracle import CheckReport
+if TYPE_CHECKING:  # type checkers see the real names; at run time __getattr__ loads them
+    from .api import Result, infer
+    from .library import Library, load_rules
+    from .oracle import CheckReport  # the checker's module imports JAX
+    from .rules.loader import RuleError
+
+# Public names whose modules import sympy and lark (most of a process's start):
+# they load on first use (PEP 562), so ``import shapeinfer`` stays cheap for a
+# program that imports it and asks nothing, or only uses the error classes.
+_LAZY = {"infer": ".api", "Result": ".api", "Library": ".library",
+         "load_rules": ".library", "RuleError": ".rules.loader"}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'shapeinfer' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value  # later lookups skip __getattr__
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
 
 
 JAX_MISSING = 'the checker needs JAX, which is not installed: pip install "shapeinfer[jax]"'

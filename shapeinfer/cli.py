@@ -394,7 +394,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_rules_option(p)
     p.set_defaults(run=cmd_repl)
 
-    from .lint.cli import add_arguments as add_lint_arguments
+    from .lint_options import add_arguments as add_lint_arguments
     p = sub.add_parser("lint", help="check jaxtyping shape annotations in Python files",
                        description="Prove the jaxtyping shape annotations of Python files "
                                    "for all sizes, without importing or running them "

@@ -150,3 +150,26 @@ def _public_names():
                                        for name, obj in _public_names() if name != "CODES"])
 def test_every_public_name_has_a_docstring(name, obj):
     assert (obj.__doc__ or "").strip(), name
+
+
+def test_import_loads_sympy_and_lark_on_first_use():
+    """import shapeinfer is cheap (docs/performance.md): the names that need
+    sympy and Lark load them when first used, and are the modules' own
+    objects; an unknown name is still an AttributeError."""
+    code = (
+        "import sys, shapeinfer\n"
+        "assert 'sympy' not in sys.modules and 'lark' not in sys.modules, 'import'\n"
+        "assert {'infer', 'Result', 'Library', 'load_rules', 'RuleError'} <= set(dir(shapeinfer))\n"
+        "from shapeinfer import Library\n"
+        "import shapeinfer.api, shapeinfer.library, shapeinfer.rules.loader\n"
+        "assert shapeinfer.infer is shapeinfer.api.infer and Library is shapeinfer.library.Library\n"
+        "assert shapeinfer.RuleError is shapeinfer.rules.loader.RuleError\n"
+        "try:\n"
+        "    shapeinfer.no_such_name\n"
+        "except AttributeError:\n"
+        "    print('lazy')\n"
+    )
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                       cwd=ROOT, timeout=120)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.strip() == "lazy"

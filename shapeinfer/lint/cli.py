@@ -8,28 +8,10 @@ from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 from pathlib import Path
 
+from ..lint_options import FORMATS, add_arguments  # noqa: F401 (re-exported)
 from . import lint_file
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
-FORMATS = ("text", "json", "github", "sarif")
-
-
-def add_arguments(p):
-    p.add_argument("paths", metavar="PATH", nargs="+", help="Python files or directories")
-    p.add_argument("--format", choices=FORMATS, default=None,
-                   help="text (path:line:col: CODE message), json, github annotations, "
-                        "or sarif (SARIF 2.1.0)")
-    p.add_argument("--select", metavar="CODES",
-                   help="report only these codes (comma-separated prefixes, e.g. SHP002,SHP004)")
-    p.add_argument("--ignore", metavar="CODES", help="do not report these codes (prefixes)")
-    p.add_argument("--exit-zero", action="store_true", default=None,
-                   help="exit 0 even when there are findings")
-    p.add_argument("-j", "--jobs", type=int, default=None, metavar="N",
-                   help="lint files in N processes (0: one per core; default 1, since "
-                        "starting workers costs more than most runs take); the output "
-                        "order does not depend on N")
-    p.add_argument("--statistics", action="store_true",
-                   help="print what was checked and why shape tracking was lost")
 
 
 def python_files(paths: list[str]) -> list[Path] | str:
