@@ -53,6 +53,7 @@ class Outcome:
     """What one side (engine or JAX) said: leaves, or an exception class."""
     leaves: tuple | None = None          # tuple of shapes (tuples of dims)
     dtypes: tuple | None = None          # the leaves' dtypes (f32, i32, bool, ...)
+    weak: tuple | None = None            # the leaves' weak types (None: not known)
     exception: str | None = None         # exception class name
     message: str = ""
     exception_mro: tuple = ()            # JAX side: the class and its bases
@@ -62,11 +63,21 @@ class Outcome:
     def ok(self) -> bool:
         return self.exception is None
 
+    def weak_numbers(self) -> tuple | None:
+        """The weak types that promotion can see: a bool's is ignored (JAX
+        marks some bools weak, but promotion treats every bool alike)."""
+        if self.weak is None:
+            return None
+        return tuple(w and d != "bool" for w, d in zip(self.weak, self.dtypes or ()))
+
     def __str__(self) -> str:
         if self.ok:
             text = "leaves " + ", ".join(_fmt(s) for s in self.leaves)
-            if any(d != "f32" for d in self.dtypes or ()):
-                text += " of dtypes " + ", ".join(self.dtypes)
+            weak = self.weak_numbers() or (False,) * len(self.dtypes or ())
+            if any(d != "f32" for d in self.dtypes or ()) or any(weak):
+                # (~ marks a weak type, as jax.numpy's reprs do)
+                text += " of dtypes " + ", ".join(
+                    d + ("~" if w else "") for d, w in zip(self.dtypes, weak))
             return text
         first = self.message.splitlines()[0] if self.message else ""
         return f"{self.exception}: {first}"
@@ -77,13 +88,17 @@ def _fmt(shape) -> str:
 
 
 def agree(engine: Outcome, oracle: Outcome) -> bool:
-    """Same leaves (shapes and dtypes), or both errors with the same exception class.
+    """Same leaves (shapes, dtypes and weak types), or both errors with the
+    same exception class.
 
     JAX sometimes raises a subclass (e.g. a JAX TypeError subclass); the
     engine agrees when the class it names is the JAX class or one of its bases.
     """
     if engine.ok and oracle.ok:
-        return (engine.dtypes == oracle.dtypes and len(engine.leaves) == len(oracle.leaves)
+        return (engine.dtypes == oracle.dtypes
+                and (engine.weak is None or oracle.weak is None
+                     or engine.weak_numbers() == oracle.weak_numbers())
+                and len(engine.leaves) == len(oracle.leaves)
                 and all(len(e) == len(j) and all(map(same_dim, e, j))
                         for e, j in zip(engine.leaves, oracle.leaves)))
     if engine.ok or oracle.ok:
@@ -214,7 +229,7 @@ def engine_outcome(text: str, sizes: dict, program: ast.Program | None = None,
     except ShapeError as e:
         return Outcome(exception=e.exception, message=e.message, code=e.code)
     return Outcome(leaves=tuple(tuple(sympy.expand(d) for d in shape) for shape in r.leaves),
-                   dtypes=tuple(r.dtypes))
+                   dtypes=tuple(r.dtypes), weak=tuple(bool(a.weak) for a in r.arrays))
 
 
 # ---------------------------------------------------------------- JAX side
@@ -688,7 +703,8 @@ def _jax_leaves(out, sizes) -> Outcome:
     return Outcome(leaves=tuple(tuple(_from_jax_dim(d, sizes) for d in leaf.shape)
                                 for leaf in leaves),
                    dtypes=tuple(SHORT_NAME.get(str(leaf.dtype), str(leaf.dtype))
-                                for leaf in leaves))
+                                for leaf in leaves),
+                   weak=tuple(bool(getattr(leaf, "weak_type", False)) for leaf in leaves))
 
 
 

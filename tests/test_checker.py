@@ -331,3 +331,16 @@ def test_a_guarded_answer_is_checked_where_its_guards_hold_first():
     broken = [c for c in report.cases if c.note.startswith("violates")]
     assert broken and all(c.sizes["a"] != c.sizes["b"] for c in broken)
     assert report.agreed  # at those sizes the engine answers concretely, as JAX does
+
+
+def test_weak_types_must_agree_except_a_bools():
+    """A weak f32 is not an f32 (it promotes differently), so the checker
+    tells them apart; a bool's weak flag changes nothing and is ignored."""
+    weak = oracle.Outcome(leaves=((2,),), dtypes=("f32",), weak=(True,))
+    strong = oracle.Outcome(leaves=((2,),), dtypes=("f32",), weak=(False,))
+    assert not oracle.agree(weak, strong) and oracle.agree(weak, weak)
+    assert str(weak) == "leaves (2,) of dtypes f32~" and str(strong) == "leaves (2,)"
+    weak_bool = oracle.Outcome(leaves=((2,),), dtypes=("bool",), weak=(True,))
+    assert oracle.agree(weak_bool, oracle.Outcome(leaves=((2,),), dtypes=("bool",), weak=(False,)))
+    # and end to end: JAX's weak scalar against the engine's
+    assert shapeinfer.check("(f32[a], 2.0)", samples=1).agreed
