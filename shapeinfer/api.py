@@ -143,7 +143,8 @@ class Result:
         arrays = iter([Array(tuple(sympy.Integer(n) for n in shape), a.dtype, a.weak,
                              a.batch, a.deriv, a.uncertain)
                        for shape, a in zip(shapes, self.arrays)])
-        value = pytree.map_leaves(lambda _: next(arrays), self.value)
+        with deep_recursion(self.expr):  # as deep as the program was, as __str__
+            value = pytree.map_leaves(lambda _: next(arrays), self.value)
         options = {**self._options, "sizes": dict(sizes), "plan": None}
         return Result(self.expr, value, [], self.symbols, options)
 

@@ -124,3 +124,10 @@ def test_memo_does_not_confuse_a_bool_size_with_1():
     assert str(infer("add((a,), (a,))", sizes={"a": 1})) == "(1,)"
     with pytest.raises(TypeError):
         infer("add((a,), (a,))", sizes={"a": True})
+
+
+def test_at_rebuilds_a_deep_result():
+    """Regression: a result nested 2,400 lists deep (the parser allows 2,500)
+    was rebuilt by recursion under Python's default limit: RecursionError."""
+    text = "[" * 2400 + "(a, b)" + "]" * 2400
+    assert str(infer(text).at({"a": 2, "b": 3})) == str(infer(text, sizes={"a": 2, "b": 3}))
