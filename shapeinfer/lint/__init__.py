@@ -258,6 +258,20 @@ class ModuleLinter:
         self.field_cache[id(cls)] = fields
         return fields
 
+    def annotated_class(self, annotation) -> ast.ClassDef | None:
+        """The module's class an annotation names (``_State``, ``"_State"``,
+        ``_State[Y]``), or None."""
+        if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
+            try:
+                annotation = parse_python(annotation.value, mode="eval").body
+            except SyntaxError:
+                return None
+        if isinstance(annotation, ast.Subscript):   # a generic class: its parameters
+            annotation = annotation.value            # do not change its array fields
+        if isinstance(annotation, ast.Name):
+            return self.classes.get(annotation.id)
+        return None
+
     def signature(self, func) -> Signature | None:
         specs = {}
         for arg in _all_args(func.args):

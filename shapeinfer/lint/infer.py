@@ -182,6 +182,7 @@ class BodyChecker:
             spec = self.sig.specs.get(arg.arg)
             env[arg.arg] = self.param_value(arg, spec) if spec else python_float(arg)
         self.bind_fields(env)
+        self.bind_parameter_fields(env)
         self.block(self.func.body, env)
 
     def bind_fields(self, env):
@@ -200,6 +201,41 @@ class BodyChecker:
             env[field_key(me, name)] = self.param_value(where, spec, f"{me}.{name}")
         for name, method in self.methods.items():
             env[field_key(me, name)] = method
+
+    def bind_parameter_fields(self, env):
+        """``state.lower`` for a parameter annotated with a class of the module
+        (``state: _State``) whose field ``lower: Float[Array, "n"]`` is
+        annotated. The instance's size names are its own, not the function's:
+        ``n`` of ``state`` is the size ``state.n`` (one per parameter, shared
+        by its fields)."""
+        for arg in _all_args(self.func.args):
+            cls = self.m.annotated_class(arg.annotation)
+            if cls is None or arg.arg in self.sig.specs:
+                continue
+            for name, (spec, line) in self.m.class_fields(cls).items():
+                value = self.instance_field(arg.arg, name, spec, line)
+                if value is not UNKNOWN:
+                    env[field_key(arg.arg, name)] = value
+
+    def instance_field(self, owner: str, name: str, spec: ArraySpec, line: int):
+        """The value of field ``name`` of the parameter ``owner``, its size
+        names renamed ``owner.size``."""
+        if not spec.exact or spec.dtype is None:
+            return UNKNOWN
+        shape = []
+        for axis, item in enumerate(spec.dims):
+            if item.kind == "name":
+                text = f"{owner}.{item.text}"
+                self.ctx.origins.setdefault(text, f"field {name} of parameter {owner}, "
+                                                  f"line {line}")
+                shape.append(dims.symbol(text))
+            elif item.kind == "int":
+                shape.append(sympy.Integer(int(item.text)))
+            elif item.kind == "anonymous":
+                shape.append(dims.symbol(f"{owner}.{name}.shape[{axis}]"))
+            else:   # "n-1": not followed for an instance's sizes
+                return UNKNOWN
+        return Array(tuple(shape), spec.dtype)
 
     def param_value(self, arg, spec: ArraySpec, label: str | None = None):
         if not spec.exact or spec.dtype is None:
@@ -251,8 +287,7 @@ class BodyChecker:
             op.end_lineno, op.end_col_offset = stmt.end_lineno, stmt.end_col_offset
             env[stmt.target.id] = self.value(op, env)
         elif isinstance(stmt, ast.Return):
-            value = self.value(stmt.value, env) if stmt.value is not None else UNKNOWN
-            self.check_return(stmt, value)
+            self.check_return(stmt, self.returned(stmt.value, env))
         elif isinstance(stmt, ast.Expr):
             if not isinstance(stmt.value, ast.Constant):
                 self.value(stmt.value, env)   # a docstring or `...` is nothing to track
@@ -286,6 +321,10 @@ class BodyChecker:
         for sub in ast.walk(node):
             if isinstance(sub, ast.Name) and isinstance(sub.ctx, (ast.Store, ast.Del)):
                 env[sub.id] = UNKNOWN
+                _forget_fields(sub.id, env)
+            elif isinstance(sub, ast.Attribute) and isinstance(sub.ctx, ast.Store) and \
+                    isinstance(sub.value, ast.Name):
+                env[field_key(sub.value.id, sub.attr)] = UNKNOWN
             elif isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 env[sub.name] = UNKNOWN
             elif isinstance(sub, (ast.Import, ast.ImportFrom)):
@@ -377,6 +416,9 @@ class BodyChecker:
     def bind(self, target, value, env):
         if isinstance(target, ast.Name):
             env[target.id] = value
+            _forget_fields(target.id, env)
+        elif isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name):
+            env[field_key(target.value.id, target.attr)] = value   # obj.attr = value
         elif isinstance(target, (ast.Tuple, ast.List)) and not any(
                 isinstance(e, ast.Starred) for e in target.elts):
             items = value if isinstance(value, (tuple, list)) and len(value) == len(
@@ -384,9 +426,7 @@ class BodyChecker:
             for t, v in zip(target.elts, items):
                 self.bind(t, v, env)
         else:
-            for node in ast.walk(target):
-                if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
-                    env[node.id] = UNKNOWN
+            self.forget(target, env)
 
     # ------------------------------------------------------------ expressions
 
@@ -435,7 +475,7 @@ class BodyChecker:
         """The single equalities of sizes (``p == q``, ``p == 1``) under which
         the expression would pass: the error holds only where none of them does.
         (Only single equalities are tried, so the list need not be complete.)"""
-        names = [w for w in dict.fromkeys(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", message))
+        names = [w for w in dict.fromkeys(self.size_words(message))
                  if w in self.ctx.origins]
         trials = [(a, b) for i, a in enumerate(names) for b in names[i + 1:]]
         trials += [(a, "1") for a in names]
@@ -449,13 +489,35 @@ class BodyChecker:
             passes.append(f"{a} == {b}")
         return passes
 
+    def size_words(self, text: str):
+        """The words of ``text``, in order; ``state.n`` (a size of a
+        parameter's fields) is one word when it is a size."""
+        for word in re.findall(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*", text):
+            if word in self.ctx.origins:
+                yield word
+            else:
+                yield from word.split(".")
+
     def origins_in(self, text: str) -> str:
         """``[batch: parameter x, line 4; ...]`` for the size names in ``text``."""
-        words = dict.fromkeys(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", text))
+        words = dict.fromkeys(self.size_words(text))
         parts = [f"{w}: {self.ctx.origins[w]}" for w in words if w in self.ctx.origins]
         return f" [{'; '.join(parts)}]" if parts else ""
 
     # ------------------------------------------------------------ annotations vs values
+
+    def returned(self, node, env):
+        """The returned value. ``return a, RESULTS.ok`` annotated ``tuple[Float[...],
+        RESULTS]``: item by item, where an item not annotated as an array is
+        not tracked (its errors are still reported)."""
+        specs = self.sig.returns_tuple
+        if node is None:
+            return UNKNOWN
+        if self.sig.returns is not None or specs is None or not isinstance(
+                node, ast.Tuple) or len(node.elts) != len(specs) or any(
+                isinstance(e, ast.Starred) for e in node.elts):
+            return self.value(node, env)
+        return tuple(self.value(e, env, quiet=spec is None) for e, spec in zip(node.elts, specs))
 
     def check_return(self, stmt, value):
         spec, specs = self.sig.returns, self.sig.returns_tuple
@@ -586,6 +648,13 @@ class _Substitute(ast.NodeTransformer):
 def field_key(self_name: str, field: str) -> str:
     """The local that holds ``self.field`` (not an identifier: no clash)."""
     return f"{self_name}\u00b7{field}"
+
+
+def _forget_fields(owner: str, env):
+    """``owner`` is bound anew: what was known of its fields no longer holds."""
+    prefix = field_key(owner, "")
+    for key in [k for k in env if k.startswith(prefix)]:
+        env[key] = UNKNOWN
 
 
 def _substituted(value, sub):
