@@ -251,6 +251,33 @@ def test_parallel_output_is_deterministic(capsys):
     assert serial == parallel and serial
 
 
+def test_default_jobs_use_every_core_only_when_the_files_pay_for_it(monkeypatch):
+    from shapeinfer.lint import cli as lint_cli
+
+    monkeypatch.setattr(lint_cli, "_cores", lambda: 4)
+    per = lint_cli.FILES_PER_WORKER
+    assert lint_cli.worker_count(None, 10) == 1            # a small run: one process
+    assert lint_cli.worker_count(None, 2 * per) == 2
+    assert lint_cli.worker_count(None, 100 * per) == 4     # all cores, no more
+    assert lint_cli.worker_count(3, 10) == 3               # -j N: as asked
+    assert lint_cli.worker_count(0, 10) == 4               # -j 0: one per core
+    assert lint_cli.worker_count(8, 2) == 2                # never more than the files
+
+
+def test_default_jobs_in_workers_keep_the_output_order(monkeypatch, capsys):
+    from shapeinfer.lint import cli as lint_cli
+
+    _, serial = run(["lint", "-j", "1", str(FIXTURES)], capsys)
+    monkeypatch.setattr(lint_cli, "_cores", lambda: 2)
+    monkeypatch.setattr(lint_cli, "FILES_PER_WORKER", 1)   # workers even for a few files
+    spawned = []
+    real_pool = lint_cli.ProcessPoolExecutor
+    monkeypatch.setattr(lint_cli, "ProcessPoolExecutor",
+                        lambda n, **kw: spawned.append(n) or real_pool(n, **kw))
+    _, parallel = run(["lint", str(FIXTURES)], capsys)
+    assert spawned == [2] and parallel == serial and serial
+
+
 def test_rules_option(tmp_path, capsys):
     bad = tmp_path / "bad.rules"
     bad.write_text("this is not a rule\n")
