@@ -111,6 +111,63 @@ def test_mutation_is_found(source):
     assert codes & {"SHP002", "SHP005"}, source
 
 
+STATE = '''\
+import equinox as eqx
+import jax.numpy as jnp
+from jaxtyping import Array, Float, Int
+
+
+class _State(eqx.Module):
+    y: Float[Array, "n d"]
+    v: Float[Array, "d"]
+    steps: Int[Array, ""]
+
+
+class RESULTS:
+    successful = 0
+
+
+def step(state: _State, w: Float[Array, "k"]) -> tuple[Float[Array, "k"], "RESULTS"]:
+    return w * jnp.sum(state.y @ state.v) + state.steps, RESULTS.successful
+'''
+
+
+def test_parameter_fields_and_tuple_items_are_fully_checked():
+    """``state.y`` of a parameter annotated with a module class, and a tuple
+    return whose other item is not an array: fully checked, no finding."""
+    from collections import Counter
+    stats = Counter()
+    assert lint_source(STATE, stats=stats) == []
+    assert stats["fully checked"] == stats["annotated functions"] == 1
+
+
+@pytest.mark.parametrize("old, new", [
+    ('"n d"]', '"n 7"]'),            # a field's axis: the matmul fails
+    ('"d"]\n', '"n"]\n'),
+    ('"d"]\n', '"1 d"]\n'),
+    ('steps: Int[Array, ""]', 'steps: Int[Array, "3"]'),   # (k,) + (3,)
+    ('"k"], "RESULTS"', '"7"], "RESULTS"'),   # the returned item's axis
+    ('"k"], "RESULTS"', '"k 1"], "RESULTS"'),
+    ('"k"], "RESULTS"', '""], "RESULTS"'),
+])
+def test_parameter_field_mutation_is_found(old, new):
+    codes = {f.code for f in lint_source(STATE.replace(old, new, 1))}
+    assert codes & {"SHP002", "SHP005"}, (old, new)
+
+
+def test_a_rebound_parameter_forgets_its_fields():
+    source = STATE.replace("    return w *", "    state = make()\n    return w *")
+    assert source != STATE
+    from collections import Counter
+    stats = Counter()
+    assert lint_source(source, stats=stats) == []
+    assert stats["fully checked"] == 0
+    # the field's annotation no longer describes `state`: no finding from it
+    mutated = source.replace('steps: Int[Array, ""]', 'steps: Int[Array, "3"]')
+    assert lint_source(mutated) == []
+    assert lint_source(STATE.replace('steps: Int[Array, ""]', 'steps: Int[Array, "3"]'))
+
+
 # ---------------------------------------------------------------- annotations
 
 @pytest.mark.parametrize("annotation, code", [
