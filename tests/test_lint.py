@@ -121,6 +121,7 @@ class _State(eqx.Module):
     y: Float[Array, "n d"]
     v: Float[Array, "d"]
     steps: Int[Array, ""]
+    tol: float
 
 
 class RESULTS:
@@ -128,7 +129,7 @@ class RESULTS:
 
 
 def step(state: _State, w: Float[Array, "k"]) -> tuple[Float[Array, "k"], "RESULTS"]:
-    return w * jnp.sum(state.y @ state.v) + state.steps, RESULTS.successful
+    return w * jnp.sum(state.y @ state.v) + state.steps * state.tol, RESULTS.successful
 '''
 
 
@@ -153,6 +154,23 @@ def test_parameter_fields_and_tuple_items_are_fully_checked():
 def test_parameter_field_mutation_is_found(old, new):
     codes = {f.code for f in lint_source(STATE.replace(old, new, 1))}
     assert codes & {"SHP002", "SHP005"}, (old, new)
+
+
+def test_a_return_not_annotated_as_an_array_is_not_tracked_but_checked():
+    from collections import Counter
+    source = STATE + '''
+
+def make(x: Float[Array, "n"], w: Float[Array, "k"]) -> _State:
+    return _State(x, w)
+
+
+def broken(x: Float[Array, "n"], w: Float[Array, "k"]) -> _State:
+    return (x + w, 1)
+'''
+    stats = Counter()
+    found = lint_source(source, stats=stats)
+    assert [(f.line, f.code) for f in found] == [(26, "SHP005")]   # x + w
+    assert stats["fully checked"] == stats["annotated functions"] == 3
 
 
 def test_a_rebound_parameter_forgets_its_fields():

@@ -115,7 +115,8 @@ class Fixture:
             if isinstance(base, ast.Name) and base.id in classes:
                 yield from self.fields(classes[base.id])
         yield from ((s.target.id, s.annotation) for s in cls.body
-                    if isinstance(s, ast.AnnAssign) and self.spec(s.annotation) is not None)
+                    if isinstance(s, ast.AnnAssign) and (self.spec(s.annotation) is not None
+                                                         or _is_float(s.annotation)))
 
     def containing(self, line: int) -> ast.FunctionDef:
         return next(f for f in self.functions() if f.lineno <= line <= f.end_lineno)

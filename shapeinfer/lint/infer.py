@@ -153,11 +153,14 @@ class FunctionContext:
     bound: set = field(default_factory=set)       # size names bound so far
 
 
+PYTHON_FLOAT = Array((), "f32", weak=True)   # a Python float, as JAX sees it
+
+
 def python_float(arg: ast.arg):
     """A parameter annotated ``float`` is a Python float: a weak f32 scalar,
     as JAX sees it. (Not ``int``: an int may be a size, which an array is not.)"""
     if isinstance(arg.annotation, ast.Name) and arg.annotation.id == "float":
-        return Array((), "f32", weak=True)
+        return PYTHON_FLOAT
     return UNKNOWN
 
 
@@ -191,11 +194,14 @@ class BodyChecker:
         method's: ``weight: "out in"`` and ``x: "in"`` share ``in``. The
         class's annotated methods are bound the same way (``self.project``)."""
         args = _all_args(self.func.args)
-        if not (self.fields or self.methods) or not args or any(
-                ast.unparse(d) in ("staticmethod", "classmethod")
-                for d in self.func.decorator_list):
+        in_class = self.fields or self.methods or id(self.func) in self.m.owners
+        if not in_class or not args or any(ast.unparse(d) in ("staticmethod", "classmethod")
+                                           for d in self.func.decorator_list):
             return
         me = args[0].arg
+        owner = self.m.owners.get(id(self.func))
+        for name in self.m.float_fields(owner) if owner is not None else ():
+            env[field_key(me, name)] = PYTHON_FLOAT
         for name, (spec, line) in self.fields.items():
             where = ast.arg(arg=f"field {name}", lineno=line)
             env[field_key(me, name)] = self.param_value(where, spec, f"{me}.{name}")
@@ -212,6 +218,8 @@ class BodyChecker:
             cls = self.m.annotated_class(arg.annotation)
             if cls is None or arg.arg in self.sig.specs:
                 continue
+            for name in self.m.float_fields(cls):
+                env[field_key(arg.arg, name)] = PYTHON_FLOAT
             for name, (spec, line) in self.m.class_fields(cls).items():
                 value = self.instance_field(arg.arg, name, spec, line)
                 if value is not UNKNOWN:
@@ -509,10 +517,13 @@ class BodyChecker:
     def returned(self, node, env):
         """The returned value. ``return a, RESULTS.ok`` annotated ``tuple[Float[...],
         RESULTS]``: item by item, where an item not annotated as an array is
-        not tracked (its errors are still reported)."""
+        not tracked (its errors are still reported); so is a return not
+        annotated as arrays at all (``-> _State``)."""
         specs = self.sig.returns_tuple
         if node is None:
             return UNKNOWN
+        if self.sig.returns is None and specs is None:   # `-> _State`: nothing to check
+            return self.value(node, env, quiet=True)
         if self.sig.returns is not None or specs is None or not isinstance(
                 node, ast.Tuple) or len(node.elts) != len(specs) or any(
                 isinstance(e, ast.Starred) for e in node.elts):

@@ -44,3 +44,19 @@ def add(carry: Carry, y: "Carry") -> Float[Array, "m"]:
 
 def total(carry: Carry) -> Float[Array, ""]:
     return jnp.sum(carry.total, axis=0)
+
+
+def grow(carry: Carry, x: Float[Array, "k"]) -> Carry:
+    return Carry(total=carry.total + jnp.sum(x))
+
+
+class Solver(eqx.Module):
+    atol: float
+    scale: Float[Array, "n"]
+
+    def tolerance(self, y: Float[Array, "n"]) -> Float[Array, "n"]:
+        return self.atol * jnp.abs(y) + self.scale
+
+
+def tolerance(solver: Solver, y: Float[Array, "m"]) -> Float[Array, "m"]:
+    return solver.atol + y
