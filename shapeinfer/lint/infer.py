@@ -15,13 +15,13 @@ from dataclasses import dataclass, field, replace
 
 import sympy
 
-from .. import dims, syntax as S
+from .. import dims, dtypes, syntax as S
 from ..dims import Decision
 from ..engine import Evaluator
 from ..errors import ShapeError
 from ..values import Array, Function
 from .annotations import ArraySpec, DimSpec, MalformedAnnotation, read_annotation
-from .convert import Converter, Unknown
+from .convert import FINFO_SCALAR, Converter, Unknown
 
 UNKNOWN = object()  # a value the linter does not know
 _NO_LIBRARY: dict = {}  # dim expressions of annotations need no operation
@@ -155,6 +155,51 @@ class FunctionContext:
 
 PYTHON_FLOAT = Array((), "f32", weak=True)   # a Python float, as JAX sees it
 
+# Python's math module: these return a float for any Python number (a size
+# such as ``x.shape[-1]`` included), which JAX sees as PYTHON_FLOAT.
+MATH_FLOAT_FUNCTIONS = frozenset(f"math.{f}" for f in (
+    "sqrt", "exp", "expm1", "log", "log1p", "log2", "log10", "pow", "sin", "cos", "tan",
+    "asin", "acos", "atan", "atan2", "sinh", "cosh", "tanh", "hypot", "fabs", "erf", "erfc",
+    "gamma", "lgamma", "radians", "degrees", "fsum"))
+MATH_FLOAT_CONSTANTS = frozenset(("math.pi", "math.e", "math.tau", "math.inf", "math.nan"))
+
+
+class PythonMathFunction(Function):
+    """``math.sqrt`` and the like: a Python float from Python numbers. Given
+    an array (a traced one is an error under jit) it is unknown."""
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def call(self, ev, args, kwargs, site):
+        if kwargs or not args or not all(
+                isinstance(a, (int, float)) and not isinstance(a, bool) or dims.is_dim(a)
+                for a in args):
+            raise Unknown(f"unknown call {self.name}")
+        return PYTHON_FLOAT
+
+
+class FinfoScalar(Function):
+    """``jnp.finfo(x.dtype).eps`` (``.min``, ``.max``, ``.tiny``, ...; the
+    converter reads it so): a numpy scalar of ``x``'s floating dtype, which
+    JAX does not treat as weak."""
+    name = "jnp.finfo"
+
+    def call(self, ev, args, kwargs, site):
+        if len(args) == 1 and not kwargs and isinstance(args[0], Array) and \
+                dtypes.kind(args[0].dtype) == "float":
+            return Array((), args[0].dtype)
+        raise Unknown("unknown call jax.numpy.finfo")
+
+
+def python_math() -> dict:
+    """The math module's float functions and constants, by dotted name, and
+    finfo's float attributes (by the converter's name for them)."""
+    names = {name: PythonMathFunction(name) for name in MATH_FLOAT_FUNCTIONS}
+    names.update(dict.fromkeys(MATH_FLOAT_CONSTANTS, PYTHON_FLOAT))
+    names[FINFO_SCALAR] = FinfoScalar()
+    return names
+
 
 def python_float(arg: ast.arg):
     """A parameter annotated ``float`` is a Python float: a weak f32 scalar,
@@ -181,6 +226,7 @@ class BodyChecker:
 
     def run(self):
         env = dict(self.m.functions)  # module functions, by name
+        env.update(python_math())      # by their dotted names: `math.sqrt`
         for arg in _all_args(self.func.args):
             spec = self.sig.specs.get(arg.arg)
             env[arg.arg] = self.param_value(arg, spec) if spec else python_float(arg)
