@@ -89,7 +89,8 @@ class Fixture:
     def params(self, func):
         """The annotated arrays a call needs: fields first (for a method), then
         the parameters (without ``self``); a parameter annotated with a class
-        of the module stands for its fields, ``state.lower``."""
+        of the module stands for its fields, ``state.lower``, whose size names
+        are the function's, as the linter reads them."""
         cls = self.owner.get(id(func))
         args = func.args.args if cls is None else func.args.args[1:]
         out = [] if cls is None else list(dict(self.fields(cls)).items())
@@ -144,37 +145,37 @@ class Fixture:
 
     def names(self, func) -> dict[str, int]:
         names = []
-        for name, annotation in self.params(func):
+        for _, annotation in self.params(func):
             if _is_float(annotation):
                 continue
-            names += [own(d.text, name) for d in self.spec(annotation).dims if d.kind == "name"]
+            names += [d.text for d in self.spec(annotation).dims if d.kind == "name"]
         return {n: PRIMES[i] for i, n in enumerate(dict.fromkeys(names))}
 
     def run(self, func, sizes):
         args = []
-        for name, annotation in self.params(func):
+        for _, annotation in self.params(func):
             if _is_float(annotation):
                 args.append(0.5)  # a Python float: JAX traces it as a weak f32 scalar
                 continue
             spec = self.spec(annotation)
-            shape = tuple(size_of(own(d.text, name), sizes) if d.kind != "anonymous" else 4
+            shape = tuple(size_of(d.text, sizes) if d.kind != "anonymous" else 4
                           for d in spec.dims)
             args.append(jax.ShapeDtypeStruct(shape, DTYPES[spec.dtype]))
         cls = self.owner.get(id(func))
         names = [name for name, _ in self.params(func)]
         n_fields = 0 if cls is None else len(dict(self.fields(cls)))   # the method's
 
-        def call(*values):  # instances holding the traced fields
+        def call(*values):  # by_param holding the traced fields
             params = func.args.args if cls is None else func.args.args[1:]
-            instances = {a.arg: object.__new__(getattr(self.module, self.instance_class(
+            by_param = {a.arg: object.__new__(getattr(self.module, self.instance_class(
                 a.annotation).name)) for a in params if self.instance_class(a.annotation)}
             for name, value in zip(names[n_fields:], values[n_fields:]):
                 if "." in name:
                     owner, attr = name.split(".")
-                    object.__setattr__(instances[owner], attr, value)
+                    object.__setattr__(by_param[owner], attr, value)
                 else:
-                    instances[name] = value
-            positional = [instances[a.arg] for a in params]
+                    by_param[name] = value
+            positional = [by_param[a.arg] for a in params]
             if cls is None:
                 return getattr(self.module, func.name)(*positional)
             obj = object.__new__(getattr(self.module, cls.name))
@@ -183,15 +184,6 @@ class Fixture:
             return getattr(obj, func.name)(*positional)
 
         return jax.eval_shape(call, *args)
-
-
-def own(text: str, param: str) -> str:
-    """A size of a parameter's field is its own: ``n`` of ``state.lower`` is
-    ``state__n`` (``state.n`` in the linter's messages)."""
-    if "." not in param:
-        return text
-    owner = param.split(".")[0]
-    return re.sub(r"[A-Za-z_][A-Za-z0-9_]*", lambda m: f"{owner}__{m.group()}", text)
 
 
 def size_of(text: str, sizes) -> int:
@@ -240,9 +232,7 @@ def confirm_return(fx, func, sizes, message):
         annotated = fx.tuple_specs(func)[int(item.group(1))]
     else:
         annotated = fx.spec(func.returns)
-    # `state.n`, a size of a parameter's field, is `state__n` here
-    assert result.shape == shape_at(re.sub(r"(\w)\.(\w)", r"\1__\2", item.group(2)),
-                                    sizes), message
+    assert result.shape == shape_at(item.group(2), sizes), message
     assert result.shape != tuple(size_of(d.text, sizes) for d in annotated.dims)
 
 

@@ -257,9 +257,10 @@ class BodyChecker:
     def bind_parameter_fields(self, env):
         """``state.lower`` for a parameter annotated with a class of the module
         (``state: _State``) whose field ``lower: Float[Array, "n"]`` is
-        annotated. The instance's size names are its own, not the function's:
-        ``n`` of ``state`` is the size ``state.n`` (one per parameter, shared
-        by its fields)."""
+        annotated. As for ``self``'s fields, its size names are the
+        function's: ``state.y + y`` with ``y: Float[Array, "n"]`` adds two
+        arrays of size ``n`` (the author wrote the same name for the same
+        size; reading them as unrelated would report such code)."""
         for arg in _all_args(self.func.args):
             cls = self.m.annotated_class(arg.annotation)
             if cls is None or arg.arg in self.sig.specs:
@@ -267,29 +268,9 @@ class BodyChecker:
             for name in self.m.float_fields(cls):
                 env[field_key(arg.arg, name)] = PYTHON_FLOAT
             for name, (spec, line) in self.m.class_fields(cls).items():
-                value = self.instance_field(arg.arg, name, spec, line)
-                if value is not UNKNOWN:
-                    env[field_key(arg.arg, name)] = value
-
-    def instance_field(self, owner: str, name: str, spec: ArraySpec, line: int):
-        """The value of field ``name`` of the parameter ``owner``, its size
-        names renamed ``owner.size``."""
-        if not spec.exact or spec.dtype is None:
-            return UNKNOWN
-        shape = []
-        for axis, item in enumerate(spec.dims):
-            if item.kind == "name":
-                text = f"{owner}.{item.text}"
-                self.ctx.origins.setdefault(text, f"field {name} of parameter {owner}, "
-                                                  f"line {line}")
-                shape.append(dims.symbol(text))
-            elif item.kind == "int":
-                shape.append(sympy.Integer(int(item.text)))
-            elif item.kind == "anonymous":
-                shape.append(dims.symbol(f"{owner}.{name}.shape[{axis}]"))
-            else:   # "n-1": not followed for an instance's sizes
-                return UNKNOWN
-        return Array(tuple(shape), spec.dtype)
+                where = ast.arg(arg=f"field {name} of {arg.arg}", lineno=line)
+                env[field_key(arg.arg, name)] = self.param_value(where, spec,
+                                                                 f"{arg.arg}.{name}")
 
     def param_value(self, arg, spec: ArraySpec, label: str | None = None):
         if not spec.exact or spec.dtype is None:
@@ -529,7 +510,7 @@ class BodyChecker:
         """The single equalities of sizes (``p == q``, ``p == 1``) under which
         the expression would pass: the error holds only where none of them does.
         (Only single equalities are tried, so the list need not be complete.)"""
-        names = [w for w in dict.fromkeys(self.size_words(message))
+        names = [w for w in dict.fromkeys(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", message))
                  if w in self.ctx.origins]
         trials = [(a, b) for i, a in enumerate(names) for b in names[i + 1:]]
         trials += [(a, "1") for a in names]
@@ -543,18 +524,9 @@ class BodyChecker:
             passes.append(f"{a} == {b}")
         return passes
 
-    def size_words(self, text: str):
-        """The words of ``text``, in order; ``state.n`` (a size of a
-        parameter's fields) is one word when it is a size."""
-        for word in re.findall(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*", text):
-            if word in self.ctx.origins:
-                yield word
-            else:
-                yield from word.split(".")
-
     def origins_in(self, text: str) -> str:
         """``[batch: parameter x, line 4; ...]`` for the size names in ``text``."""
-        words = dict.fromkeys(self.size_words(text))
+        words = dict.fromkeys(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", text))
         parts = [f"{w}: {self.ctx.origins[w]}" for w in words if w in self.ctx.origins]
         return f" [{'; '.join(parts)}]" if parts else ""
 

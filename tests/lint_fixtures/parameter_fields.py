@@ -29,7 +29,7 @@ def project(state: _State, w: Float[Array, "k d"]) -> Float[Array, "k d"]:
     return state.scores  # expect: SHP002
 
 
-def own_sizes(state: _State, x: Float[Array, "n"]) -> Float[Array, "n"]:
+def shared_sizes(state: _State, x: Float[Array, "m"]) -> Float[Array, "m"]:
     return state.lower + x  # expect: SHP005
 
 

@@ -21,7 +21,7 @@ class RESULTS:
     successful = 0
 
 
-def width(state: _State) -> Float[Array, "n"]:  # n: the state's own size
+def width(state: _State) -> Float[Array, "n"]:
     return state.upper - state.lower + jnp.sum(state.scores, axis=1)
 
 
@@ -29,8 +29,8 @@ def project(state: _State, w: Float[Array, "k d"]) -> Float[Array, "k d"]:
     return w * jnp.sum(state.scores @ state.scores.T)
 
 
-def own_sizes(state: _State, x: Float[Array, "n"]) -> Float[Array, "n"]:
-    return jnp.sum(state.lower) + x
+def shared_sizes(state: _State, x: Float[Array, "n"]) -> Float[Array, "n"]:
+    return state.lower + x  # the field's n is the function's, as for self
 
 
 def terminate(state: _State, x: Float[Array, "n"]) -> tuple[Bool[Array, ""], "RESULTS"]:
