@@ -97,6 +97,10 @@ def decide_eq(a: Dim, b: Dim) -> Decision:
         return Decision.TRUE
     if isinstance(a, (int, sympy.Integer)) and isinstance(b, (int, sympy.Integer)):
         return Decision.FALSE
+    if not _active:  # (facts may bind a size: then the general path rewrites it)
+        decision = _decide_size_eq(a, b)
+        if decision is not None:
+            return decision
     diff = sympy.expand(sympy.sympify(a) - sympy.sympify(b))
     if diff == 0:
         return Decision.TRUE
@@ -105,6 +109,21 @@ def decide_eq(a: Dim, b: Dim) -> Decision:
     if _active:
         return _active.decide_zero(diff)
     return _decide_eq_zero(diff)
+
+
+def _decide_size_eq(a, b) -> Decision | None:
+    """A size symbol against an integer or another size, the commonest
+    question (``is_one(n)``, broadcasting ``(a,)`` with ``(b,)``), decided
+    without building ``a - b``, as the polynomial fast path decides it: a
+    size is never below 1 and may be any size from 1 up; two different
+    sizes may differ. None for anything else."""
+    if a not in _SIZE_SYMBOLS:
+        a, b = b, a
+    if a not in _SIZE_SYMBOLS:
+        return None
+    if isinstance(b, (int, sympy.Integer)):
+        return Decision.FALSE if b < 1 else Decision.UNKNOWN
+    return Decision.UNKNOWN if b in _SIZE_SYMBOLS else None  # (a is b was TRUE above)
 
 
 def _decide_eq_zero(diff: Dim) -> Decision:

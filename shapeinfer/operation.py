@@ -78,19 +78,23 @@ class Operation(Function):
         self.rule = rule
         self.name = rule.name
         self.params = rule.params
+        # The signature as bind_arguments takes it, worked out once rather
+        # than on every call (a 60-operation program makes 60 calls)
+        params = rule.params
+        self._signature = dict(
+            params=[p.name for p in params],
+            defaults={p.name: p.default for p in params if p.default is not REQUIRED},
+            positional_only=[p.name for p in params if p.kind == "positional-only"],
+            keyword_only=[p.name for p in params if p.kind == "keyword"],
+            varargs=next((p.name for p in params if p.kind == "varargs"), None))
 
     def param_names(self):
         return [p.name for p in self.params]
 
     def call(self, ev, args, kwargs, site):
         rule = self.rule
-        names = [p.name for p in self.params]
-        defaults = {p.name: p.default for p in self.params if p.default is not REQUIRED}
-        posonly = [p.name for p in self.params if p.kind == "positional-only"]
-        keyword_only = [p.name for p in self.params if p.kind == "keyword"]
-        varargs = next((p.name for p in self.params if p.kind == "varargs"), None)
-        written = bind_arguments(self.name, names, args, kwargs, site, defaults, posonly,
-                                 keyword_only, varargs)
+        written = bind_arguments(self.name, args=args, kwargs=kwargs, site=site,
+                                 **self._signature)
         bound = dict(written)
         for i, p in enumerate(self.params):
             if p.type == "arraylike":

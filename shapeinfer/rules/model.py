@@ -14,6 +14,7 @@ pattern can tell a name to bind (``n``) from an expression to solve
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 Loc = tuple[int, int]  # (line, column), 1-based
 
@@ -110,7 +111,7 @@ class ShapePattern:
     """``(*b, n, k)``: items are dim expressions, ``_`` and at most one Variadic."""
     items: tuple
 
-    @property
+    @cached_property  # (frozen: computed once; the matcher asks on every call)
     def variadic_index(self) -> int | None:
         return next((i for i, d in enumerate(self.items) if isinstance(d, Variadic)), None)
 
@@ -274,10 +275,10 @@ class Rule:
     source: str = "<rules>"
     loc: Loc = field(default=(0, 0), compare=False)
 
-    @property
-    def array_params(self) -> list[Param]:
-        return [p for p in self.params if p.array]
+    @cached_property  # (frozen: computed once; every call of the operation asks)
+    def array_params(self) -> tuple[Param, ...]:
+        return tuple(p for p in self.params if p.array)
 
-    @property
-    def sequence_params(self) -> list[Param]:
-        return [p for p in self.params if p.sequence]
+    @cached_property
+    def sequence_params(self) -> tuple[Param, ...]:
+        return tuple(p for p in self.params if p.sequence)
