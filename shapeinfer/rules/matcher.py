@@ -30,10 +30,10 @@ from . import model as m
 class _NoMatch(Exception):
     """Why a clause does not match (the message names the argument and dim).
 
-    It holds a function that writes the message: most clauses that fail are
-    followed by one that matches (``matmul`` tries five before ``(*b1, n,
-    k), (*b2, k, m)``), so the message is written only when no clause
-    matches, and printing dims with sympy was a tenth of a cold ``infer``."""
+    It holds a function that writes the message, called only for the error
+    when no clause matches: a clause that fails is most often followed by one
+    that matches, and printing its dims with sympy was a tenth of a cold
+    ``infer``."""
 
     def __init__(self, message):
         super().__init__()
@@ -55,21 +55,23 @@ class Bindings(dict):
 def apply(rule: m.Rule, ctx) -> list[tuple]:
     """The output shapes of ``rule`` for the arguments in ``ctx``, or ShapeError."""
     shapes = [None if a is None else a.shape for a in ctx.array_args]
-    reasons = []
-    furthest: dict = {}  # the bindings of the clause that bound the most names
     initial = _initial(ctx)
-    for number, clause in enumerate(rule.clauses, 1):
+    # Clauses whose ranks do not fit are skipped without a word: most that
+    # fail, fail there (``matmul`` of two matrices passes over five before
+    # ``(*b1, n, k), (*b2, k, m)``); why each failed is worked out only when
+    # none matches (_no_match).
+    fitting = [(number, clause) for number, clause in enumerate(rule.clauses, 1)
+               if _ranks_fit(clause, shapes)]
+    for number, clause in fitting:
         env = Bindings(initial)
         try:
             _match(clause, shapes, env, ctx.array_names)
-        except _NoMatch as e:
-            reasons.append((number, clause, e))  # formatted only if no clause matches
-            furthest = env if len(env) > len(furthest) else furthest
+        except _NoMatch:
             continue
         return _apply_clause(rule, number, clause, env, shapes, ctx)
     sc = scope.current()
     if sc is not None and not sc.strict:  # the second try: equal names under guards
-        for number, clause in enumerate(rule.clauses, 1):
+        for number, clause in fitting:
             env = Bindings(initial)
             try:
                 with sc.trial():
@@ -77,11 +79,38 @@ def apply(rule: m.Rule, ctx) -> list[tuple]:
             except _NoMatch:
                 continue
             return _apply_clause(rule, number, clause, env, shapes, ctx)
+    raise _no_match(rule, ctx, shapes, initial)
+
+
+def _ranks_fit(clause: m.Clause, shapes: list) -> bool:
+    """Each argument has a rank its pattern allows, or is omitted where the
+    pattern is ``None`` (a quick test: :func:`_match` says why not)."""
+    for pattern, shape in zip(clause.patterns, shapes):
+        if isinstance(pattern, m.NonePattern):
+            if shape is not None:
+                return False
+        elif shape is None or not pattern.fits_rank(len(shape)):
+            return False
+    return True
+
+
+def _no_match(rule: m.Rule, ctx, shapes: list, initial: dict) -> ShapeError:
+    """The error when no clause matches: the rule's message, and why each
+    clause does not (each is matched again, without guards, for its reason)."""
+    reasons = []
+    furthest: dict = {}  # the bindings of the clause that bound the most names
+    for number, clause in enumerate(rule.clauses, 1):
+        env = Bindings(initial)
+        try:
+            _match(clause, shapes, env, ctx.array_names)
+        except _NoMatch as e:
+            reasons.append((number, clause, e))
+            furthest = env if len(env) > len(furthest) else furthest
     exception, message = rule.raises or ("TypeError", None)
     head = (_format(message, furthest, shapes) if message is not None else
             f"{rule.name}: no clause matches shapes " + ", ".join(_fmt(s) for s in shapes))
     lines = [f"  clause {number}, {clause}: {e}" for number, clause, e in reasons]
-    raise ShapeError("rule-no-match", exception, "\n".join([head] + lines), ctx.site.span)
+    return ShapeError("rule-no-match", exception, "\n".join([head] + lines), ctx.site.span)
 
 
 def _initial(ctx) -> dict:

@@ -115,6 +115,17 @@ class ShapePattern:
     def variadic_index(self) -> int | None:
         return next((i for i, d in enumerate(self.items) if isinstance(d, Variadic)), None)
 
+    @cached_property
+    def fixed_rank(self) -> int:
+        """How many axes the pattern names one by one (all but the variadic's)."""
+        return len(self.items) - (self.variadic_index is not None)
+
+    def fits_rank(self, rank: int) -> bool:
+        """Can a shape of this rank match (the rank alone: the dims aside)?"""
+        if self.variadic_index is None:
+            return rank == self.fixed_rank
+        return rank >= self.fixed_rank
+
     def __str__(self):
         return "(" + ", ".join(map(str, self.items)) + ")"
 
