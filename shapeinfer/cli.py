@@ -113,7 +113,8 @@ def cmd_eval(args, out, err) -> int:
     sizes = parse_sizes(args.sizes)
     library = load_library(args.rules)
     if args.expr != "-":
-        _refuse_unused_sizes(args.expr, sizes, library)
+        if sizes:  # (none given, none unused: no walk over the program)
+            _refuse_unused_sizes(args.expr, sizes, library)
         return _eval_one(args.expr, sizes, args.json, out, err, library, args.strict)
     # One expression per line; a bad line never stops the stream. With --json
     # every line gets exactly one answer (a blank or comment-only line is the
