@@ -78,6 +78,13 @@ def as_int(d: Dim) -> int | None:
     return int(d) if isinstance(d, sympy.Integer) else None
 
 
+def plainly_nonnegative(d: Dim) -> bool:
+    """A size symbol or a constant >= 0, the commonest dims, which need no
+    decision (the constant compared as a Python int: sympy's ``>=`` sympifies
+    its operand, a tenth of a concrete inference when every dim was asked)."""
+    return d.is_Symbol or (d.is_Integer and int(d) >= 0)
+
+
 def plain(value):
     """A static value with its concrete dims as Python ints, through nested
     tuples and lists (tensordot's ``((1, 2), (0, 1))``)."""

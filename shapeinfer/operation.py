@@ -179,7 +179,7 @@ def _check_sizes(rule: Rule, shape: tuple, site):
     arguments fails the rule; one whose sign the sizes decide takes a guard
     (strict mode: inconclusive, as for a shape literal)."""
     for d in shape:
-        if d.is_Symbol or (d.is_Integer and d >= 0):  # sizes as the patterns bound them
+        if dims.plainly_nonnegative(d):  # sizes as the patterns bound them
             continue
         exception = rule.raises[0] if rule.raises else "TypeError"
         scope.require(
