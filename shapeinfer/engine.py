@@ -563,12 +563,12 @@ def takes_value(func, index: int | None, keyword: str | None) -> bool:
     jitted, partial) pass arguments on as they are."""
     if isinstance(func, Closure):
         return True
-    params = getattr(getattr(func, "rule", None), "params", None)
-    if params is None:
+    rule = getattr(func, "rule", None)
+    if rule is None:
         return False
     if keyword is not None:
-        return any(p.name == keyword and p.array for p in params)
-    positional = [p for p in params if p.kind != "keyword"]
+        return any(p.name == keyword and p.array for p in rule.params)
+    positional = rule.positional_params
     return index < len(positional) and positional[index].array
 
 

@@ -87,6 +87,11 @@ class Operation(Function):
             positional_only=[p.name for p in params if p.kind == "positional-only"],
             keyword_only=[p.name for p in params if p.kind == "keyword"],
             varargs=next((p.name for p in params if p.kind == "varargs"), None))
+        # (index, param) of the parameters made arrays, and of the static ones
+        self._array_params = [(i, p) for i, p in enumerate(params) if p.array or p.sequence]
+        self._static_params = [(i, p) for i, p in enumerate(params)
+                               if not p.array and not p.sequence]
+        self._dtype_param = next((p.name for p in params if p.type == "dtype"), None)
 
     def param_names(self):
         return [p.name for p in self.params]
@@ -96,7 +101,7 @@ class Operation(Function):
         written = bind_arguments(self.name, args=args, kwargs=kwargs, site=site,
                                  **self._signature)
         bound = dict(written)
-        for i, p in enumerate(self.params):
+        for i, p in self._array_params:
             if p.type == "arraylike":
                 bound[p.name] = _arraylike(written[p.name], site.param(i, p.name))
             elif p.array and not (p.default is None and written[p.name] is None):
@@ -107,9 +112,8 @@ class Operation(Function):
         ctx = Context(self, bound, written, site)
         ctx.trace = ev.trace
         answer = HOOKS[rule.hook](ctx) if rule.hook else None
-        for i, p in enumerate(self.params):
-            if not p.array and not p.sequence:
-                ctx.params[p.name] = _static(self.name, p, written[p.name], site.param(i, p.name))
+        for i, p in self._static_params:
+            ctx.params[p.name] = _static(self.name, p, written[p.name], site.param(i, p.name))
         if answer is None:
             dtype, weak = dtype_rules.promoted(rule.dtype, ctx)
             try:
@@ -122,7 +126,7 @@ class Operation(Function):
         else:
             shapes, dtype_weak = answer[:2]
             dtype, weak = dtype_weak if isinstance(dtype_weak, tuple) else dtype_weak[0]
-        explicit = next((ctx.params[p.name] for p in self.params if p.type == "dtype"), None)
+        explicit = ctx.params[self._dtype_param] if self._dtype_param else None
         if explicit is not None:  # dtype=..., new_dtype=...: the caller names the result's
             dtype, weak = dtypes.canonical(explicit), False
         batch = frozenset().union(*(a.batch for a in ctx.arrays))

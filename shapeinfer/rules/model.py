@@ -293,3 +293,8 @@ class Rule:
     @cached_property
     def sequence_params(self) -> tuple[Param, ...]:
         return tuple(p for p in self.params if p.sequence)
+
+    @cached_property
+    def positional_params(self) -> tuple[Param, ...]:
+        """The parameters an argument can be given to by position."""
+        return tuple(p for p in self.params if p.kind != "keyword")
