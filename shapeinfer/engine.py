@@ -147,6 +147,8 @@ class Evaluator:
         # An optional recorder of the derivation (shapeinfer/explain.py's
         # Tracer); None normally, so plain evaluation pays one test per call.
         self.trace = None
+        # Answers of operation calls in this program (see Operation.call)
+        self.call_memo: dict = {}
 
     def new_trace_id(self) -> int:
         return next(self._trace_ids)

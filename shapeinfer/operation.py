@@ -97,6 +97,21 @@ class Operation(Function):
         return [p.name for p in self.params]
 
     def call(self, ev, args, kwargs, site):
+        # Programs repeat calls (each layer of an MLP makes the same three):
+        # within one evaluation, an operation on the same arguments under the
+        # same facts answers the same, so a repeated call is looked up. Errors
+        # are not kept (their spans differ), nor calls whose derivation is traced.
+        memo = getattr(ev, "call_memo", None) if ev.trace is None else None
+        key = _memo_key(self, args, kwargs) if memo is not None else None
+        if key is not None and key in memo:
+            answer = memo[key]
+            return list(answer) if isinstance(answer, list) else answer  # (a caller's own list)
+        answer = self._call(ev, args, kwargs, site)
+        if key is not None:
+            memo[key] = list(answer) if isinstance(answer, list) else answer
+        return answer
+
+    def _call(self, ev, args, kwargs, site):
         rule = self.rule
         written = bind_arguments(self.name, args=args, kwargs=kwargs, site=site,
                                  **self._signature)
@@ -143,6 +158,38 @@ class Operation(Function):
         if answer is not None and answer[2:] == ("tuple",):  # jnp.nonzero: a tuple, even of one
             return tuple(outputs)
         return outputs[0] if len(outputs) == 1 else tuple(outputs)
+
+
+class _NoKey(Exception):
+    """An argument that cannot be part of a memo key (a dict, a function)."""
+
+
+def _memo_key(op: Operation, args, kwargs) -> tuple | None:
+    """What an operation's answer depends on: the operation, its arguments
+    (arrays with their batch and derivative tags, which the answer carries
+    on) and the facts (the active scope and its version); None when an
+    argument has no key."""
+    sc = scope.current()
+    try:
+        return (op, sc, sc.version if sc is not None else None,
+                tuple(_value_key(a) for a in args),
+                tuple((k, _value_key(v)) for k, v in kwargs.items()))
+    except (_NoKey, TypeError):  # (TypeError: something unhashable inside)
+        return None
+
+
+def _value_key(value):
+    # (the type too: 1.0 == 1 == sympy.Integer(1), but a float argument is a
+    # weak f32 and an int a weak i32; True == 1, but True is a bool)
+    kind = type(value)
+    if kind is Array:
+        return (kind, value.shape, value.dtype, value.weak, value.batch,
+                frozenset(value.deriv.items()), value.uncertain)
+    if kind in (tuple, list) or isinstance(value, tuple):  # (a ShapeTuple too)
+        return (kind, tuple(_value_key(v) for v in value))
+    if value is None or kind in (bool, int, float, str, DType) or dims.is_dim(value):
+        return (kind, value)
+    raise _NoKey
 
 
 def _sequence(fname: str, p, value, site, index: int):
