@@ -119,18 +119,21 @@ def decide_eq(a: Dim, b: Dim) -> Decision:
 
 
 def _decide_size_eq(a, b) -> Decision | None:
-    """A size symbol against an integer or another size, the commonest
-    question (``is_one(n)``, broadcasting ``(a,)`` with ``(b,)``), decided
-    without building ``a - b``, as the polynomial fast path decides it: a
-    size is never below 1 and may be any size from 1 up; two different
-    sizes may differ. None for anything else."""
-    if a not in _SIZE_SYMBOLS:
+    """The commonest questions, decided without building ``a - b``, as the
+    polynomial fast path decides them: a size, or a product of sizes
+    (``h*e``), against a constant (``is_one(n)``): it is never below 1 and
+    may be any size from 1 up; two different sizes (broadcasting ``(a,)``
+    with ``(b,)``): they may differ. None for anything else."""
+    if isinstance(a, (int, sympy.Integer)):
         a, b = b, a
-    if a not in _SIZE_SYMBOLS:
-        return None
     if isinstance(b, (int, sympy.Integer)):
-        return Decision.FALSE if b < 1 else Decision.UNKNOWN
-    return Decision.UNKNOWN if b in _SIZE_SYMBOLS else None  # (a is b was TRUE above)
+        if a in _SIZE_SYMBOLS or (isinstance(a, (sympy.Mul, sympy.Pow))
+                                  and _is_product_of_sizes(a)):
+            return Decision.FALSE if int(b) < 1 else Decision.UNKNOWN
+        return None
+    if a in _SIZE_SYMBOLS and b in _SIZE_SYMBOLS:
+        return Decision.UNKNOWN  # (a is b was TRUE before)
+    return None
 
 
 def _decide_eq_zero(diff: Dim) -> Decision:
