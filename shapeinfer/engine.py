@@ -188,8 +188,11 @@ class Evaluator:
     # ---------------------------------------------------------------- expressions
 
     def eval(self, node: ast.Node, env: dict):
-        method = getattr(self, "eval_" + type(node).__name__)
-        return method(node, env)
+        key = (type(self), type(node))
+        method = _EVAL_METHODS.get(key)
+        if method is None:  # (looked up by name once per kind of node, not per node)
+            method = _EVAL_METHODS[key] = getattr(type(self), "eval_" + type(node).__name__)
+        return method(self, node, env)
 
     def eval_Int(self, node, env):
         return sympy.Integer(node.value)
@@ -533,6 +536,10 @@ class Evaluator:
             raise ShapeError("unsupported", "NotImplementedError",
                              f"{name} is not supported yet", site.span)
         return self.call(self.builtins[name], args, kwargs, site)
+
+
+# (Evaluator class, node class) -> its eval_ method
+_EVAL_METHODS: dict = {}
 
 
 def sequence_index(value, span):
