@@ -195,7 +195,7 @@ def shape_array(shape: tuple, dtype: str = DEFAULT_DTYPE, span=None) -> Array:
     (in strict mode it is, as in JAX's symbolic shapes, inconclusive).
     """
     for d in shape:
-        if d.is_Symbol or (d.is_Integer and d >= 0):
+        if dims.plainly_nonnegative(d):
             continue  # a size or a constant (the common cases, kept cheap)
         scope.require(
             dims.relation(">=", d, 0),
