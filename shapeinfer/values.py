@@ -67,6 +67,11 @@ class Function:
     def param_names(self) -> list[str] | None:
         return None
 
+    def __repr__(self) -> str:
+        # Messages that print a value (JAX prints its callable's repr, e.g. an
+        # axis_size that is a function) show this, not a memory address.
+        return f"<function {self.name}>"
+
     def call(self, ev, args: list, kwargs: dict, site) -> object:  # pragma: no cover - abstract
         raise NotImplementedError
 
