@@ -20,7 +20,7 @@ from ..dims import Decision
 from ..engine import Evaluator
 from ..errors import ShapeError
 from ..values import Array, Function
-from .annotations import ArraySpec, DimSpec, MalformedAnnotation, read_annotation
+from .annotations import ArraySpec, DimSpec, MalformedAnnotation, _parse_item, read_annotation
 from .convert import Converter, Unknown
 
 UNKNOWN = object()  # a value the linter does not know
@@ -165,8 +165,11 @@ class BodyChecker:
     """Checks one function: evaluates its body statement by statement."""
 
     def __init__(self, module, func: ast.FunctionDef, sig: Signature, fields=None,
-                 methods=None):
+                 methods=None, case=None):
         self.m = module
+        # a :class:`~.variadic.Case`: the function's `*name` / `#name` items as
+        # this run instantiates them (sig and fields come instantiated)
+        self.case = case
         self.func = func
         self.fields = fields or {}
         self.methods = methods or {}
@@ -453,7 +456,8 @@ class BodyChecker:
         """``[batch: parameter x, line 4; ...]`` for the size names in ``text``."""
         words = dict.fromkeys(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", text))
         parts = [f"{w}: {self.ctx.origins[w]}" for w in words if w in self.ctx.origins]
-        return f" [{'; '.join(parts)}]" if parts else ""
+        note = self.case.note if self.case else ""   # every finding says its case
+        return note + (f" [{'; '.join(parts)}]" if parts else "")
 
     # ------------------------------------------------------------ annotations vs values
 
@@ -466,7 +470,7 @@ class BodyChecker:
         elif specs is not None and isinstance(value, tuple):
             if len(value) != len(specs):
                 self.m.report(stmt.value, "SHP002", f"returns {len(value)} values where a "
-                              f"tuple of {len(specs)} is annotated")
+                              f"tuple of {len(specs)} is annotated{self.origins_in('')}")
                 return
             nodes = stmt.value.elts if isinstance(stmt.value, ast.Tuple) else [stmt.value] * len(
                 specs)
@@ -506,12 +510,20 @@ class BodyChecker:
                 noun: str = "is annotated"):
         """Report when ``value`` differs from ``spec`` for all sizes, or for all
         sizes but those where a condition holds (the message says it)."""
-        if not isinstance(value, Array) or not spec.exact:
+        if self.case is not None:
+            spec = self.case.expand(spec)   # the parameters' `*name` as this case has them
+        if not isinstance(value, Array) or not all(
+                d.checkable or d.kind in ("variadic", "broadcast") for d in spec.dims):
             return
         want = []
         for axis, item in enumerate(spec.dims):
-            if item.kind == "anonymous" or (item.kind == "name"
-                                            and item.text not in self.ctx.bound):
+            if item.kind == "broadcast":   # `#n`: n or 1 (the pair)
+                size = _broadcast_size(item)
+                known = size is not None and (size.kind != "name" or size.text in self.ctx.bound)
+                want.append((self.dim(size, "") if known else None, sympy.Integer(1)))
+                continue
+            if item.kind in ("anonymous", "variadic") or (item.kind == "name"
+                                                          and item.text not in self.ctx.bound):
                 want.append(None)  # any size: `_`, or a name this annotation binds
                 continue
             d = self.dim(item, "")
@@ -521,12 +533,24 @@ class BodyChecker:
         got = dims.fmt_shape(value.shape)
         wanted = dims.fmt_shape(d if d is not None else sympy.Symbol("_") for d in want) \
             if spec.dtype_class == "comment" else _spec_shape(spec)
+        free = [i for i, item in enumerate(spec.dims) if item.kind == "variadic"]
+        if free and value.rank >= len(want) - 1:
+            # `...` or a `*name` no parameter binds: any number of axes there
+            i = free[0]
+            want[i:i + 1] = [None] * (value.rank - len(want) + 1)
+        elif free:
+            self.m.report(node, code, f"{verb} {got} where {wanted} {noun}: rank "
+                          f"{value.rank} is less than {len(want) - 1}{self.origins_in(got)}")
+            return
         if value.rank != len(want):
             self.m.report(node, code, f"{verb} {got} where {wanted} {noun}: rank "
                           f"{value.rank} is not {len(want)}{self.origins_in(got)}")
             return
         conditions, never = [], False
         for d, w in zip(value.shape, want):
+            if isinstance(w, tuple):   # `#name`: that size or 1
+                never = never or _differs_from_all(d, w)
+                continue
             if w is None:
                 continue
             decision = dims.decide_eq(d, w)
@@ -606,8 +630,23 @@ def _canonical(condition: str) -> str:
     return " == ".join(sorted((left, right)))
 
 
+def _broadcast_size(item: DimSpec) -> DimSpec | None:
+    """``#n`` -> the item ``n``, or None when it is not a size the linter
+    knows (``#n`` of a name no parameter bound compares as any size)."""
+    try:
+        return _parse_item(item.text)
+    except MalformedAnnotation:
+        return None
+
+
+def _differs_from_all(d, candidates) -> bool:
+    """``d`` differs, for all sizes, from each candidate (None: any size)."""
+    return all(c is not None and dims.decide_eq(d, c) is Decision.FALSE for c in candidates)
+
+
 def _spec_shape(spec: ArraySpec) -> str:
-    items = [d.text for d in spec.dims]
+    items = [d.text if d.text == "..." or d.kind not in ("variadic", "broadcast")
+             else d.modifiers + d.text for d in spec.dims]
     return "(" + ", ".join(items) + ("," if len(items) == 1 else "") + ")"
 
 
