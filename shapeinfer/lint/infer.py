@@ -82,16 +82,25 @@ class AnnotatedFunction(Function):
         names: dict[str, tuple] = {   # size name -> (dim, where it was bound)
             name: (dims.symbol(name), "the instance's fields") for name in self.shared}
         conditions, never = [], []
+        variadics: dict[str, tuple] = {}   # `*name` -> (its dims, where they were bound)
         for pname, spec in sig.specs.items():
             value = bound.get(pname, UNKNOWN)
-            if not (isinstance(value, Array) and spec.exact):
+            if not (isinstance(value, Array) and all(
+                    d.checkable or d.kind == "broadcast" or _callee_variadic(d)
+                    for d in spec.dims)):
                 continue
-            if value.rank != len(spec.dims):
+            pairs = _aligned(spec, value)
+            if pairs is None:
+                fixed = sum(d.kind != "variadic" for d in spec.dims)
+                wants = f"rank {fixed}" if fixed == len(spec.dims) else f"at least rank {fixed}"
                 never.append(f"argument {pname} has rank {value.rank} where {sig.name}'s "
-                             f"annotation {spec.text!r} wants rank {len(spec.dims)}")
+                             f"annotation {spec.text!r} wants {wants}")
                 continue
-            for axis, (d, item) in enumerate(zip(value.shape, spec.dims)):
+            for axis, d, item in pairs:
                 where = f"{pname} axis {axis}"
+                if item.kind == "variadic":
+                    self.bind_variadic(item, d, where, variadics, never, conditions)
+                    continue
                 if item.kind == "name" and item.text not in names:
                     names[item.text] = (d, where)
                     continue
@@ -112,19 +121,44 @@ class AnnotatedFunction(Function):
         if never:
             raise CallContradiction(f"call of {sig.name} ({sig.where}): " + "; ".join(never))
         if conditions:
-            whats = "; ".join(w for w, _ in conditions)
+            whats = "; ".join(dict.fromkeys(w for w, _ in conditions))
             conds = " and ".join(dict.fromkeys(_canonical(c) for _, c in conditions))
             raise CallContradiction(f"call of {sig.name} ({sig.where}): {whats}; "
                                     f"they agree only if {conds}")
-        return self.result(names)
+        return self.result(names, variadics)
 
-    def result(self, names):
+    @staticmethod
+    def bind_variadic(item, shape, where, variadics, never, conditions):
+        """``*name`` covers the axes ``shape`` of an argument: it binds them,
+        or they must equal what it bound before (``...`` binds nothing)."""
+        if item.text == "..." or item.text.startswith("_"):
+            return
+        if item.text not in variadics:
+            variadics[item.text] = (shape, where)
+            return
+        want, wwhere = variadics[item.text]
+        what = f"'*{item.text}' is {dims.fmt_shape(want)} from {wwhere} but " \
+               f"{dims.fmt_shape(shape)} from {where}"
+        if len(want) != len(shape):
+            never.append(what)
+            return
+        decisions = [dims.decide_eq(d, w) for d, w in zip(shape, want)]
+        if Decision.FALSE in decisions:
+            never.append(what)
+        elif Decision.UNKNOWN in decisions:
+            conditions += [(what, f"{dims.fmt_dim(d)} == {dims.fmt_dim(w)}") for d, w, dec
+                           in zip(shape, want, decisions) if dec is Decision.UNKNOWN]
+
+    def result(self, names, variadics=None):
         spec = self.sig.returns
-        if spec is None or not spec.exact or spec.dtype is None:
+        if spec is None or spec.dtype is None:
             raise Unknown(f"unknown return of {self.sig.name}")
         shape = []
         for item in spec.dims:
-            if item.kind == "int":
+            if item.kind == "variadic" and item.modifiers == "*" and item.text in (
+                    variadics or {}):
+                shape.extend(variadics[item.text][0])   # as the arguments bound it
+            elif item.kind == "int":
                 shape.append(sympy.Integer(int(item.text)))
             elif item.kind == "name" and item.text in names:
                 shape.append(names[item.text][0])
@@ -628,6 +662,32 @@ def _canonical(condition: str) -> str:
     """``d_out == batch`` and ``batch == d_out`` are one condition."""
     left, _, right = condition.partition(" == ")
     return " == ".join(sorted((left, right)))
+
+
+def _callee_variadic(item: DimSpec) -> bool:
+    """A multiple-axes item a call can match: ``*name``, ``...``, ``*_``."""
+    return item.kind == "variadic" and item.modifiers == "*"
+
+
+def _aligned(spec: ArraySpec, value: Array):
+    """(axis, dim, item) for each single-axis item of ``spec`` against
+    ``value``'s shape, and (first axis, dims, item) for its multiple-axes
+    item, which covers the axes the others leave; None when the ranks do not
+    fit."""
+    items = list(spec.dims)
+    free = [i for i, d in enumerate(items) if d.kind == "variadic"]
+    if not free:
+        if value.rank != len(items):
+            return None
+        return [(a, d, item) for a, (d, item) in enumerate(zip(value.shape, items))]
+    i, extra = free[0], value.rank - len(items) + 1
+    if extra < 0:
+        return None
+    pairs = [(a, value.shape[a], items[a]) for a in range(i)]
+    pairs.append((i, tuple(value.shape[i:i + extra]), items[i]))
+    pairs += [(i + extra + k, value.shape[i + extra + k], item)
+              for k, item in enumerate(items[i + 1:])]
+    return pairs
 
 
 def _broadcast_size(item: DimSpec) -> DimSpec | None:
