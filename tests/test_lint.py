@@ -221,6 +221,83 @@ def test_a_rebound_parameter_forgets_its_fields():
     assert lint_source(mutated) == []
     assert lint_source(STATE.replace('steps: Int[Array, ""]', 'steps: Int[Array, "3"]'))
 
+# ---------------------------------------------------------------- variadic dims
+
+CORRECT_VARIADIC = '''\
+import jax.numpy as jnp
+from jaxtyping import Array, Float
+
+def f(x: Float[Array, "*batch n d"], w: Float[Array, "d k"]) -> Float[Array, "*batch n k"]:
+    return jnp.tanh(x @ w)
+'''
+
+
+def test_variadic_function_is_checked_at_ranks_not_proved(capsys, tmp_path):
+    """A `*name` is tried at ranks 0-3: no loss there is no proof for every
+    rank, so the statistics count it apart from the fully checked ones."""
+    from collections import Counter
+    stats = Counter()
+    assert lint_source(CORRECT_VARIADIC, stats=stats) == []
+    assert (stats["checked at ranks 0-3"], stats["fully checked"]) == (1, 0)
+    (tmp_path / "m.py").write_text(CORRECT_VARIADIC)
+    _, out = run(["lint", "--statistics", str(tmp_path / "m.py")], capsys)
+    assert out.splitlines()[-2:] == [
+        "checked at ranks 0-3: 1",
+        "files: 1  annotated functions: 1  fully checked: 0  findings: 0"]
+
+
+def test_broadcast_cases_are_exhaustive():
+    """`#n` is n or 1, separately per item: every combination is checked,
+    so a function without loss is fully checked; a finding names its case."""
+    from collections import Counter
+    src = ("from jaxtyping import Array, Float\n"
+           'def f(x: Float[Array, "n #d"], y: Float[Array, "#n d"]) -> Float[Array, "n d"]:\n'
+           "    return x + y\n"
+           'def g(x: Float[Array, "n #d"], y: Float[Array, "#n d"]) -> Float[Array, "n d"]:\n'
+           "    return x\n")
+    stats = Counter()
+    found = lint_source(src, stats=stats)
+    assert stats["fully checked"] == 2 and stats["checked at ranks 0-3"] == 0
+    assert [(f.line, f.code) for f in found] == [(5, "SHP002")]
+    assert "(when #d of x is 1)" in found[0].message
+
+
+def _variadic_mutants():
+    """Each return item of the correct variadic function replaced by a wrong
+    integer or another name, or moved; the shared `d` of a parameter by a
+    wrong integer."""
+    header = CORRECT_VARIADIC.splitlines()[3]
+    ret = '"*batch n k"'
+    for new in ("*batch n 7", "*batch 7 k", "*batch k n", "*batch n d", "n *batch k",
+                "*batch k", "n k", "*batch *batch n k".replace("*batch *batch", "*batch 1")):
+        yield pytest.param(CORRECT_VARIADIC.replace(ret, f'"{new}"'), id=f"return->{new}")
+    for old, new in (('"d k"', '"7 k"'), ('"*batch n d"', '"*batch n 7"')):
+        yield pytest.param(CORRECT_VARIADIC.replace(header, header.replace(old, new, 1)),
+                           id=f"{old}->{new}")
+
+
+@pytest.mark.parametrize("source", list(_variadic_mutants()))
+def test_variadic_mutation_is_found(source):
+    found = lint_source(source)
+    assert {f.code for f in found} & {"SHP002", "SHP005"}, source
+    assert all("(when " in f.message for f in found), [f.message for f in found]
+
+
+def test_variadic_calls_bind_axes():
+    """A call of a function annotated with `*b` binds the arguments' axes:
+    two arguments that disagree contradict it, and the return has them."""
+    src = ("from jaxtyping import Array, Float\n"
+           'def add(x: Float[Array, "*b n"], y: Float[Array, "*b n"]) -> Float[Array, "*b n"]:\n'
+           "    return x + y\n"
+           'def f(x: Float[Array, "p q"], y: Float[Array, "q q"]):\n'
+           "    return add(x, y)\n"
+           'def g(x: Float[Array, "p q"]) -> Float[Array, "q p"]:\n'
+           "    return add(x, x)\n")
+    found = lint_source(src)
+    assert [(f.line, f.code) for f in found] == [(5, "SHP004"), (7, "SHP002")]
+    assert found[1].message.startswith("returns (p, q) where (q, p) is annotated")
+    assert "'*b' is (p,) from x axis 0 but (q,) from y axis 0" in found[0].message
+
 
 # ---------------------------------------------------------------- annotations
 

@@ -24,7 +24,7 @@ from shapeinfer.lint.annotations import Imports, module_aliases, read_annotation
 jax = pytest.importorskip("jax")
 
 FIXTURES = Path(__file__).resolve().parent / "lint_fixtures"
-PRIMES = (2, 3, 5, 7, 11, 13, 17, 19)
+PRIMES = (2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53)
 DTYPES = {"f32": "float32", "f64": "float32", "f16": "float16", "bf16": "bfloat16",
           "i32": "int32", "i64": "int32", "i8": "int8", "i16": "int16", "bool": "bool",
           "c64": "complex64", "c128": "complex64", "u8": "uint8", "u16": "uint16",
@@ -123,13 +123,16 @@ class Fixture:
         return next(f for f in self.functions() if f.lineno <= line <= f.end_lineno)
 
     def checkable(self, func) -> bool:
-        """Every parameter an exact array annotation or ``float``; only
+        """Every parameter an array annotation JAX can be given a shape for
+        (``*name``, ``...`` and ``#name`` at a case) or ``float``; only
         jit-like decorators."""
         if any("jit" not in ast.unparse(d) for d in func.decorator_list):
             return False
         specs = [self.spec(annotation) for _, annotation in self.params(func)
                  if not _is_float(annotation)]
-        return all(s is not None and s.exact and s.dtype for s in specs)
+        return all(s is not None and s.dtype and all(
+            d.checkable or (d.kind, d.modifiers) in (("variadic", "*"), ("broadcast", "#"))
+            for d in s.dims) for s in specs)
 
     def spec(self, annotation):
         try:
@@ -143,23 +146,60 @@ class Fixture:
             annotation = ast.parse(annotation.value, mode="eval").body
         return [self.spec(e) for e in annotation.slice.elts]
 
-    def names(self, func) -> dict[str, int]:
+    def names(self, func, case=None) -> dict[str, int]:
+        """Distinct primes for the size names, and for the axes a case gives
+        a `*name` (``batch_0``...) and `...` / ``_`` (``x.shape[0]``...), as
+        the linter names them."""
+        case = case or Case()
         names = []
-        for _, annotation in self.params(func):
+        for pname, annotation in self.params(func):
             if _is_float(annotation):
                 continue
-            names += [d.text for d in self.spec(annotation).dims if d.kind == "name"]
+            axis = 0
+            for d in self.spec(annotation).dims:
+                if d.kind == "variadic" and d.text != "..." and not d.text.startswith("_"):
+                    case.bound.add(d.text)
+                    names += [f"{d.text}_{i}" for i in range(case.rank)]
+                    axis += case.rank
+                    continue
+                width = case.rank if d.kind == "variadic" else 1
+                if d.kind in ("variadic", "anonymous"):
+                    names += [f"{pname}.shape[{axis + i}]" for i in range(width)]
+                elif d.kind in ("name", "broadcast"):
+                    names.append(d.text)
+                axis += width
         return {n: PRIMES[i] for i, n in enumerate(dict.fromkeys(names))}
 
-    def run(self, func, sizes):
+    def shape(self, spec, owner, sizes, case=None, free=None) -> tuple:
+        """The concrete shape of a parameter's ``spec`` at ``sizes`` and
+        ``case``; for a return, ``free`` (the result's shape) fills its
+        `...` and `#name` items, which accept any axes and 1 there."""
+        case, shape = case or Case(), []
+        for d in spec.dims:
+            axis = len(shape)
+            if d.kind == "variadic" and free is not None and d.text not in case.bound:
+                shape += free[axis:len(free) - (len(spec.dims) - spec.dims.index(d) - 1)]
+            elif d.kind == "variadic" and d.text != "..." and not d.text.startswith("_"):
+                shape += [sizes[f"{d.text}_{i}"] for i in range(case.rank)]
+            elif d.kind == "variadic":
+                shape += [sizes[f"{owner}.shape[{axis + i}]"] for i in range(case.rank)]
+            elif d.kind == "anonymous":
+                shape.append(sizes.get(f"{owner}.shape[{axis}]", 4))
+            elif d.kind == "broadcast" and ((owner, d.text) in case.ones or (
+                    free is not None and free[axis] == 1)):
+                shape.append(1)
+            else:
+                shape.append(size_of(d.text, sizes))
+        return tuple(shape)
+
+    def run(self, func, sizes, case=None):
         args = []
-        for _, annotation in self.params(func):
+        for pname, annotation in self.params(func):
             if _is_float(annotation):
                 args.append(0.5)  # a Python float: JAX traces it as a weak f32 scalar
                 continue
             spec = self.spec(annotation)
-            shape = tuple(size_of(d.text, sizes) if d.kind != "anonymous" else 4
-                          for d in spec.dims)
+            shape = self.shape(spec, pname, sizes, case)
             args.append(jax.ShapeDtypeStruct(shape, DTYPES[spec.dtype]))
         cls = self.owner.get(id(func))
         names = [name for name, _ in self.params(func)]
@@ -186,11 +226,33 @@ class Fixture:
         return jax.eval_shape(call, *args)
 
 
+class Case:
+    """A case of a function with `*name` / `#name` parameters, as a
+    finding's ``(when *batch has 2 axes and #n of x is 1)`` states it."""
+
+    def __init__(self, rank=0, ones=()):
+        self.rank, self.ones = rank, set(ones)
+        self.bound = set()   # the `*name`s of the parameters (Fixture.names)
+
+    @classmethod
+    def of(cls, message: str) -> "Case":
+        note = re.search(r"\(when (.*?)\)(?: \[|$)", message)
+        if note is None:
+            return cls(1)   # no note: every case has it; the first is rank 1
+        text = note.group(1)
+        count = re.search(r"ha(?:s|ve) (no|\d+) ax", text)
+        ones = re.findall(r"#(\w+) of (\w+) is 1", text)
+        return cls(0 if count is None or count.group(1) == "no" else int(count.group(1)),
+                   [(owner, name) for name, owner in ones])
+
+
 def size_of(text: str, sizes) -> int:
     return int(Evaluator(builtins(), sizes=sizes).eval(S.parse(text).expr, {}))
 
 
 def shape_at(text: str, sizes) -> tuple:
+    # `x.shape[0]`: an axis of a `...`, as the linter names it
+    text = re.sub(r"\w+\.shape\[\d+\]", lambda m: str(sizes[m.group(0)]), text)
     value = Evaluator(builtins(), sizes=sizes).eval(S.parse(text).expr, {})
     return tuple(int(d) for d in value)
 
@@ -207,21 +269,22 @@ def test_findings_agree_with_jax(path):
             continue
         func = fx.containing(f.line)
         assert fx.checkable(func), f"{func.name}: make the fixture checkable by JAX"
-        sizes = fx.names(func)
+        case = Case.of(f.message)
+        sizes = fx.names(func, case)
         if f.code == "SHP005":
             exception = f.message.split(":", 1)[0]
             with pytest.raises(Exception) as raised:
-                fx.run(func, sizes)
+                fx.run(func, sizes, case)
             assert type(raised.value).__name__ == exception, f.message
         else:
-            confirm_return(fx, func, sizes, f.message)
+            confirm_return(fx, func, sizes, f.message, case)
         confirmed += 1
     assert confirmed, "no finding of this fixture was confirmed by JAX"
 
 
-def confirm_return(fx, func, sizes, message):
+def confirm_return(fx, func, sizes, message, case):
     """JAX returns what the SHP002 message says, and not the annotated shape."""
-    result = fx.run(func, sizes)
+    result = fx.run(func, sizes, case)
     count = re.match(r"returns (\d+) values where a tuple of (\d+)", message)
     if count:
         assert (len(result), len(fx.tuple_specs(func))) == tuple(map(int, count.groups()))
@@ -233,7 +296,18 @@ def confirm_return(fx, func, sizes, message):
     else:
         annotated = fx.spec(func.returns)
     assert result.shape == shape_at(item.group(2), sizes), message
-    assert result.shape != tuple(size_of(d.text, sizes) for d in annotated.dims)
+    assert result.shape != fx.shape(annotated, "return", sizes, case, free=result.shape)
+
+
+def cases_of(fx, func):
+    """Ranks 0-3 when a parameter has a `*name` or `...` (else one), each
+    with every choice of size 1 for its `#name` items."""
+    specs = [(p, fx.spec(a)) for p, a in fx.params(func) if not _is_float(a)]
+    ranks = (0, 1, 2, 3) if any(d.kind == "variadic" for _, s in specs for d in s.dims) else (0,)
+    items = [(p, d.text) for p, s in specs for d in s.dims if d.kind == "broadcast"]
+    for rank in ranks:
+        for k in range(2 ** len(items)):
+            yield Case(rank, [it for i, it in enumerate(items) if k >> i & 1])
 
 
 @pytest.mark.parametrize("path", [p.with_name(p.stem + "_clean.py") for p in FIXTURE_PATHS],
@@ -243,12 +317,14 @@ def test_clean_twins_agree_with_jax(path):
     checked = 0
     for func in fx.functions():
         annotated = fx.spec(func.returns)
-        if not fx.checkable(func) or annotated is None or not annotated.exact:
+        if not fx.checkable(func) or annotated is None:
             continue
-        sizes = fx.names(func)
-        if any(d.kind == "name" and d.text not in sizes for d in annotated.dims):
-            continue   # a size only the return names: any size passes
-        result = fx.run(func, sizes)
-        assert result.shape == tuple(size_of(d.text, sizes) for d in annotated.dims), func.name
+        for case in cases_of(fx, func):
+            sizes = fx.names(func, case)
+            if any(d.kind == "name" and d.text not in sizes for d in annotated.dims):
+                continue   # a size only the return names: any size passes
+            result = fx.run(func, sizes, case)
+            want = fx.shape(annotated, "return", sizes, case, free=result.shape)
+            assert result.shape == want, (func.name, case.rank, case.ones)
         checked += 1
     assert checked >= 3

@@ -52,9 +52,12 @@ class MalformedAnnotation(Exception):
 class DimSpec:
     """One item of a shape string. ``kind`` is one of ``name``, ``int``,
     ``expr``, ``variadic``, ``broadcast``, ``anonymous``, ``tree``,
-    ``fstring``; ``text`` is the name, the digits or the expression."""
+    ``fstring``; ``text`` is the name, the digits or the expression;
+    ``modifiers`` the ``*``, ``#``, ``?`` written before it (``*#`` for
+    ``*#name``)."""
     kind: str
     text: str
+    modifiers: str = ""
 
     @property
     def checkable(self) -> bool:
@@ -102,7 +105,7 @@ def parse_shape_string(text: str) -> tuple[DimSpec, ...]:
 
 def _parse_item(word: str) -> DimSpec:
     if word == "...":
-        return DimSpec("variadic", "...")
+        return DimSpec("variadic", "...", "*")
     if "=" in word:  # `rows=4`: the name is documentation, the size is what follows
         _, _, word = word.partition("=")
         if not word:
@@ -115,17 +118,17 @@ def _parse_item(word: str) -> DimSpec:
         return DimSpec("fstring", word)
     if word == "_" or (word.startswith("_") and _NAME.match(word)):
         kind = "variadic" if "*" in modifiers else "anonymous"
-        return DimSpec(kind, word)
+        return DimSpec(kind, word, modifiers)
     if not word:
         raise MalformedAnnotation(f"the modifier {modifiers!r} is not followed by a name")
     if "*" in modifiers:
         if not _NAME.match(word):
             raise MalformedAnnotation(f"`*{word}`: a multiple-axes item needs a name")
-        return DimSpec("variadic", word)
+        return DimSpec("variadic", word, modifiers)
     if "#" in modifiers:
-        return DimSpec("broadcast", word)
+        return DimSpec("broadcast", word, modifiers)
     if "?" in modifiers:
-        return DimSpec("tree", word)
+        return DimSpec("tree", word, modifiers)
     if _INT.match(word):
         return DimSpec("int", word)
     if _NAME.match(word):

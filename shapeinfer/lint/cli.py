@@ -188,6 +188,8 @@ def print_statistics(stats: Counter, files: int, findings: int, out) -> None:
         print("shape tracking was lost at:", file=out)
         for reason, n in sorted(lost.items(), key=lambda kv: (-kv[1], kv[0]))[:10]:
             print(f"  {n:5d}  {reason}", file=out)
+    if stats["checked at ranks 0-3"]:   # `*name` items: sampled ranks, not a proof
+        print(f"checked at ranks 0-3: {stats['checked at ranks 0-3']}", file=out)
     print(f"files: {files}  annotated functions: {stats['annotated functions']}  "
           f"fully checked: {stats['fully checked']}  findings: {findings}", file=out)
 

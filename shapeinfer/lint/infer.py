@@ -20,7 +20,7 @@ from ..dims import Decision
 from ..engine import Evaluator
 from ..errors import ShapeError
 from ..values import Array, Function
-from .annotations import ArraySpec, DimSpec, MalformedAnnotation, read_annotation
+from .annotations import ArraySpec, DimSpec, MalformedAnnotation, _parse_item, read_annotation
 from .convert import FINFO_SCALAR, Converter, Unknown
 
 UNKNOWN = object()  # a value the linter does not know
@@ -82,16 +82,25 @@ class AnnotatedFunction(Function):
         names: dict[str, tuple] = {   # size name -> (dim, where it was bound)
             name: (dims.symbol(name), "the instance's fields") for name in self.shared}
         conditions, never = [], []
+        variadics: dict[str, tuple] = {}   # `*name` -> (its dims, where they were bound)
         for pname, spec in sig.specs.items():
             value = bound.get(pname, UNKNOWN)
-            if not (isinstance(value, Array) and spec.exact):
+            if not (isinstance(value, Array) and all(
+                    d.checkable or d.kind == "broadcast" or _callee_variadic(d)
+                    for d in spec.dims)):
                 continue
-            if value.rank != len(spec.dims):
+            pairs = _aligned(spec, value)
+            if pairs is None:
+                fixed = sum(d.kind != "variadic" for d in spec.dims)
+                wants = f"rank {fixed}" if fixed == len(spec.dims) else f"at least rank {fixed}"
                 never.append(f"argument {pname} has rank {value.rank} where {sig.name}'s "
-                             f"annotation {spec.text!r} wants rank {len(spec.dims)}")
+                             f"annotation {spec.text!r} wants {wants}")
                 continue
-            for axis, (d, item) in enumerate(zip(value.shape, spec.dims)):
+            for axis, d, item in pairs:
                 where = f"{pname} axis {axis}"
+                if item.kind == "variadic":
+                    self.bind_variadic(item, d, where, variadics, never, conditions)
+                    continue
                 if item.kind == "name" and item.text not in names:
                     names[item.text] = (d, where)
                     continue
@@ -112,19 +121,44 @@ class AnnotatedFunction(Function):
         if never:
             raise CallContradiction(f"call of {sig.name} ({sig.where}): " + "; ".join(never))
         if conditions:
-            whats = "; ".join(w for w, _ in conditions)
+            whats = "; ".join(dict.fromkeys(w for w, _ in conditions))
             conds = " and ".join(dict.fromkeys(_canonical(c) for _, c in conditions))
             raise CallContradiction(f"call of {sig.name} ({sig.where}): {whats}; "
                                     f"they agree only if {conds}")
-        return self.result(names)
+        return self.result(names, variadics)
 
-    def result(self, names):
+    @staticmethod
+    def bind_variadic(item, shape, where, variadics, never, conditions):
+        """``*name`` covers the axes ``shape`` of an argument: it binds them,
+        or they must equal what it bound before (``...`` binds nothing)."""
+        if item.text == "..." or item.text.startswith("_"):
+            return
+        if item.text not in variadics:
+            variadics[item.text] = (shape, where)
+            return
+        want, wwhere = variadics[item.text]
+        what = f"'*{item.text}' is {dims.fmt_shape(want)} from {wwhere} but " \
+               f"{dims.fmt_shape(shape)} from {where}"
+        if len(want) != len(shape):
+            never.append(what)
+            return
+        decisions = [dims.decide_eq(d, w) for d, w in zip(shape, want)]
+        if Decision.FALSE in decisions:
+            never.append(what)
+        elif Decision.UNKNOWN in decisions:
+            conditions += [(what, f"{dims.fmt_dim(d)} == {dims.fmt_dim(w)}") for d, w, dec
+                           in zip(shape, want, decisions) if dec is Decision.UNKNOWN]
+
+    def result(self, names, variadics=None):
         spec = self.sig.returns
-        if spec is None or not spec.exact or spec.dtype is None:
+        if spec is None or spec.dtype is None:
             raise Unknown(f"unknown return of {self.sig.name}")
         shape = []
         for item in spec.dims:
-            if item.kind == "int":
+            if item.kind == "variadic" and item.modifiers == "*" and item.text in (
+                    variadics or {}):
+                shape.extend(variadics[item.text][0])   # as the arguments bound it
+            elif item.kind == "int":
                 shape.append(sympy.Integer(int(item.text)))
             elif item.kind == "name" and item.text in names:
                 shape.append(names[item.text][0])
@@ -213,8 +247,11 @@ class BodyChecker:
     """Checks one function: evaluates its body statement by statement."""
 
     def __init__(self, module, func: ast.FunctionDef, sig: Signature, fields=None,
-                 methods=None):
+                 methods=None, case=None):
         self.m = module
+        # a :class:`~.variadic.Case`: the function's `*name` / `#name` items as
+        # this run instantiates them (sig and fields come instantiated)
+        self.case = case
         self.func = func
         self.fields = fields or {}
         self.methods = methods or {}
@@ -528,7 +565,8 @@ class BodyChecker:
         """``[batch: parameter x, line 4; ...]`` for the size names in ``text``."""
         words = dict.fromkeys(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", text))
         parts = [f"{w}: {self.ctx.origins[w]}" for w in words if w in self.ctx.origins]
-        return f" [{'; '.join(parts)}]" if parts else ""
+        note = self.case.note if self.case else ""   # every finding says its case
+        return note + (f" [{'; '.join(parts)}]" if parts else "")
 
     # ------------------------------------------------------------ annotations vs values
 
@@ -557,7 +595,7 @@ class BodyChecker:
         elif specs is not None and isinstance(value, tuple):
             if len(value) != len(specs):
                 self.m.report(stmt.value, "SHP002", f"returns {len(value)} values where a "
-                              f"tuple of {len(specs)} is annotated")
+                              f"tuple of {len(specs)} is annotated{self.origins_in('')}")
                 return
             nodes = stmt.value.elts if isinstance(stmt.value, ast.Tuple) else [stmt.value] * len(
                 specs)
@@ -597,12 +635,20 @@ class BodyChecker:
                 noun: str = "is annotated"):
         """Report when ``value`` differs from ``spec`` for all sizes, or for all
         sizes but those where a condition holds (the message says it)."""
-        if not isinstance(value, Array) or not spec.exact:
+        if self.case is not None:
+            spec = self.case.expand(spec)   # the parameters' `*name` as this case has them
+        if not isinstance(value, Array) or not all(
+                d.checkable or d.kind in ("variadic", "broadcast") for d in spec.dims):
             return
         want = []
         for axis, item in enumerate(spec.dims):
-            if item.kind == "anonymous" or (item.kind == "name"
-                                            and item.text not in self.ctx.bound):
+            if item.kind == "broadcast":   # `#n`: n or 1 (the pair)
+                size = _broadcast_size(item)
+                known = size is not None and (size.kind != "name" or size.text in self.ctx.bound)
+                want.append((self.dim(size, "") if known else None, sympy.Integer(1)))
+                continue
+            if item.kind in ("anonymous", "variadic") or (item.kind == "name"
+                                                          and item.text not in self.ctx.bound):
                 want.append(None)  # any size: `_`, or a name this annotation binds
                 continue
             d = self.dim(item, "")
@@ -612,12 +658,24 @@ class BodyChecker:
         got = dims.fmt_shape(value.shape)
         wanted = dims.fmt_shape(d if d is not None else sympy.Symbol("_") for d in want) \
             if spec.dtype_class == "comment" else _spec_shape(spec)
+        free = [i for i, item in enumerate(spec.dims) if item.kind == "variadic"]
+        if free and value.rank >= len(want) - 1:
+            # `...` or a `*name` no parameter binds: any number of axes there
+            i = free[0]
+            want[i:i + 1] = [None] * (value.rank - len(want) + 1)
+        elif free:
+            self.m.report(node, code, f"{verb} {got} where {wanted} {noun}: rank "
+                          f"{value.rank} is less than {len(want) - 1}{self.origins_in(got)}")
+            return
         if value.rank != len(want):
             self.m.report(node, code, f"{verb} {got} where {wanted} {noun}: rank "
                           f"{value.rank} is not {len(want)}{self.origins_in(got)}")
             return
         conditions, never = [], False
         for d, w in zip(value.shape, want):
+            if isinstance(w, tuple):   # `#name`: that size or 1
+                never = never or _differs_from_all(d, w)
+                continue
             if w is None:
                 continue
             decision = dims.decide_eq(d, w)
@@ -699,13 +757,55 @@ def _substituted(value, sub):
 
 
 def _canonical(condition: str) -> str:
-    """``d_out == batch`` and ``batch == d_out`` are one condition."""
+    """``d_out == batch`` and ``batch == d_out`` are one condition; a number
+    goes on the right, as people write it (``n == 1``, not ``1 == n``)."""
     left, _, right = condition.partition(" == ")
-    return " == ".join(sorted((left, right)))
+    return " == ".join(sorted((left, right), key=lambda side: (side.isdigit(), side)))
+
+
+def _callee_variadic(item: DimSpec) -> bool:
+    """A multiple-axes item a call can match: ``*name``, ``...``, ``*_``."""
+    return item.kind == "variadic" and item.modifiers == "*"
+
+
+def _aligned(spec: ArraySpec, value: Array):
+    """(axis, dim, item) for each single-axis item of ``spec`` against
+    ``value``'s shape, and (first axis, dims, item) for its multiple-axes
+    item, which covers the axes the others leave; None when the ranks do not
+    fit."""
+    items = list(spec.dims)
+    free = [i for i, d in enumerate(items) if d.kind == "variadic"]
+    if not free:
+        if value.rank != len(items):
+            return None
+        return [(a, d, item) for a, (d, item) in enumerate(zip(value.shape, items))]
+    i, extra = free[0], value.rank - len(items) + 1
+    if extra < 0:
+        return None
+    pairs = [(a, value.shape[a], items[a]) for a in range(i)]
+    pairs.append((i, tuple(value.shape[i:i + extra]), items[i]))
+    pairs += [(i + extra + k, value.shape[i + extra + k], item)
+              for k, item in enumerate(items[i + 1:])]
+    return pairs
+
+
+def _broadcast_size(item: DimSpec) -> DimSpec | None:
+    """``#n`` -> the item ``n``, or None when it is not a size the linter
+    knows (``#n`` of a name no parameter bound compares as any size)."""
+    try:
+        return _parse_item(item.text)
+    except MalformedAnnotation:
+        return None
+
+
+def _differs_from_all(d, candidates) -> bool:
+    """``d`` differs, for all sizes, from each candidate (None: any size)."""
+    return all(c is not None and dims.decide_eq(d, c) is Decision.FALSE for c in candidates)
 
 
 def _spec_shape(spec: ArraySpec) -> str:
-    items = [d.text for d in spec.dims]
+    items = [d.text if d.text == "..." or d.kind not in ("variadic", "broadcast")
+             else d.modifiers + d.text for d in spec.dims]
     return "(" + ", ".join(items) + ("," if len(items) == 1 else "") + ")"
 
 

@@ -51,7 +51,7 @@ def mapped(a: F[Array, "q"], b: F[Array, "q"]) -> F[Array, "q"]:
 def use_mapped(a: F[Array, "p q"], b: F[Array, "q"]) -> F[Array, "q p"]:
     return mapped(a, b).T
 
-def malformed(x: F[Array, "*a n"]) -> F[Array, "n"]:
+def malformed(x: F[Array, "*a n"]) -> F[Array, "*a n"]:
     return x
 
 def fwd(x: "F[Array, 'n 3']") -> "F[Array, 'n 3']":
