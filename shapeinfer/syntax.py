@@ -574,5 +574,9 @@ def _parse_cached(text: str) -> Program:
     except UnexpectedInput as e:  # any other Lark complaint
         pos = getattr(e, "pos_in_stream", None) or 0
         raise ShapeSyntaxError(str(e).splitlines()[0], span=(pos, pos + 1)) from None
-    check_depth(program)
+    # Every node below the Program has a token of its own (a name, an
+    # operator, a bracket, a keyword), so a tree is at most len(text) + 1
+    # deep: a shorter text needs no walk (most of them: MAX_DEPTH is 2,500).
+    if len(text) >= MAX_DEPTH:
+        check_depth(program)
     return program
