@@ -2,7 +2,7 @@
 
 Run from the repository root:
 
-    python benchmarks/bench_parse.py [--repeat N] [--profile LABEL]
+    python benchmarks/bench_parse.py [--repeat N] [--programs SUBSTRING] [--profile LABEL]
 
 The programs of bench_infer.py and a few of bench_scaling.py, each sample
 with fresh size names (so that parse's cache never answers), timed alone
@@ -47,6 +47,8 @@ def texts() -> list[tuple[str, object]]:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=25)
+    parser.add_argument("--programs", default="", metavar="SUBSTRING",
+                        help="only the programs whose label contains SUBSTRING")
     parser.add_argument("--profile", metavar="LABEL")
     args = parser.parse_args(argv)
 
@@ -64,6 +66,8 @@ def main(argv=None) -> int:
 
     rows = []
     for label, make in texts():
+        if args.programs not in label:
+            continue
         length = len(make())
         times = []
         for _ in range(args.repeat):

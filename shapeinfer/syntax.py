@@ -1,7 +1,7 @@
 """Text -> syntax tree.
 
-The Lark grammar (``grammar/shapeinfer.lark``) describes structure only; this
-module turns its parse tree into small frozen dataclasses that each carry the
+The Lark grammar (``grammar/shapeinfer.lark``) describes structure only; as
+Lark parses, this module builds small frozen dataclasses that each carry the
 character span ``(start, end)`` they came from, so that any error found later
 can point at the culprit.
 
@@ -294,7 +294,7 @@ class _NodeBuilder:
     ``_outer``, for the parent to use.
 
     Errors found while building (a duplicate lambda parameter, a repeated
-    keyword, ...) are kept in ``_error`` and raised after the parse, the
+    keyword, ...) are kept in ``error`` and raised after the parse, the
     first one only: a syntax error later in the text is reported before
     them, as when the nodes were built from a finished parse tree.
 
@@ -303,15 +303,15 @@ class _NodeBuilder:
 
     def __init__(self):
         self._outer: dict[int, Span] = {}
-        self._error: Exception | None = None
+        self.error: Exception | None = None
 
     def reset(self) -> None:
         self._outer.clear()
-        self._error = None
+        self.error = None
 
     def _fail(self, error: Exception) -> None:
-        if self._error is None:
-            self._error = error
+        if self.error is None:
+            self.error = error
 
     # -- spans
 
@@ -540,7 +540,7 @@ def _build(text: str) -> Program:
         builder.reset()
         try:
             program = parser.parse(text)
-            error = builder._error
+            error = builder.error
         finally:
             builder.reset()  # drop the references to this text's nodes
     if error is not None:
