@@ -370,16 +370,27 @@ def _same(x, y) -> bool:
 
 # ---------------------------------------------------------------- start-up
 
-def process_ms(code: list[str], runs: int) -> float:
-    """Median wall time of a fresh process, after one untimed run (so .pyc
-    files and caches exist)."""
-    subprocess.run(code, capture_output=True, check=False)
-    times = []
+# The processes may write .pyc files, whatever this one's environment says:
+# an installed package has them (pip compiles them at install, as it did
+# sympy's), but with PYTHONDONTWRITEBYTECODE set, as on the development
+# machine, every process compiled shapeinfer's 40 modules from source
+# (about 110 ms) while reading sympy's compiled ones.
+PROCESS_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
+def processes_ms(commands: dict[str, list[str]], runs: int) -> dict[str, float]:
+    """Median wall time of a fresh process of each command, after one untimed
+    run of each (so .pyc files and caches exist); the commands take turns,
+    round by round, so that a burst of load hits them alike."""
+    for code in commands.values():
+        subprocess.run(code, capture_output=True, check=False, env=PROCESS_ENV)
+    times: dict[str, list[float]] = {what: [] for what in commands}
     for _ in range(runs):
-        t0 = time.perf_counter()
-        subprocess.run(code, capture_output=True, check=False)
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times) * 1e3
+        for what, code in commands.items():
+            t0 = time.perf_counter()
+            subprocess.run(code, capture_output=True, check=False, env=PROCESS_ENV)
+            times[what].append(time.perf_counter() - t0)
+    return {what: statistics.median(ts) * 1e3 for what, ts in times.items()}
 
 
 def builtins_in_process_ms(py: str, env_code: str, runs: int) -> float:
@@ -387,34 +398,48 @@ def builtins_in_process_ms(py: str, env_code: str, runs: int) -> float:
     inside them (a difference of two process times is mostly noise)."""
     code = (env_code + "import time, shapeinfer.library; t = time.perf_counter(); "
             "shapeinfer.library.builtins(); print((time.perf_counter() - t) * 1e3)")
-    subprocess.run([py, "-c", code], capture_output=True, check=False)  # fills the cache
+    subprocess.run([py, "-c", code], capture_output=True, check=False,
+                   env=PROCESS_ENV)  # fills the caches
     times = []
     for _ in range(runs):
-        out = subprocess.run([py, "-c", code], capture_output=True, text=True, check=False)
+        out = subprocess.run([py, "-c", code], capture_output=True, text=True, check=False,
+                             env=PROCESS_ENV)
         times.append(float(out.stdout.strip() or "nan"))
     return statistics.median(times)
+
+
+# The console script next to this Python (a virtualenv's bin/), if installed.
+SCRIPT = Path(sys.executable).with_name("shapeinfer")
 
 
 def startup(runs: int) -> list[tuple[str, float, float | None, float | None]]:
     """(what, ms, ratio, target) rows for the processes the issue names."""
     py = sys.executable
     env_code = f"import sys; sys.path.insert(0, {str(ROOT)!r}); "
-    sympy_ms = process_ms([py, "-c", "import sympy"], runs)
-    import_ms = process_ms([py, "-c", env_code + "import shapeinfer"], runs)
-    # import shapeinfer loads sympy and lark on first use (PEP 562), so the
-    # import alone says little: this row is what a process that asks pays
-    first_ms = process_ms([py, "-c", env_code + "import shapeinfer; "
-                           "shapeinfer.infer('vmap(add, (0, None), 1)((a,b,c), (a,b,c))')"], runs)
+    program = "vmap(add, (0, None), 1)((a,b,c), (a,b,c))"
+    ms = processes_ms({
+        "sympy": [py, "-c", "import sympy"],
+        "import": [py, "-c", env_code + "import shapeinfer"],
+        # import shapeinfer loads sympy and lark on first use (PEP 562), so the
+        # import alone says little: this row is what a process that asks pays
+        "first": [py, "-c", env_code + f"import shapeinfer; shapeinfer.infer({program!r})"],
+        "eval": [py, "-c", env_code + "from shapeinfer.cli import main; "
+                 f"main(['eval', {program!r}])"],
+        **({"script": [str(SCRIPT), "eval", program]} if SCRIPT.exists() else {}),
+    }, runs)
+    sympy_ms, import_ms, first_ms, eval_ms = ms["sympy"], ms["import"], ms["first"], ms["eval"]
     builtins_ms = builtins_in_process_ms(py, env_code, runs)
-    eval_ms = process_ms([py, "-c", env_code + "from shapeinfer.cli import main; "
-                          "main(['eval', 'vmap(add, (0, None), 1)((a,b,c), (a,b,c))'])"], runs)
-    return [
+    rows = [
         ('python -c "import sympy"', sympy_ms, None, None),
         ("import shapeinfer (process)", import_ms, import_ms / sympy_ms, 1.3),
         ("  + load the built-in rules", builtins_ms, builtins_ms, 20.0),
         ("import shapeinfer + one infer (process)", first_ms, first_ms / sympy_ms, None),
         ("shapeinfer eval EXPR (process)", eval_ms, eval_ms / sympy_ms, 1.5),
     ]
+    if "script" in ms:  # the installed command (it runs the installed shapeinfer)
+        rows.append(("  the same, the console script", ms["script"], ms["script"] / sympy_ms,
+                     None))
+    return rows
 
 
 # ---------------------------------------------------------------- reporting

@@ -53,7 +53,8 @@ os.environ.setdefault("JAX_PLATFORMS", "cpu")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench_infer import fmt_ratio, fmt_us, geomean, print_table, time_call  # noqa: E402
+from bench_infer import (PROCESS_ENV, fmt_ratio, fmt_us, geomean, print_table,  # noqa: E402
+                         time_call)
 
 # Concrete sizes: small and pairwise distinct, so that a wrong axis shows.
 SIZES = {"a": 2, "b": 3, "c": 5, "n": 7, "d": 11, "k": 13, "q": 17, "v": 19}
@@ -196,7 +197,7 @@ def run_probe(code: str) -> tuple[float, dict]:
     """(wall seconds of the whole process, what it printed)."""
     t0 = time.perf_counter()
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
-                         text=True, check=True).stdout
+                         text=True, check=True, env=PROCESS_ENV).stdout  # (.pyc files: see there)
     wall = time.perf_counter() - t0
     return wall, json.loads(out.strip().splitlines()[-1]) if out.strip() else {}
 

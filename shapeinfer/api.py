@@ -215,8 +215,10 @@ def infer(text: str, *, sizes: Mapping[str, int] | None = None, rules=None,
     try:
         with deep_recursion(text):
             program = parse(text)
-            # (an unused size name is a ValueError, never memoised)
-            check_size_names(sizes, _with_facts(program, assume), library)
+            # (an unused size name is a ValueError, never memoised; no sizes,
+            # none unused: the walk over the tree is skipped)
+            if sizes:
+                check_size_names(sizes, _with_facts(program, assume), library)
             answer = infer_parsed(program, text, sizes=sizes, library=library,
                                   assume=assume, strict=strict)
     except ShapeError as e:

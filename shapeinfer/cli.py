@@ -9,7 +9,6 @@ please report it); 5 ``check`` compared nothing: every case was unchecked
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from pathlib import Path
@@ -59,6 +58,12 @@ def load_library(paths: list[str] | None) -> Library:
     return library
 
 
+def _json_line(value) -> str:
+    """``value`` as one line of JSON (imported here: only ``--json`` needs it)."""
+    import json
+    return json.dumps(value)
+
+
 def _exit_code(err: ShapeError) -> int:
     return EXIT_USAGE if is_syntax_error(err) else EXIT_SHAPE_ERROR
 
@@ -79,11 +84,11 @@ def _eval_one(text: str, sizes: dict, as_json: bool, out, err, library=None,
     numbered = {} if line is None else {"line": line}
     if e is not None:
         if as_json:
-            print(json.dumps({**numbered, **error_json(text, e)}), file=out)
+            print(_json_line({**numbered, **error_json(text, e)}), file=out)
         else:
             print(f"{e.render(text)}\n[{e.code}]", file=err)
         return EXIT_INTERNAL if e.code == "internal" else _exit_code(e)
-    print(json.dumps({**numbered, **result.to_json()}) if as_json else result.describe(), file=out)
+    print(_json_line({**numbered, **result.to_json()}) if as_json else result.describe(), file=out)
     return EXIT_OK
 
 
@@ -113,7 +118,8 @@ def cmd_eval(args, out, err) -> int:
     sizes = parse_sizes(args.sizes)
     library = load_library(args.rules)
     if args.expr != "-":
-        _refuse_unused_sizes(args.expr, sizes, library)
+        if sizes:  # (none given, none unused: no walk over the program)
+            _refuse_unused_sizes(args.expr, sizes, library)
         return _eval_one(args.expr, sizes, args.json, out, err, library, args.strict)
     # One expression per line; a bad line never stops the stream. With --json
     # every line gets exactly one answer (a blank or comment-only line is the
@@ -153,7 +159,7 @@ def cmd_check(args, out, err) -> int:
     except oracle.CheckOptionError as e:
         raise _UsageError(str(e)) from None
     if args.json:
-        print(json.dumps(report.to_json()), file=out)
+        print(_json_line(report.to_json()), file=out)
     else:
         for case in report.cases:
             sizes_txt = ", ".join(f"{k}={v}" for k, v in case.sizes.items()) or (
@@ -232,7 +238,7 @@ def cmd_explain(args, out, err) -> int:
     except ShapeError as e:  # text that does not parse
         print(f"{e.render(args.expr)}\n[{e.code}]", file=err)
         return _exit_code(e)
-    print(json.dumps(explanation.to_json()) if args.json else explanation.render(), file=out)
+    print(_json_line(explanation.to_json()) if args.json else explanation.render(), file=out)
     return EXIT_OK if explanation.error is None else _exit_code(explanation.error)
 
 
@@ -252,7 +258,7 @@ def cmd_table(args, out, err) -> int:
     table = _table(args)
     if args.json:
         for row in table.rows:
-            print(json.dumps(row.to_json()), file=out)
+            print(_json_line(row.to_json()), file=out)
     else:
         print(table.render_grouped() if args.group else table.render(), file=out)
     return EXIT_OK
@@ -267,7 +273,7 @@ def cmd_solve(args, out, err) -> int:
         raise _UsageError(f"--want: {e}") from None
     table = _table(args)
     solution = solve(table, want)
-    print(json.dumps(solution.to_json()) if args.json else solution.render(), file=out)
+    print(_json_line(solution.to_json()) if args.json else solution.render(), file=out)
     return EXIT_OK if solution.matches else EXIT_SHAPE_ERROR
 
 

@@ -78,6 +78,13 @@ def as_int(d: Dim) -> int | None:
     return int(d) if isinstance(d, sympy.Integer) else None
 
 
+def plainly_nonnegative(d: Dim) -> bool:
+    """A size symbol or a constant >= 0, the commonest dims, which need no
+    decision (the constant compared as a Python int: sympy's ``>=`` sympifies
+    its operand, a tenth of a concrete inference when every dim was asked)."""
+    return d.is_Symbol or (d.is_Integer and int(d) >= 0)
+
+
 def plain(value):
     """A static value with its concrete dims as Python ints, through nested
     tuples and lists (tensordot's ``((1, 2), (0, 1))``)."""
@@ -97,6 +104,10 @@ def decide_eq(a: Dim, b: Dim) -> Decision:
         return Decision.TRUE
     if isinstance(a, (int, sympy.Integer)) and isinstance(b, (int, sympy.Integer)):
         return Decision.FALSE
+    if not _active:  # (facts may bind a size: then the general path rewrites it)
+        decision = _decide_size_eq(a, b)
+        if decision is not None:
+            return decision
     diff = sympy.expand(sympy.sympify(a) - sympy.sympify(b))
     if diff == 0:
         return Decision.TRUE
@@ -105,6 +116,24 @@ def decide_eq(a: Dim, b: Dim) -> Decision:
     if _active:
         return _active.decide_zero(diff)
     return _decide_eq_zero(diff)
+
+
+def _decide_size_eq(a, b) -> Decision | None:
+    """The commonest questions, decided without building ``a - b``, as the
+    polynomial fast path decides them: a size, or a product of sizes
+    (``h*e``), against a constant (``is_one(n)``): it is never below 1 and
+    may be any size from 1 up; two different sizes (broadcasting ``(a,)``
+    with ``(b,)``): they may differ. None for anything else."""
+    if isinstance(a, (int, sympy.Integer)):
+        a, b = b, a
+    if isinstance(b, (int, sympy.Integer)):
+        if a in _SIZE_SYMBOLS or (isinstance(a, (sympy.Mul, sympy.Pow))
+                                  and _is_product_of_sizes(a)):
+            return Decision.FALSE if int(b) < 1 else Decision.UNKNOWN
+        return None
+    if a in _SIZE_SYMBOLS and b in _SIZE_SYMBOLS:
+        return Decision.UNKNOWN  # (a is b was TRUE before)
+    return None
 
 
 def _decide_eq_zero(diff: Dim) -> Decision:

@@ -21,6 +21,8 @@ counterparts (``i64[n]`` *is* an i32 array), so results never have them.
 """
 from __future__ import annotations
 
+import functools
+
 _KIND = {"bool": "bool", "i8": "int", "i16": "int", "i32": "int", "i64": "int",
          "u8": "uint", "u16": "uint", "u32": "uint", "u64": "uint",
          "f16": "float", "bf16": "float", "f32": "float", "f64": "float",
@@ -103,6 +105,7 @@ def canonical(dtype: str) -> str:
     return _X32.get(dtype, dtype)
 
 
+@functools.lru_cache(maxsize=1024)  # (a few combinations recur in every program)
 def result_type(*operands: tuple[str, bool]) -> tuple[str, bool]:
     """(dtype, weak) of combining ``(dtype, weak)`` operands, as
     ``jax._src.dtypes.lattice_result_type`` does."""

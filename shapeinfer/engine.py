@@ -147,6 +147,8 @@ class Evaluator:
         # An optional recorder of the derivation (shapeinfer/explain.py's
         # Tracer); None normally, so plain evaluation pays one test per call.
         self.trace = None
+        # Answers of operation calls in this program (see Operation.call)
+        self.call_memo: dict = {}
 
     def new_trace_id(self) -> int:
         return next(self._trace_ids)
@@ -186,8 +188,11 @@ class Evaluator:
     # ---------------------------------------------------------------- expressions
 
     def eval(self, node: ast.Node, env: dict):
-        method = getattr(self, "eval_" + type(node).__name__)
-        return method(node, env)
+        key = (type(self), type(node))
+        method = _EVAL_METHODS.get(key)
+        if method is None:  # (looked up by name once per kind of node, not per node)
+            method = _EVAL_METHODS[key] = getattr(type(self), "eval_" + type(node).__name__)
+        return method(self, node, env)
 
     def eval_Int(self, node, env):
         return sympy.Integer(node.value)
@@ -533,6 +538,10 @@ class Evaluator:
         return self.call(self.builtins[name], args, kwargs, site)
 
 
+# (Evaluator class, node class) -> its eval_ method
+_EVAL_METHODS: dict = {}
+
+
 def sequence_index(value, span):
     """A list or tuple inside an index, as JAX's ``asarray`` makes it: all
     Python bools in a list, a mask with known values; ints (bools among them
@@ -563,12 +572,12 @@ def takes_value(func, index: int | None, keyword: str | None) -> bool:
     jitted, partial) pass arguments on as they are."""
     if isinstance(func, Closure):
         return True
-    params = getattr(getattr(func, "rule", None), "params", None)
-    if params is None:
+    rule = getattr(func, "rule", None)
+    if rule is None:
         return False
     if keyword is not None:
-        return any(p.name == keyword and p.array for p in params)
-    positional = [p for p in params if p.kind != "keyword"]
+        return any(p.name == keyword and p.array for p in rule.params)
+    positional = rule.positional_params
     return index < len(positional) and positional[index].array
 
 

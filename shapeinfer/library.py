@@ -48,6 +48,11 @@ class Library(Mapping):
     def __getitem__(self, name: str) -> Function:
         return self._names[name]
 
+    def __contains__(self, name) -> bool:
+        # (Mapping's raises and catches a KeyError for every name that is not
+        # here: every size symbol the evaluator looks up)
+        return name in self._names
+
     def __iter__(self):
         return iter(self._names)
 

@@ -78,21 +78,45 @@ class Operation(Function):
         self.rule = rule
         self.name = rule.name
         self.params = rule.params
+        # The signature as bind_arguments takes it, worked out once rather
+        # than on every call (a 60-operation program makes 60 calls)
+        params = rule.params
+        self._signature = dict(
+            params=[p.name for p in params],
+            defaults={p.name: p.default for p in params if p.default is not REQUIRED},
+            positional_only=[p.name for p in params if p.kind == "positional-only"],
+            keyword_only=[p.name for p in params if p.kind == "keyword"],
+            varargs=next((p.name for p in params if p.kind == "varargs"), None))
+        # (index, param) of the parameters made arrays, and of the static ones
+        self._array_params = [(i, p) for i, p in enumerate(params) if p.array or p.sequence]
+        self._static_params = [(i, p) for i, p in enumerate(params)
+                               if not p.array and not p.sequence]
+        self._dtype_param = next((p.name for p in params if p.type == "dtype"), None)
 
     def param_names(self):
         return [p.name for p in self.params]
 
     def call(self, ev, args, kwargs, site):
+        # Programs repeat calls (each layer of an MLP makes the same three):
+        # within one evaluation, an operation on the same arguments under the
+        # same facts answers the same, so a repeated call is looked up. Errors
+        # are not kept (their spans differ), nor calls whose derivation is traced.
+        memo = getattr(ev, "call_memo", None) if ev.trace is None else None
+        key = _memo_key(self, args, kwargs) if memo is not None else None
+        if key is not None and key in memo:
+            answer = memo[key]
+            return list(answer) if isinstance(answer, list) else answer  # (a caller's own list)
+        answer = self._call(ev, args, kwargs, site)
+        if key is not None:
+            memo[key] = list(answer) if isinstance(answer, list) else answer
+        return answer
+
+    def _call(self, ev, args, kwargs, site):
         rule = self.rule
-        names = [p.name for p in self.params]
-        defaults = {p.name: p.default for p in self.params if p.default is not REQUIRED}
-        posonly = [p.name for p in self.params if p.kind == "positional-only"]
-        keyword_only = [p.name for p in self.params if p.kind == "keyword"]
-        varargs = next((p.name for p in self.params if p.kind == "varargs"), None)
-        written = bind_arguments(self.name, names, args, kwargs, site, defaults, posonly,
-                                 keyword_only, varargs)
+        written = bind_arguments(self.name, args=args, kwargs=kwargs, site=site,
+                                 **self._signature)
         bound = dict(written)
-        for i, p in enumerate(self.params):
+        for i, p in self._array_params:
             if p.type == "arraylike":
                 bound[p.name] = _arraylike(written[p.name], site.param(i, p.name))
             elif p.array and not (p.default is None and written[p.name] is None):
@@ -103,9 +127,8 @@ class Operation(Function):
         ctx = Context(self, bound, written, site)
         ctx.trace = ev.trace
         answer = HOOKS[rule.hook](ctx) if rule.hook else None
-        for i, p in enumerate(self.params):
-            if not p.array and not p.sequence:
-                ctx.params[p.name] = _static(self.name, p, written[p.name], site.param(i, p.name))
+        for i, p in self._static_params:
+            ctx.params[p.name] = _static(self.name, p, written[p.name], site.param(i, p.name))
         if answer is None:
             dtype, weak = dtype_rules.promoted(rule.dtype, ctx)
             try:
@@ -118,7 +141,7 @@ class Operation(Function):
         else:
             shapes, dtype_weak = answer[:2]
             dtype, weak = dtype_weak if isinstance(dtype_weak, tuple) else dtype_weak[0]
-        explicit = next((ctx.params[p.name] for p in self.params if p.type == "dtype"), None)
+        explicit = ctx.params[self._dtype_param] if self._dtype_param else None
         if explicit is not None:  # dtype=..., new_dtype=...: the caller names the result's
             dtype, weak = dtypes.canonical(explicit), False
         batch = frozenset().union(*(a.batch for a in ctx.arrays))
@@ -135,6 +158,38 @@ class Operation(Function):
         if answer is not None and answer[2:] == ("tuple",):  # jnp.nonzero: a tuple, even of one
             return tuple(outputs)
         return outputs[0] if len(outputs) == 1 else tuple(outputs)
+
+
+class _NoKey(Exception):
+    """An argument that cannot be part of a memo key (a dict, a function)."""
+
+
+def _memo_key(op: Operation, args, kwargs) -> tuple | None:
+    """What an operation's answer depends on: the operation, its arguments
+    (arrays with their batch and derivative tags, which the answer carries
+    on) and the facts (the active scope and its version); None when an
+    argument has no key."""
+    sc = scope.current()
+    try:
+        return (op, sc, sc.version if sc is not None else None,
+                tuple(_value_key(a) for a in args),
+                tuple((k, _value_key(v)) for k, v in kwargs.items()))
+    except (_NoKey, TypeError):  # (TypeError: something unhashable inside)
+        return None
+
+
+def _value_key(value):
+    # (the type too: 1.0 == 1 == sympy.Integer(1), but a float argument is a
+    # weak f32 and an int a weak i32; True == 1, but True is a bool)
+    kind = type(value)
+    if kind is Array:
+        return (kind, value.shape, value.dtype, value.weak, value.batch,
+                frozenset(value.deriv.items()), value.uncertain)
+    if kind in (tuple, list) or isinstance(value, tuple):  # (a ShapeTuple too)
+        return (kind, tuple(_value_key(v) for v in value))
+    if value is None or kind in (bool, int, float, str, DType) or dims.is_dim(value):
+        return (kind, value)
+    raise _NoKey
 
 
 def _sequence(fname: str, p, value, site, index: int):
@@ -175,7 +230,7 @@ def _check_sizes(rule: Rule, shape: tuple, site):
     arguments fails the rule; one whose sign the sizes decide takes a guard
     (strict mode: inconclusive, as for a shape literal)."""
     for d in shape:
-        if d.is_Symbol or (d.is_Integer and d >= 0):  # sizes as the patterns bound them
+        if dims.plainly_nonnegative(d):  # sizes as the patterns bound them
             continue
         exception = rule.raises[0] if rule.raises else "TypeError"
         scope.require(

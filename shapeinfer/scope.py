@@ -38,10 +38,14 @@ class Scope:
         self.facts = dims.Facts()   # assumed facts and the guards taken, as decisions see them
         self.assumed: list = []     # the facts as the user wrote them (relations)
         self.guards: list = []      # relations, in the order they were taken
+        # Changes whenever the facts do (a fact, a guard, a trial undone): an
+        # answer computed at one version holds at that version (Operation.call's memo)
+        self.version = 0
 
     def assume(self, condition, span=None):
         """Add a fact; one that contradicts the facts before it is an error."""
         before = self.facts.add(condition)
+        self.version += 1
         if before is Decision.FALSE or not self.facts.consistent():
             shown = ", ".join(fmt_condition(c) for c in self.assumed + [condition])
             raise ShapeError("contradictory-facts", "ValueError",
@@ -50,6 +54,7 @@ class Scope:
 
     def take_guard(self, condition):
         self.facts.add(condition)
+        self.version += 1
         self.guards.append(canonical(condition))
 
     def minimal_guards(self) -> list:
@@ -73,6 +78,7 @@ class Scope:
         except BaseException:
             self.facts.restore(facts)  # in place: decisions hold this object
             self.guards = guards
+            self.version += 1
             raise
 
 

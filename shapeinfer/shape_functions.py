@@ -159,8 +159,10 @@ def _reshape(ctx, x, shape):
     x, shape = _shape_arg(x, "reshape", 0), _shape_arg(shape, "reshape", 1)
     size = sympy.Mul(*x)
     unknown = [i for i, d in enumerate(shape) if dims.as_int(d) == -1]
-    shown = f"cannot reshape array of shape {dims.fmt_shape(x)} (size {size}) into shape " \
-            f"{dims.fmt_shape(shape)}"
+
+    def shown() -> str:  # (a function: printed only for an error)
+        return (f"cannot reshape array of shape {dims.fmt_shape(x)} (size {size}) into shape "
+                f"{dims.fmt_shape(shape)}")
     if len(unknown) > 1:
         raise ShapeError("reshape-size", "TypeError",
                          "can only specify one unknown axis size with a `-1` value, got "
@@ -172,13 +174,13 @@ def _reshape(ctx, x, shape):
     known = sympy.Mul(*(d for i, d in enumerate(shape) if i not in unknown))
     if unknown and dims.decide_eq(known, 0) is Decision.TRUE:
         raise ShapeError("reshape-size", "ZeroDivisionError",
-                         f"{shown}: the size of the -1 axis is a division by zero")
+                         f"{shown()}: the size of the -1 axis is a division by zero")
     if unknown:
         rest = dims.floordiv(size, known)
         scope.require_eq(
             rest * known, size,
             lambda: ShapeError("reshape-size", "TypeError",
-                               f"{shown} because the product of specified axis sizes ({known}) "
+                               f"{shown()} because the product of specified axis sizes ({known}) "
                                f"does not evenly divide {size}"),
             lambda: ShapeError("inconclusive", "InconclusiveDimensionOperation",
                                f"Cannot divide evenly the sizes of shapes {dims.fmt_shape(x)} "
@@ -187,7 +189,7 @@ def _reshape(ctx, x, shape):
     # JAX's symbolic shapes accept a size they cannot compare (it is checked
     # when the program runs), so strict mode accepts it too
     scope.require_eq(known, size,
-                     lambda: ShapeError("reshape-size", "TypeError", f"{shown} (size {known})"),
+                     lambda: ShapeError("reshape-size", "TypeError", f"{shown()} (size {known})"),
                      scope.JAX_ACCEPTS)
     return tuple(shape)
 
@@ -380,11 +382,12 @@ def _einsum(ctx, subscripts, operands):
             if known is None or is_one(known):
                 sizes[label] = d
             elif not is_one(d):
-                message = (f"Size of label {label!r} for operand {number} ({dims.fmt_dim(d)}) "
-                           f"does not match previous terms ({dims.fmt_dim(known)}).")
+                def message(label=label, number=number, d=d, known=known) -> str:
+                    return (f"Size of label {label!r} for operand {number} ({dims.fmt_dim(d)}) "
+                            f"does not match previous terms ({dims.fmt_dim(known)}).")
                 # JAX's symbolic einsum fails an assertion where sizes are not comparable
-                scope.require_eq(known, d, lambda: _einsum_error(message),
-                                 lambda: ShapeError("dim-mismatch", "AssertionError", message))
+                scope.require_eq(known, d, lambda: _einsum_error(message()),
+                                 lambda: ShapeError("dim-mismatch", "AssertionError", message()))
     try:
         broadcast = broadcast_shapes(ellipses) if ellipses else ()
     except ShapeError:

@@ -67,6 +67,11 @@ class Function:
     def param_names(self) -> list[str] | None:
         return None
 
+    def __repr__(self) -> str:
+        # Messages that print a value (JAX prints its callable's repr, e.g. an
+        # axis_size that is a function) show this, not a memory address.
+        return f"<function {self.name}>"
+
     def call(self, ev, args: list, kwargs: dict, site) -> object:  # pragma: no cover - abstract
         raise NotImplementedError
 
@@ -195,7 +200,7 @@ def shape_array(shape: tuple, dtype: str = DEFAULT_DTYPE, span=None) -> Array:
     (in strict mode it is, as in JAX's symbolic shapes, inconclusive).
     """
     for d in shape:
-        if d.is_Symbol or (d.is_Integer and d >= 0):
+        if dims.plainly_nonnegative(d):
             continue  # a size or a constant (the common cases, kept cheap)
         scope.require(
             dims.relation(">=", d, 0),

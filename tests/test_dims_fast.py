@@ -54,3 +54,25 @@ def test_fast_path_covers_what_it_should():
     assert dims._polynomial(2 * a * b + 3) == (3, [2], False)
     assert dims._polynomial(sympy.floor(a / 2)) is None
     assert dims._polynomial(sympy.Symbol("x") + 1) is None  # not a size symbol
+
+
+@pytest.mark.parametrize("strict", [False, True], ids=["default", "strict"])
+def test_size_questions_are_decided_as_the_general_procedure(strict, monkeypatch):
+    # decide_eq's shortcut (dims._decide_size_eq) for a size or a product of
+    # sizes against a constant, and for two sizes, against the general
+    # procedure on their difference
+    a, b, c = (dims.symbol(x) for x in "abc")
+    left = [a, b, a * b, a * a, a * b * c, a ** 3]
+    right = [sympy.Integer(k) for k in range(-2, 5)] + [-1, 0, 1, 2] + [a, b, c]
+    decided = 0
+    with dims.as_jax(strict):
+        for x in left:
+            for y in right:
+                for p, q in ((x, y), (y, x)):
+                    fast = dims._decide_size_eq(p, q)
+                    if fast is None or p is q:
+                        continue
+                    decided += 1
+                    diff = sympy.expand(sympy.sympify(p) - sympy.sympify(q))
+                    assert fast == general(dims._decide_eq_zero, diff, monkeypatch), (p, q)
+    assert decided > 100

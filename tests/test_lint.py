@@ -111,6 +111,117 @@ def test_mutation_is_found(source):
     assert codes & {"SHP002", "SHP005"}, source
 
 
+STATE = '''\
+import equinox as eqx
+import jax.numpy as jnp
+from jaxtyping import Array, Float, Int
+
+
+class _State(eqx.Module):
+    y: Float[Array, "n d"]
+    v: Float[Array, "d"]
+    steps: Int[Array, ""]
+    tol: float
+
+
+class RESULTS:
+    successful = 0
+
+
+def step(state: _State, w: Float[Array, "k"]) -> tuple[Float[Array, "k"], "RESULTS"]:
+    return w * jnp.sum(state.y @ state.v) + state.steps * state.tol, RESULTS.successful
+'''
+
+
+def test_parameter_fields_and_tuple_items_are_fully_checked():
+    """``state.y`` of a parameter annotated with a module class, and a tuple
+    return whose other item is not an array: fully checked, no finding."""
+    from collections import Counter
+    stats = Counter()
+    assert lint_source(STATE, stats=stats) == []
+    assert stats["fully checked"] == stats["annotated functions"] == 1
+
+
+@pytest.mark.parametrize("old, new", [
+    ('"n d"]', '"n 7"]'),            # a field's axis: the matmul fails
+    ('"d"]\n', '"n"]\n'),
+    ('"d"]\n', '"1 d"]\n'),
+    ('steps: Int[Array, ""]', 'steps: Int[Array, "3"]'),   # (k,) + (3,)
+    ('"k"], "RESULTS"', '"7"], "RESULTS"'),   # the returned item's axis
+    ('"k"], "RESULTS"', '"k 1"], "RESULTS"'),
+    ('"k"], "RESULTS"', '""], "RESULTS"'),
+])
+def test_parameter_field_mutation_is_found(old, new):
+    codes = {f.code for f in lint_source(STATE.replace(old, new, 1))}
+    assert codes & {"SHP002", "SHP005"}, (old, new)
+
+
+def _return_mutants(*names):
+    """Each return-annotation dim of each function of these clean fixtures
+    replaced by 7 (a scalar return gets an axis of 7): the functions are fully
+    checked, so each mutation must be found."""
+    for name in names:
+        text = (FIXTURES / name).read_text()
+        for m in re.finditer(r'-> (?:tuple\[)?Float\[Array, "([^"]*)"\]', text):
+            if text[:m.start()].rsplit("def ", 1)[1].startswith("add("):
+                continue   # not fully checked: `carry` is rebound to an unknown
+            words = m.group(1).split() or [""]
+            for i in range(len(words)):
+                mutated = " ".join(words[:i] + ["7"] + words[i + 1:])
+                source = text[:m.start(1)] + mutated + text[m.end(1):]
+                line = text.count("\n", 0, m.start()) + 1
+                yield pytest.param(source, id=f"{name}:{line}:{m.group(1)!r}->{mutated!r}")
+
+
+@pytest.mark.parametrize("source", list(_return_mutants("scalars_clean.py",
+                                                         "parameter_fields_clean.py")))
+def test_return_mutation_of_new_idioms_is_found(source):
+    from collections import Counter
+    stats = Counter()
+    assert {f.code for f in lint_source(source, stats=stats)} & {"SHP002", "SHP005"}
+
+
+def test_new_idioms_are_fully_checked():
+    """math.sqrt / math.pi / jnp.finfo(x.dtype).eps, fields of class-annotated
+    parameters, float fields: every function of the clean twins is fully
+    checked except ``add`` (it rebinds ``carry`` to an unknown constructor)."""
+    from collections import Counter
+    for name, lost in (("scalars_clean.py", 0), ("parameter_fields_clean.py", 1)):
+        stats = Counter()
+        assert lint_source((FIXTURES / name).read_text(), name, stats=stats) == []
+        assert stats["annotated functions"] - stats["fully checked"] == lost, name
+
+
+def test_a_return_not_annotated_as_an_array_is_not_tracked_but_checked():
+    from collections import Counter
+    source = STATE + '''
+
+def make(x: Float[Array, "n"], w: Float[Array, "k"]) -> _State:
+    return _State(x, w)
+
+
+def broken(x: Float[Array, "n"], w: Float[Array, "k"]) -> _State:
+    return (x + w, 1)
+'''
+    stats = Counter()
+    found = lint_source(source, stats=stats)
+    assert [(f.line, f.code) for f in found] == [(26, "SHP005")]   # x + w
+    assert stats["fully checked"] == stats["annotated functions"] == 3
+
+
+def test_a_rebound_parameter_forgets_its_fields():
+    source = STATE.replace("    return w *", "    state = make()\n    return w *")
+    assert source != STATE
+    from collections import Counter
+    stats = Counter()
+    assert lint_source(source, stats=stats) == []
+    assert stats["fully checked"] == 0
+    # the field's annotation no longer describes `state`: no finding from it
+    mutated = source.replace('steps: Int[Array, ""]', 'steps: Int[Array, "3"]')
+    assert lint_source(mutated) == []
+    assert lint_source(STATE.replace('steps: Int[Array, ""]', 'steps: Int[Array, "3"]'))
+
+
 # ---------------------------------------------------------------- annotations
 
 @pytest.mark.parametrize("annotation, code", [
@@ -249,6 +360,33 @@ def test_parallel_output_is_deterministic(capsys):
     _, serial = run(["lint", str(FIXTURES)], capsys)
     _, parallel = run(["lint", "-j", "2", str(FIXTURES)], capsys)
     assert serial == parallel and serial
+
+
+def test_default_jobs_use_every_core_only_when_the_files_pay_for_it(monkeypatch):
+    from shapeinfer.lint import cli as lint_cli
+
+    monkeypatch.setattr(lint_cli, "_cores", lambda: 4)
+    per = lint_cli.FILES_PER_WORKER
+    assert lint_cli.worker_count(None, 10) == 1            # a small run: one process
+    assert lint_cli.worker_count(None, 2 * per) == 2
+    assert lint_cli.worker_count(None, 100 * per) == 4     # all cores, no more
+    assert lint_cli.worker_count(3, 10) == 3               # -j N: as asked
+    assert lint_cli.worker_count(0, 10) == 4               # -j 0: one per core
+    assert lint_cli.worker_count(8, 2) == 2                # never more than the files
+
+
+def test_default_jobs_in_workers_keep_the_output_order(monkeypatch, capsys):
+    from shapeinfer.lint import cli as lint_cli
+
+    _, serial = run(["lint", "-j", "1", str(FIXTURES)], capsys)
+    monkeypatch.setattr(lint_cli, "_cores", lambda: 2)
+    monkeypatch.setattr(lint_cli, "FILES_PER_WORKER", 1)   # workers even for a few files
+    spawned = []
+    real_pool = lint_cli.ProcessPoolExecutor
+    monkeypatch.setattr(lint_cli, "ProcessPoolExecutor",
+                        lambda n, **kw: spawned.append(n) or real_pool(n, **kw))
+    _, parallel = run(["lint", str(FIXTURES)], capsys)
+    assert spawned == [2] and parallel == serial and serial
 
 
 def test_rules_option(tmp_path, capsys):

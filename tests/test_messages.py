@@ -141,3 +141,15 @@ def test_a_long_line_shows_a_window_around_the_span():
     assert excerpt.startswith("  ...") and excerpt.endswith("...")
     assert len(excerpt) <= 110
     assert excerpt[carets.index("^"):].startswith("foo,") and carets.strip() == "^^^"
+
+
+@pytest.mark.parametrize("fun, shown", [("sin", "<function sin>"),
+                                         ("lambda x: x", "<function <lambda>>"),
+                                         ("vmap(sin)", "<function vmap(sin)>")])
+def test_a_function_in_a_message_is_named_not_addressed(fun, shown):
+    # JAX prints a callable given as axis_size by its repr; ours must not be
+    # a memory address, which differs from run to run.
+    with pytest.raises(ShapeError) as caught:
+        shapeinfer.infer(f"vmap(sin, axis_size={fun})((a,))")
+    assert f"the `axis_size` argument was {shown};" in caught.value.message
+    assert " at 0x" not in caught.value.message

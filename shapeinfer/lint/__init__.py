@@ -68,6 +68,7 @@ class ModuleLinter:
         self.lost_count = 0
         self.fields: dict[int, dict] = {}   # id(method) -> its class's annotated fields
         self.methods: dict[int, dict] = {}  # id(method) -> its class's annotated methods
+        self.owners: dict[int, ast.ClassDef] = {}   # id(method) -> its class
         self.silent = 0   # > 0: a trial run of a loop body, which reports nothing
         self.held: list[Finding] = []   # what a muted run would have reported
 
@@ -203,6 +204,7 @@ class ModuleLinter:
                 for item in stmt.body:
                     if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
                         self.fields[id(item)] = fields
+                        self.owners[id(item)] = stmt
                         yield item
 
     def bind_methods(self, tree, sigs):
@@ -257,6 +259,37 @@ class ModuleLinter:
                     fields[stmt.target.id] = (spec, stmt.lineno)
         self.field_cache[id(cls)] = fields
         return fields
+
+    def annotated_class(self, annotation) -> ast.ClassDef | None:
+        """The module's class an annotation names (``_State``, ``"_State"``,
+        ``_State[Y]``), or None."""
+        if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
+            try:
+                annotation = parse_python(annotation.value, mode="eval").body
+            except SyntaxError:
+                return None
+        if isinstance(annotation, ast.Subscript):   # a generic class: its parameters
+            annotation = annotation.value            # do not change its array fields
+        if isinstance(annotation, ast.Name):
+            return self.classes.get(annotation.id)
+        return None
+
+    def float_fields(self, cls: ast.ClassDef, seen=frozenset()) -> dict[str, int]:
+        """The fields annotated ``float`` (``atol: float``), those of its base
+        classes in the module too: name -> line. Like a parameter annotated
+        ``float``, each is a Python float: a weak f32 scalar."""
+        found = {}
+        for base in cls.bases:
+            parent = self.classes.get(base.id) if isinstance(base, ast.Name) else None
+            if parent is not None and parent.name not in seen | {cls.name}:
+                found.update(self.float_fields(parent, seen | {cls.name}))
+        for stmt in cls.body:
+            if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
+                if isinstance(stmt.annotation, ast.Name) and stmt.annotation.id == "float":
+                    found[stmt.target.id] = stmt.lineno
+                else:
+                    found.pop(stmt.target.id, None)   # redefined otherwise
+        return found
 
     def signature(self, func) -> Signature | None:
         specs = {}

@@ -23,6 +23,12 @@ _PREFIX_ALIASES = (("jax.numpy.", "jnp."), ("jax.lax.", "lax."), ("jax.nn.", "ja
                    ("numpy.", None))
 
 
+# finfo's attributes that are floats of the dtype asked about (not ``bits``,
+# ``precision``, ... which are ints of values the linter does not know).
+_FINFO_FLOAT_ATTRS = {"eps", "epsneg", "max", "min", "tiny", "smallest_normal", "resolution"}
+FINFO_SCALAR = "jnp.finfo\u00b7scalar"   # its name in the environment (not an identifier)
+
+
 class Unknown(Exception):
     """Something the linter does not follow; the message says what (it feeds
     the statistics of lost tracking, never a finding)."""
@@ -64,7 +70,7 @@ class Converter:
             if dotted.startswith(long) and short:
                 candidates.append(short + dotted[len(long):])
         for name in candidates:
-            if name in self.library:
+            if name in self.library or self.known(name):   # known: `math.sqrt`
                 return name
         raise Unknown(f"unknown call {dotted}")
 
@@ -81,6 +87,9 @@ class Converter:
         raise Unknown(f"unknown name {node.id}")
 
     def c_Attribute(self, node):
+        finfo = self.finfo_scalar(node)
+        if finfo is not None:
+            return finfo
         if isinstance(node.value, ast.Name):  # self.weight, an annotated field
             key = f"{node.value.id}\u00b7{node.attr}"
             if self.known(key):
@@ -89,6 +98,18 @@ class Converter:
         if dotted is not None and not self.local(_root(node)):
             return S.Name(self.library_name(dotted), span=self.span(node))
         return S.Attribute(self.convert(node.value), node.attr, span=self.span(node))
+
+    def finfo_scalar(self, node):
+        """``jnp.finfo(x.dtype).eps`` -> a call of FINFO_SCALAR on ``x`` (the
+        engine has no dtype values; this one idiom needs none)."""
+        call = node.value
+        if not (node.attr in _FINFO_FLOAT_ATTRS and isinstance(call, ast.Call)
+                and len(call.args) == 1 and not call.keywords and self.known(FINFO_SCALAR)
+                and isinstance(call.args[0], ast.Attribute) and call.args[0].attr == "dtype"
+                and self.imports.dotted(call.func) in ("jax.numpy.finfo", "numpy.finfo")):
+            return None
+        return S.Call(S.Name(FINFO_SCALAR, span=self.span(call.func)),
+                      (self.convert(call.args[0].value),), (), span=self.span(node))
 
     # ------------------------------------------------------------ literals
 

@@ -15,13 +15,13 @@ from dataclasses import dataclass, field, replace
 
 import sympy
 
-from .. import dims, syntax as S
+from .. import dims, dtypes, syntax as S
 from ..dims import Decision
 from ..engine import Evaluator
 from ..errors import ShapeError
 from ..values import Array, Function
 from .annotations import ArraySpec, DimSpec, MalformedAnnotation, read_annotation
-from .convert import Converter, Unknown
+from .convert import FINFO_SCALAR, Converter, Unknown
 
 UNKNOWN = object()  # a value the linter does not know
 _NO_LIBRARY: dict = {}  # dim expressions of annotations need no operation
@@ -153,11 +153,59 @@ class FunctionContext:
     bound: set = field(default_factory=set)       # size names bound so far
 
 
+PYTHON_FLOAT = Array((), "f32", weak=True)   # a Python float, as JAX sees it
+
+# Python's math module: these return a float for any Python number (a size
+# such as ``x.shape[-1]`` included), which JAX sees as PYTHON_FLOAT.
+MATH_FLOAT_FUNCTIONS = frozenset(f"math.{f}" for f in (
+    "sqrt", "exp", "expm1", "log", "log1p", "log2", "log10", "pow", "sin", "cos", "tan",
+    "asin", "acos", "atan", "atan2", "sinh", "cosh", "tanh", "hypot", "fabs", "erf", "erfc",
+    "gamma", "lgamma", "radians", "degrees", "fsum"))
+MATH_FLOAT_CONSTANTS = frozenset(("math.pi", "math.e", "math.tau", "math.inf", "math.nan"))
+
+
+class PythonMathFunction(Function):
+    """``math.sqrt`` and the like: a Python float from Python numbers. Given
+    an array (a traced one is an error under jit) it is unknown."""
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def call(self, ev, args, kwargs, site):
+        if kwargs or not args or not all(
+                isinstance(a, (int, float)) and not isinstance(a, bool) or dims.is_dim(a)
+                for a in args):
+            raise Unknown(f"unknown call {self.name}")
+        return PYTHON_FLOAT
+
+
+class FinfoScalar(Function):
+    """``jnp.finfo(x.dtype).eps`` (``.min``, ``.max``, ``.tiny``, ...; the
+    converter reads it so): a numpy scalar of ``x``'s floating dtype, which
+    JAX does not treat as weak."""
+    name = "jnp.finfo"
+
+    def call(self, ev, args, kwargs, site):
+        if len(args) == 1 and not kwargs and isinstance(args[0], Array) and \
+                dtypes.kind(args[0].dtype) == "float":
+            return Array((), args[0].dtype)
+        raise Unknown("unknown call jax.numpy.finfo")
+
+
+def python_math() -> dict:
+    """The math module's float functions and constants, by dotted name, and
+    finfo's float attributes (by the converter's name for them)."""
+    names = {name: PythonMathFunction(name) for name in MATH_FLOAT_FUNCTIONS}
+    names.update(dict.fromkeys(MATH_FLOAT_CONSTANTS, PYTHON_FLOAT))
+    names[FINFO_SCALAR] = FinfoScalar()
+    return names
+
+
 def python_float(arg: ast.arg):
     """A parameter annotated ``float`` is a Python float: a weak f32 scalar,
     as JAX sees it. (Not ``int``: an int may be a size, which an array is not.)"""
     if isinstance(arg.annotation, ast.Name) and arg.annotation.id == "float":
-        return Array((), "f32", weak=True)
+        return PYTHON_FLOAT
     return UNKNOWN
 
 
@@ -178,10 +226,12 @@ class BodyChecker:
 
     def run(self):
         env = dict(self.m.functions)  # module functions, by name
+        env.update(python_math())      # by their dotted names: `math.sqrt`
         for arg in _all_args(self.func.args):
             spec = self.sig.specs.get(arg.arg)
             env[arg.arg] = self.param_value(arg, spec) if spec else python_float(arg)
         self.bind_fields(env)
+        self.bind_parameter_fields(env)
         self.block(self.func.body, env)
 
     def bind_fields(self, env):
@@ -190,16 +240,37 @@ class BodyChecker:
         method's: ``weight: "out in"`` and ``x: "in"`` share ``in``. The
         class's annotated methods are bound the same way (``self.project``)."""
         args = _all_args(self.func.args)
-        if not (self.fields or self.methods) or not args or any(
-                ast.unparse(d) in ("staticmethod", "classmethod")
-                for d in self.func.decorator_list):
+        in_class = self.fields or self.methods or id(self.func) in self.m.owners
+        if not in_class or not args or any(ast.unparse(d) in ("staticmethod", "classmethod")
+                                           for d in self.func.decorator_list):
             return
         me = args[0].arg
+        owner = self.m.owners.get(id(self.func))
+        for name in self.m.float_fields(owner) if owner is not None else ():
+            env[field_key(me, name)] = PYTHON_FLOAT
         for name, (spec, line) in self.fields.items():
             where = ast.arg(arg=f"field {name}", lineno=line)
             env[field_key(me, name)] = self.param_value(where, spec, f"{me}.{name}")
         for name, method in self.methods.items():
             env[field_key(me, name)] = method
+
+    def bind_parameter_fields(self, env):
+        """``state.lower`` for a parameter annotated with a class of the module
+        (``state: _State``) whose field ``lower: Float[Array, "n"]`` is
+        annotated. As for ``self``'s fields, its size names are the
+        function's: ``state.y + y`` with ``y: Float[Array, "n"]`` adds two
+        arrays of size ``n`` (the author wrote the same name for the same
+        size; reading them as unrelated would report such code)."""
+        for arg in _all_args(self.func.args):
+            cls = self.m.annotated_class(arg.annotation)
+            if cls is None or arg.arg in self.sig.specs:
+                continue
+            for name in self.m.float_fields(cls):
+                env[field_key(arg.arg, name)] = PYTHON_FLOAT
+            for name, (spec, line) in self.m.class_fields(cls).items():
+                where = ast.arg(arg=f"field {name} of {arg.arg}", lineno=line)
+                env[field_key(arg.arg, name)] = self.param_value(where, spec,
+                                                                 f"{arg.arg}.{name}")
 
     def param_value(self, arg, spec: ArraySpec, label: str | None = None):
         if not spec.exact or spec.dtype is None:
@@ -251,8 +322,7 @@ class BodyChecker:
             op.end_lineno, op.end_col_offset = stmt.end_lineno, stmt.end_col_offset
             env[stmt.target.id] = self.value(op, env)
         elif isinstance(stmt, ast.Return):
-            value = self.value(stmt.value, env) if stmt.value is not None else UNKNOWN
-            self.check_return(stmt, value)
+            self.check_return(stmt, self.returned(stmt.value, env))
         elif isinstance(stmt, ast.Expr):
             if not isinstance(stmt.value, ast.Constant):
                 self.value(stmt.value, env)   # a docstring or `...` is nothing to track
@@ -286,6 +356,10 @@ class BodyChecker:
         for sub in ast.walk(node):
             if isinstance(sub, ast.Name) and isinstance(sub.ctx, (ast.Store, ast.Del)):
                 env[sub.id] = UNKNOWN
+                _forget_fields(sub.id, env)
+            elif isinstance(sub, ast.Attribute) and isinstance(sub.ctx, ast.Store) and \
+                    isinstance(sub.value, ast.Name):
+                env[field_key(sub.value.id, sub.attr)] = UNKNOWN
             elif isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 env[sub.name] = UNKNOWN
             elif isinstance(sub, (ast.Import, ast.ImportFrom)):
@@ -377,6 +451,9 @@ class BodyChecker:
     def bind(self, target, value, env):
         if isinstance(target, ast.Name):
             env[target.id] = value
+            _forget_fields(target.id, env)
+        elif isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name):
+            env[field_key(target.value.id, target.attr)] = value   # obj.attr = value
         elif isinstance(target, (ast.Tuple, ast.List)) and not any(
                 isinstance(e, ast.Starred) for e in target.elts):
             items = value if isinstance(value, (tuple, list)) and len(value) == len(
@@ -384,9 +461,7 @@ class BodyChecker:
             for t, v in zip(target.elts, items):
                 self.bind(t, v, env)
         else:
-            for node in ast.walk(target):
-                if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
-                    env[node.id] = UNKNOWN
+            self.forget(target, env)
 
     # ------------------------------------------------------------ expressions
 
@@ -456,6 +531,22 @@ class BodyChecker:
         return f" [{'; '.join(parts)}]" if parts else ""
 
     # ------------------------------------------------------------ annotations vs values
+
+    def returned(self, node, env):
+        """The returned value. ``return a, RESULTS.ok`` annotated ``tuple[Float[...],
+        RESULTS]``: item by item, where an item not annotated as an array is
+        not tracked (its errors are still reported); so is a return not
+        annotated as arrays at all (``-> _State``)."""
+        specs = self.sig.returns_tuple
+        if node is None:
+            return UNKNOWN
+        if self.sig.returns is None and specs is None:   # `-> _State`: nothing to check
+            return self.value(node, env, quiet=True)
+        if self.sig.returns is not None or specs is None or not isinstance(
+                node, ast.Tuple) or len(node.elts) != len(specs) or any(
+                isinstance(e, ast.Starred) for e in node.elts):
+            return self.value(node, env)
+        return tuple(self.value(e, env, quiet=spec is None) for e, spec in zip(node.elts, specs))
 
     def check_return(self, stmt, value):
         spec, specs = self.sig.returns, self.sig.returns_tuple
@@ -586,6 +677,13 @@ class _Substitute(ast.NodeTransformer):
 def field_key(self_name: str, field: str) -> str:
     """The local that holds ``self.field`` (not an identifier: no clash)."""
     return f"{self_name}\u00b7{field}"
+
+
+def _forget_fields(owner: str, env):
+    """``owner`` is bound anew: what was known of its fields no longer holds."""
+    prefix = field_key(owner, "")
+    for key in [k for k in env if k.startswith(prefix)]:
+        env[key] = UNKNOWN
 
 
 def _substituted(value, sub):

@@ -28,7 +28,19 @@ from . import model as m
 
 
 class _NoMatch(Exception):
-    """Why a clause does not match (the message names the argument and dim)."""
+    """Why a clause does not match (the message names the argument and dim).
+
+    It holds a function that writes the message, called only for the error
+    when no clause matches: a clause that fails is most often followed by one
+    that matches, and printing its dims with sympy was a tenth of a cold
+    ``infer``."""
+
+    def __init__(self, message):
+        super().__init__()
+        self.message = message  # () -> str
+
+    def __str__(self) -> str:
+        return self.message()
 
 
 class Bindings(dict):
@@ -43,36 +55,67 @@ class Bindings(dict):
 def apply(rule: m.Rule, ctx) -> list[tuple]:
     """The output shapes of ``rule`` for the arguments in ``ctx``, or ShapeError."""
     shapes = [None if a is None else a.shape for a in ctx.array_args]
-    reasons = []
-    furthest: dict = {}  # the bindings of the clause that bound the most names
-    for number, clause in enumerate(rule.clauses, 1):
-        env = _initial(ctx)
+    initial = _initial(ctx)
+    # Clauses whose ranks do not fit are skipped without a word: most that
+    # fail, fail there (``matmul`` of two matrices passes over five before
+    # ``(*b1, n, k), (*b2, k, m)``); why each failed is worked out only when
+    # none matches (_no_match).
+    fitting = [(number, clause) for number, clause in enumerate(rule.clauses, 1)
+               if _ranks_fit(clause, shapes)]
+    for number, clause in fitting:
+        env = Bindings(initial)
         try:
             _match(clause, shapes, env, ctx.array_names)
-        except _NoMatch as e:
-            reasons.append((number, clause, e))  # formatted only if no clause matches
-            furthest = env if len(env) > len(furthest) else furthest
+        except _NoMatch:
             continue
         return _apply_clause(rule, number, clause, env, shapes, ctx)
     sc = scope.current()
     if sc is not None and not sc.strict:  # the second try: equal names under guards
-        for number, clause in enumerate(rule.clauses, 1):
-            env = _initial(ctx)
+        for number, clause in fitting:
+            env = Bindings(initial)
             try:
                 with sc.trial():
                     _match(clause, shapes, env, ctx.array_names, guard=True)
             except _NoMatch:
                 continue
             return _apply_clause(rule, number, clause, env, shapes, ctx)
+    raise _no_match(rule, ctx, shapes, initial)
+
+
+def _ranks_fit(clause: m.Clause, shapes: list) -> bool:
+    """Each argument has a rank its pattern allows, or is omitted where the
+    pattern is ``None`` (a quick test: :func:`_match` says why not)."""
+    for pattern, shape in zip(clause.patterns, shapes):
+        if isinstance(pattern, m.NonePattern):
+            if shape is not None:
+                return False
+        elif shape is None or not pattern.fits_rank(len(shape)):
+            return False
+    return True
+
+
+def _no_match(rule: m.Rule, ctx, shapes: list, initial: dict) -> ShapeError:
+    """The error when no clause matches: the rule's message, and why each
+    clause does not (each is matched again, without guards, for its reason)."""
+    reasons = []
+    furthest: dict = {}  # the bindings of the clause that bound the most names
+    for number, clause in enumerate(rule.clauses, 1):
+        env = Bindings(initial)
+        try:
+            _match(clause, shapes, env, ctx.array_names)
+        except _NoMatch as e:
+            reasons.append((number, clause, e))
+            furthest = env if len(env) > len(furthest) else furthest
     exception, message = rule.raises or ("TypeError", None)
     head = (_format(message, furthest, shapes) if message is not None else
             f"{rule.name}: no clause matches shapes " + ", ".join(_fmt(s) for s in shapes))
     lines = [f"  clause {number}, {clause}: {e}" for number, clause, e in reasons]
-    raise ShapeError("rule-no-match", exception, "\n".join([head] + lines), ctx.site.span)
+    return ShapeError("rule-no-match", exception, "\n".join([head] + lines), ctx.site.span)
 
 
-def _initial(ctx) -> Bindings:
-    env = Bindings({k: v for k, v in ctx.dim_params.items() if v is not None})
+def _initial(ctx) -> dict:
+    """What every clause starts from: the static parameters and the sequences' shapes."""
+    env = {k: v for k, v in ctx.dim_params.items() if v is not None}
     env.update(ctx.sequence_shapes)
     return env
 
@@ -90,20 +133,21 @@ def _apply_clause(rule, number, clause, env, shapes, ctx) -> list[tuple]:
 def _match(clause: m.Clause, shapes: list, env: Bindings, names: list[str], guard=False):
     deferred = []
     for i, (pattern, shape) in enumerate(zip(clause.patterns, shapes)):
-        arg = f"argument {i}" if names[i] == f"arg{i}" else f"argument {i} ({names[i]})"
         if isinstance(pattern, m.NonePattern):
             if shape is not None:
-                raise _NoMatch(f"{arg} was given; the pattern wants it omitted")
+                raise _NoMatch(lambda: f"{_arg(names, i)} was given; the pattern wants it "
+                               "omitted")
             continue
         if shape is None:
-            raise _NoMatch(f"{arg} was omitted; the pattern wants {pattern}")
+            raise _NoMatch(lambda: f"{_arg(names, i)} was omitted; the pattern wants {pattern}")
         items = pattern.items
         v = pattern.variadic_index
         fixed = len(items) - (v is not None)
         if (v is None and len(shape) != fixed) or (v is not None and len(shape) < fixed):
             wants = f"rank {'at least ' if v is not None else ''}{fixed}"
-            raise _NoMatch(f"{arg} has shape {_fmt(shape)} of rank {len(shape)}, "
-                           f"the pattern {pattern} wants {wants}")
+            raise _NoMatch(lambda: f"{_arg(names, i)} has shape {_fmt(shape)} of rank "
+                           f"{len(shape)}, the pattern {pattern} wants {wants}")
+        arg = _arg(names, i)  # (after the rank test: most clauses that fail, fail there)
         if v is None:
             pairs = list(zip(items, shape, range(len(shape))))
         else:
@@ -122,10 +166,16 @@ def _match(clause: m.Clause, shapes: list, env: Bindings, names: list[str], guar
                     _bind(item.name, d, env, where, guard)
             elif isinstance(item, m.DimInt):
                 if not _equal(d, sympy.Integer(item.value)):
-                    raise _NoMatch(f"{where} is {dims.fmt_dim(d)}, the pattern wants {item.value}")
+                    raise _NoMatch(lambda: f"{where} is {dims.fmt_dim(d)}, "
+                                   f"the pattern wants {item.value}")
             else:
                 deferred.append((item, d, where))
     _solve(deferred, env, guard)
+
+
+def _arg(names: list[str], i: int) -> str:
+    """Argument ``i`` as messages name it."""
+    return f"argument {i}" if names[i] == f"arg{i}" else f"argument {i} ({names[i]})"
 
 
 def _bind(name, value, env: Bindings, where: str, guard: bool):
@@ -142,7 +192,8 @@ def _bind(name, value, env: Bindings, where: str, guard: bool):
     if not same:
         shown = _fmt if isinstance(value, tuple) else dims.fmt_dim
         came = env.origin.get(name, "a parameter")
-        raise _NoMatch(f"{name} = {shown(old)} from {came}, but {where} is {shown(value)}")
+        raise _NoMatch(lambda: f"{name} = {shown(old)} from {came}, "
+                       f"but {where} is {shown(value)}")
 
 
 def _solve(deferred: list, env: Bindings, guard: bool):
@@ -156,7 +207,7 @@ def _solve(deferred: list, env: Bindings, guard: bool):
             if not unbound:
                 value = evaluate(item, env, None)
                 if not _all_agree([(value, d)], guard):
-                    raise _NoMatch(f"{where} is {dims.fmt_dim(d)}, the pattern wants "
+                    raise _NoMatch(lambda: f"{where} is {dims.fmt_dim(d)}, the pattern wants "
                                    f"{item} = {dims.fmt_dim(value)}")
             elif len(unbound) == 1:
                 unknown = _unknown(unbound[0])
@@ -168,11 +219,12 @@ def _solve(deferred: list, env: Bindings, guard: bool):
                 if solution.is_integer is not True:
                     solution = sympy.cancel(solution)
                 if solution.is_integer is not True:
-                    raise _NoMatch(f"{where} is {dims.fmt_dim(d)}, which is not {item} for an "
-                                   f"integer {unbound[0]}")
+                    raise _NoMatch(lambda: f"{where} is {dims.fmt_dim(d)}, which is not "
+                                   f"{item} for an integer {unbound[0]}")
                 if dims.decide_nonnegative(solution) is Decision.FALSE:
-                    raise _NoMatch(f"{where} is {dims.fmt_dim(d)}, which is {item} only for "
-                                   f"{unbound[0]} = {dims.fmt_dim(solution)}, not a size")
+                    raise _NoMatch(lambda: f"{where} is {dims.fmt_dim(d)}, which is {item} "
+                                   f"only for {unbound[0]} = {dims.fmt_dim(solution)}, "
+                                   "not a size")
                 env[unbound[0]] = solution
                 env.origin[unbound[0]] = where
             else:
@@ -181,7 +233,7 @@ def _solve(deferred: list, env: Bindings, guard: bool):
             progress = True
         if not progress:
             item, d, where = deferred[0]
-            raise _NoMatch(f"cannot solve {item} = {dims.fmt_dim(d)} at {where}")
+            raise _NoMatch(lambda: f"cannot solve {item} = {dims.fmt_dim(d)} at {where}")
 
 
 @functools.lru_cache(maxsize=None)

@@ -14,6 +14,7 @@ pattern can tell a name to bind (``n``) from an expression to solve
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 Loc = tuple[int, int]  # (line, column), 1-based
 
@@ -110,9 +111,20 @@ class ShapePattern:
     """``(*b, n, k)``: items are dim expressions, ``_`` and at most one Variadic."""
     items: tuple
 
-    @property
+    @cached_property  # (frozen: computed once; the matcher asks on every call)
     def variadic_index(self) -> int | None:
         return next((i for i, d in enumerate(self.items) if isinstance(d, Variadic)), None)
+
+    @cached_property
+    def fixed_rank(self) -> int:
+        """How many axes the pattern names one by one (all but the variadic's)."""
+        return len(self.items) - (self.variadic_index is not None)
+
+    def fits_rank(self, rank: int) -> bool:
+        """Can a shape of this rank match (the rank alone: the dims aside)?"""
+        if self.variadic_index is None:
+            return rank == self.fixed_rank
+        return rank >= self.fixed_rank
 
     def __str__(self):
         return "(" + ", ".join(map(str, self.items)) + ")"
@@ -274,10 +286,15 @@ class Rule:
     source: str = "<rules>"
     loc: Loc = field(default=(0, 0), compare=False)
 
-    @property
-    def array_params(self) -> list[Param]:
-        return [p for p in self.params if p.array]
+    @cached_property  # (frozen: computed once; every call of the operation asks)
+    def array_params(self) -> tuple[Param, ...]:
+        return tuple(p for p in self.params if p.array)
 
-    @property
-    def sequence_params(self) -> list[Param]:
-        return [p for p in self.params if p.sequence]
+    @cached_property
+    def sequence_params(self) -> tuple[Param, ...]:
+        return tuple(p for p in self.params if p.sequence)
+
+    @cached_property
+    def positional_params(self) -> tuple[Param, ...]:
+        """The parameters an argument can be given to by position."""
+        return tuple(p for p in self.params if p.kind != "keyword")
