@@ -470,12 +470,13 @@ class _NodeBuilder:
 
     def string(self, children):
         import ast  # the literal follows Python's escapes
+        tok = children[0]
         try:
-            value = ast.literal_eval(str(children[0]))
-        except Exception as e:  # noqa: BLE001 - raised after the parse, as before
-            self._fail(e)
+            value = ast.literal_eval(str(tok))
+        except SyntaxError as e:  # a bad escape, such as "\N": Python refuses it too
+            self._fail(ShapeSyntaxError(f"invalid string literal: {e.msg}", span=_tok_span(tok)))
             value = ""
-        return Str(value, span=_tok_span(children[0]))
+        return Str(value, span=_tok_span(tok))
 
     def none(self, children):
         return Const(None, span=_tok_span(children[0]))

@@ -227,6 +227,17 @@ def test_a_syntax_error_is_reported_before_an_earlier_duplicate_name():
     assert e.value.span == (11, 12)  # the first of two errors, in source order
 
 
+@pytest.mark.parametrize("text, span", [('"\\N"', (0, 4)), ('f(1, "a\\x4")', (5, 11))])
+def test_a_string_with_a_bad_escape_is_a_syntax_error(text, span):
+    """Regression: Python's own SyntaxError escaped from the parser (code
+    ``internal`` on the command line)."""
+    with pytest.raises(ShapeSyntaxError, match="invalid string literal") as e:
+        parse(text)
+    assert (e.value.code, e.value.span) == ("syntax", span)
+    with pytest.raises(SyntaxError):
+        compile(text, "<text>", "eval")  # Python refuses it too
+
+
 @pytest.mark.parametrize("minuses, deep_enough", [(ast.MAX_DEPTH - 2, False),
                                                   (ast.MAX_DEPTH - 1, True)])
 def test_a_tree_is_at_most_one_deeper_than_its_text_is_long(minuses, deep_enough):
