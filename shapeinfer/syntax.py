@@ -1,7 +1,7 @@
 """Text -> syntax tree.
 
-The Lark grammar (``grammar/shapeinfer.lark``) describes structure only; this
-module turns its parse tree into small frozen dataclasses that each carry the
+The Lark grammar (``grammar/shapeinfer.lark``) describes structure only; as
+Lark parses, this module builds small frozen dataclasses that each carry the
 character span ``(start, end)`` they came from, so that any error found later
 can point at the culprit.
 
@@ -11,13 +11,13 @@ can point at the culprit.
 from __future__ import annotations
 
 import functools
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
-from lark import Lark, Token, Transformer_NonRecursive, v_args
-from lark.exceptions import (UnexpectedCharacters, UnexpectedEOF, UnexpectedInput,
-                             UnexpectedToken, VisitError)
+from lark import Lark, Token
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from .dims import MAX_INT_DIGITS
 from .errors import ShapeSyntaxError
@@ -258,61 +258,114 @@ class _BracketNewlines:
 
 @functools.lru_cache(maxsize=None)
 def _parser() -> Lark:
+    # The nodes are built while Lark parses (`transformer=`: a callback per
+    # reduction, no parse tree, no second walk), and every token is kept
+    # (`keep_all_tokens`) because the spans come from them: the brackets and
+    # keywords that start or end a node. Lark's own `propagate_positions`
+    # would do the same work for half the parse time.
     return Lark(
         _grammar_text("shapeinfer.lark"),
         parser="lalr",
         lexer="contextual",
         postlex=_BracketNewlines(),
-        propagate_positions=True,
-        maybe_placeholders=True,
+        transformer=_NodeBuilder(),
+        keep_all_tokens=True,
+        maybe_placeholders=False,  # the tokens tell which optional parts are there
         cache=True,  # Lark keeps the built tables in the temp dir: a faster start
     )
-
-
-def _span(meta) -> Span:
-    return (meta.start_pos, meta.end_pos)
 
 
 def _tok_span(tok: Token) -> Span:
     return (tok.start_pos, tok.end_pos)
 
 
-@v_args(meta=True)
-class _ToNodes(Transformer_NonRecursive):
-    """Parse tree -> nodes; method names match the grammar's aliases.
-    (Lark's non-recursive transformer: any depth of tree is safe here, and
-    :func:`check_depth` refuses what is too deep to evaluate.)"""
+class _NodeBuilder:
+    """Lark's callbacks, one per grammar rule or alias (methods are named
+    after them): each gets the rule's children, tokens included, and returns
+    a node. Lark's LALR parser calls them bottom-up and left to right, in a
+    loop, so any depth of nesting is safe here (:func:`check_depth` refuses
+    what is too deep to evaluate).
 
-    def start(self, meta, children):
-        *statements, expr = children
-        return Program(tuple(statements), expr, span=_span(meta))
+    A node's span runs from the start of its first child to the end of its
+    last one, where a child in brackets, ``(expr)``, counts with its
+    brackets: in ``(a + b) * c`` the product starts at ``(`` while the sum
+    inside stays ``a + b``. The sum is the same node either way (the
+    brackets are not a node), so its bracketed extent is kept aside, in
+    ``_outer``, for the parent to use.
 
-    def assign(self, meta, children):
-        name, value = children
-        return Assign(str(name), value, span=_span(meta))
+    Errors found while building (a duplicate lambda parameter, a repeated
+    keyword, ...) are kept in ``error`` and raised after the parse, the
+    first one only: a syntax error later in the text is reported before
+    them, as when the nodes were built from a finished parse tree.
 
-    def assume(self, meta, children):
-        return Assume(tuple(children), span=_span(meta))
+    One instance serves every parse (Lark binds the callbacks once), so
+    :func:`_build` takes a lock and resets that state for each text."""
 
-    def relation(self, meta, children):
+    def __init__(self):
+        self._outer: dict[int, Span] = {}
+        self.error: Exception | None = None
+
+    def reset(self) -> None:
+        self._outer.clear()
+        self.error = None
+
+    def _fail(self, error: Exception) -> None:
+        if self.error is None:
+            self.error = error
+
+    # -- spans
+
+    def _start(self, child) -> int:
+        if type(child) is Token:
+            return child.start_pos
+        outer = self._outer.get(id(child))
+        return (outer or child.span)[0]
+
+    def _end(self, child) -> int:
+        if type(child) is Token:
+            return child.end_pos
+        outer = self._outer.get(id(child))
+        return (outer or child.span)[1]
+
+    def _span(self, children) -> Span:
+        return (self._start(children[0]), self._end(children[-1]))
+
+    # -- program and statements
+
+    def start(self, children):
+        # separators (newlines, `;`) are tokens; they count for the span
+        *statements, expr = [c for c in children if type(c) is not Token]
+        return Program(tuple(statements), expr, span=self._span(children))
+
+    def assign(self, children):
+        name, _, value = children
+        return Assign(str(name), value, span=self._span(children))
+
+    def assume(self, children):
+        # "assume" relation ("," relation)*
+        return Assume(tuple(children[1::2]), span=self._span(children))
+
+    def relation(self, children):
         left, op, right = children
-        return Relation(str(op), left, right, span=_span(meta))
+        return Relation(str(op), left, right, span=self._span(children))
 
-    def lambda_expr(self, meta, children):
-        *params, body = children
-        params = [p for p in params if p is not None]
+    # -- expressions
+
+    def lambda_expr(self, children):
+        # "lambda" [NAME ("," NAME)*] ":" expr
+        params = children[1:-2:2]
         seen = set()
         for p in params:
             if str(p) in seen:
-                raise ShapeSyntaxError("duplicate argument in lambda definition",
-                                       span=_tok_span(p))
+                self._fail(ShapeSyntaxError("duplicate argument in lambda definition",
+                                            span=_tok_span(p)))
             seen.add(str(p))
-        return Lambda(tuple(str(p) for p in params), body, span=_span(meta))
+        return Lambda(tuple(str(p) for p in params), children[-1], span=self._span(children))
 
     def _binop(op):  # noqa: N805 - a small factory used at class creation
-        def method(self, meta, children):
-            left, right = children
-            return BinOp(op, left, right, span=_span(meta))
+        def method(self, children):
+            left, _, right = children
+            return BinOp(op, left, right, span=self._span(children))
         return method
 
     add = _binop("+")
@@ -329,99 +382,126 @@ class _ToNodes(Transformer_NonRecursive):
     lshift = _binop("<<")
     rshift = _binop(">>")
 
-    def compare(self, meta, children):
+    def compare(self, children):
         left, op, right = children
-        return BinOp(str(op), left, right, span=_span(meta))
+        return BinOp(str(op), left, right, span=self._span(children))
 
-    def neg(self, meta, children):
-        return UnaryOp("-", children[0], span=_span(meta))
+    def _unary(op):  # noqa: N805
+        def method(self, children):
+            return UnaryOp(op, children[1], span=self._span(children))
+        return method
 
-    def pos(self, meta, children):
-        return UnaryOp("+", children[0], span=_span(meta))
+    neg = _unary("-")
+    pos = _unary("+")
+    invert = _unary("~")
 
-    def invert(self, meta, children):
-        return UnaryOp("~", children[0], span=_span(meta))
-
-    def call(self, meta, children):
-        func, arguments = children
+    def call(self, children):
+        # postfix "(" [arguments] ")"
+        func, arguments = children[0], children[2] if len(children) == 4 else ()
         args, keywords = [], []
-        for item in arguments or ():
+        for item in arguments:
             if isinstance(item, Keyword):
                 if any(k.name == item.name for k in keywords):
-                    raise ShapeSyntaxError(f"keyword argument repeated: {item.name}",
-                                           span=item.span)
+                    self._fail(ShapeSyntaxError(f"keyword argument repeated: {item.name}",
+                                                span=item.span))
                 keywords.append(item)
             elif keywords:
-                raise ShapeSyntaxError(
-                    "positional argument follows keyword argument", span=item.span)
+                self._fail(ShapeSyntaxError("positional argument follows keyword argument",
+                                            span=item.span))
             else:
                 args.append(item)
-        return Call(func, tuple(args), tuple(keywords), span=_span(meta))
+        return Call(func, tuple(args), tuple(keywords), span=self._span(children))
 
-    def arguments(self, meta, children):
-        return children
+    def arguments(self, children):
+        return children[::2]  # without the commas
 
-    def keyword(self, meta, children):
-        name, value = children
-        return Keyword(str(name), value, span=_span(meta))
+    def keyword(self, children):
+        name, _, value = children
+        return Keyword(str(name), value, span=self._span(children))
 
-    def attribute(self, meta, children):
-        value, name = children
-        return Attribute(value, str(name), span=_span(meta))
+    def attribute(self, children):
+        value, _, name = children
+        return Attribute(value, str(name), span=self._span(children))
 
-    def subscript(self, meta, children):
-        value, items = children
-        return Subscript(value, tuple(items or ()), span=_span(meta))
+    def subscript(self, children):
+        # postfix "[" [subscripts] "]"
+        items = children[2] if len(children) == 4 else ()
+        return Subscript(children[0], tuple(items), span=self._span(children))
 
-    def subscripts(self, meta, children):
-        return children
+    def subscripts(self, children):
+        return children[::2]
 
-    def slice(self, meta, children):
-        start, stop, step = children
-        return Slice(start, stop, step, span=_span(meta))
+    def slice(self, children):
+        # [expr] ":" [expr] [":" [expr]]: the colons divide the parts
+        parts: list = [None]
+        for child in children:
+            if type(child) is Token:
+                parts.append(None)
+            else:
+                parts[-1] = child
+        start, stop, step = parts + [None] * (3 - len(parts))
+        return Slice(start, stop, step, span=self._span(children))
 
-    def ellipsis(self, meta, children):
-        return EllipsisExpr(span=_span(meta))
+    def ellipsis(self, children):
+        return EllipsisExpr(span=self._span(children))
 
-    def name(self, meta, children):
+    # -- atoms
+
+    def atom(self, children):
+        # "(" expr ")": the expression itself; its parent's span counts the brackets
+        expr = children[1]
+        self._outer[id(expr)] = self._span(children)
+        return expr
+
+    def name(self, children):
         return Name(str(children[0]), span=_tok_span(children[0]))
 
-    def int(self, meta, children):
-        if len(children[0].lstrip("0")) > MAX_INT_DIGITS:  # dims.MAX_INT_DIGITS says why
-            raise ShapeSyntaxError(f"integer literal too long (more than {MAX_INT_DIGITS} digits)",
-                                   span=_tok_span(children[0]))
-        return Int(int(children[0]), span=_tok_span(children[0]))
+    def int(self, children):
+        tok = children[0]
+        if len(tok.lstrip("0")) > MAX_INT_DIGITS:  # dims.MAX_INT_DIGITS says why
+            self._fail(ShapeSyntaxError(
+                f"integer literal too long (more than {MAX_INT_DIGITS} digits)",
+                span=_tok_span(tok)))
+            return Int(0, span=_tok_span(tok))
+        return Int(int(tok), span=_tok_span(tok))
 
-    def float(self, meta, children):
+    def float(self, children):
         return Float(float(children[0]), span=_tok_span(children[0]))
 
-    def string(self, meta, children):
+    def string(self, children):
         import ast  # the literal follows Python's escapes
-        return Str(ast.literal_eval(str(children[0])), span=_tok_span(children[0]))
+        tok = children[0]
+        try:
+            value = ast.literal_eval(str(tok))
+        except SyntaxError as e:  # a bad escape, such as "\N": Python refuses it too
+            self._fail(ShapeSyntaxError(f"invalid string literal: {e.msg}", span=_tok_span(tok)))
+            value = ""
+        return Str(value, span=_tok_span(tok))
 
-    def none(self, meta, children):
-        return Const(None, span=_span(meta))
+    def none(self, children):
+        return Const(None, span=_tok_span(children[0]))
 
-    def true(self, meta, children):
-        return Const(True, span=_span(meta))
+    def true(self, children):
+        return Const(True, span=_tok_span(children[0]))
 
-    def false(self, meta, children):
-        return Const(False, span=_span(meta))
+    def false(self, children):
+        return Const(False, span=_tok_span(children[0]))
 
-    def tuple(self, meta, children):
-        return TupleExpr(tuple(children), span=_span(meta))
+    def tuple(self, children):
+        # "(" [expr ("," expr)* ","?] ")": the items without brackets and commas
+        return TupleExpr(tuple(children[1:-1:2]), span=self._span(children))
 
-    def list(self, meta, children):
-        items = tuple(c for c in children if c is not None)
-        return ListExpr(items, span=_span(meta))
+    def list(self, children):
+        return ListExpr(tuple(children[1:-1:2]), span=self._span(children))
 
-    def dict(self, meta, children):
-        pairs = [c for c in children if c is not None]
+    def dict(self, children):
+        pairs = children[1:-1:2]
         return DictExpr(tuple(k for k, _ in pairs), tuple(v for _, v in pairs),
-                        span=_span(meta))
+                        span=self._span(children))
 
-    def dict_item(self, meta, children):
-        return tuple(children)
+    def dict_item(self, children):
+        key, _, value = children
+        return (key, value)
 
 
 _TOKEN_WORDS = {
@@ -449,13 +529,33 @@ def parse(text: str) -> Program:
     return _parse_cached(text)
 
 
+_build_lock = threading.Lock()
+
+
+def _build(text: str) -> Program:
+    """Lark's parse of ``text``, which builds the nodes as it goes; then the
+    first error the node builder found, if any."""
+    parser = _parser()
+    builder = parser.options.transformer
+    with _build_lock:  # the builder's state is per text
+        builder.reset()
+        try:
+            program = parser.parse(text)
+            error = builder.error
+        finally:
+            builder.reset()  # drop the references to this text's nodes
+    if error is not None:
+        raise error
+    return program
+
+
 @functools.lru_cache(maxsize=1024)
 def _parse_cached(text: str) -> Program:
     if is_blank(text):
         raise ShapeSyntaxError("the program is empty: no expression, only blanks or comments",
                                span=(0, len(text)), code="empty")
     try:
-        tree = _parser().parse(text)
+        program = _build(text)
     except UnexpectedCharacters as e:
         raise ShapeSyntaxError(
             f"unexpected character {text[e.pos_in_stream]!r}",
@@ -475,9 +575,9 @@ def _parse_cached(text: str) -> Program:
     except UnexpectedInput as e:  # any other Lark complaint
         pos = getattr(e, "pos_in_stream", None) or 0
         raise ShapeSyntaxError(str(e).splitlines()[0], span=(pos, pos + 1)) from None
-    try:
-        program = _ToNodes().transform(tree)
-    except VisitError as e:  # Lark wraps errors raised in callbacks
-        raise e.orig_exc from None
-    check_depth(program)
+    # Every node below the Program has a token of its own (a name, an
+    # operator, a bracket, a keyword), so a tree is at most len(text) + 1
+    # deep: a shorter text needs no walk (most of them: MAX_DEPTH is 2,500).
+    if len(text) >= MAX_DEPTH:
+        check_depth(program)
     return program

@@ -8,6 +8,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 
 import bench_infer  # noqa: E402
+import bench_parse  # noqa: E402
 import bench_scaling  # noqa: E402
 
 
@@ -44,3 +45,9 @@ def test_bench_scaling_smoke_prints_slopes(capsys, monkeypatch):
     out = capsys.readouterr().out
     assert len(re.findall(r"slope \(time ~ size\^k, larger sizes\): k = -?[\d.]+", out)) == 4
     assert re.search(r"^ +2000 ", out, re.M)  # the 2,000-step chain ran
+
+
+def test_bench_parse_smoke_prints_medians(capsys):
+    assert bench_parse.main(["--repeat", "2", "--programs", "vmap"]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"^nested vmap +[\d,]+ +[\d,]+ +[\d.]+$", out, re.M), out

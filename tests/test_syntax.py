@@ -199,6 +199,62 @@ def test_spans_of_operators_and_subscripts():
     assert at(body.right.right) == "x.T"
 
 
+def test_a_bracketed_child_stretches_its_parent_to_the_brackets():
+    """``(expr)`` is no node, but its brackets belong to the parent's span
+    (the parser keeps each bracketed extent aside while building)."""
+    text = "x = ((a)) \n(a + b) * (c)[0]"
+    program = parse(text)
+
+    def at(node):
+        return text[slice(*node.span)]
+
+    (stmt,) = program.statements
+    assert at(stmt) == "x = ((a))" and at(stmt.value) == "a"
+    product = program.expr
+    assert at(product) == "(a + b) * (c)[0]"
+    assert at(product.left) == "a + b"
+    assert at(product.right) == "(c)[0]" and at(product.right.value) == "c"
+    assert at(program) == text
+
+
+def test_a_syntax_error_is_reported_before_an_earlier_duplicate_name():
+    """Nodes are built during the parse; an error found while building one
+    waits until the whole text has parsed, so the syntax error comes first."""
+    with pytest.raises(ShapeSyntaxError, match="unexpected '[)]'"):
+        parse("lambda x, x: x )")
+    with pytest.raises(ShapeSyntaxError, match="duplicate argument") as e:
+        parse("(lambda x, x: x)(f(a=1, a=2))")
+    assert e.value.span == (11, 12)  # the first of two errors, in source order
+
+
+@pytest.mark.parametrize("text, span", [('"\\N"', (0, 4)), ('f(1, "a\\x4")', (5, 11))])
+def test_a_string_with_a_bad_escape_is_a_syntax_error(text, span):
+    """Regression: Python's own SyntaxError escaped from the parser (code
+    ``internal`` on the command line)."""
+    with pytest.raises(ShapeSyntaxError, match="invalid string literal") as e:
+        parse(text)
+    assert (e.value.code, e.value.span) == ("syntax", span)
+    with pytest.raises(SyntaxError):
+        compile(text, "<text>", "eval")  # Python refuses it too
+
+
+@pytest.mark.parametrize("minuses, deep_enough", [(ast.MAX_DEPTH - 2, False),
+                                                  (ast.MAX_DEPTH - 1, True)])
+def test_a_tree_is_at_most_one_deeper_than_its_text_is_long(minuses, deep_enough):
+    """parse skips the depth walk for a text shorter than MAX_DEPTH, as every
+    node below the Program has a token of its own; ``-...-a`` is the
+    tightest case: len(text) + 1 levels."""
+    text = "-" * minuses + "a"
+    if deep_enough:
+        with pytest.raises(ShapeSyntaxError, match="levels deep"):
+            parse(text)
+    else:
+        depth, node = 1, parse(text)
+        while not isinstance(node, ast.Name):
+            node, depth = next(ast.children(node)), depth + 1
+        assert depth == len(text) + 1 == ast.MAX_DEPTH
+
+
 def test_every_node_span_lies_inside_the_text():
     text = "f = vmap(lambda x, y: x * y + 1, (0, None))\nf({'k': (b, n)}, [(n,), f32[]])"
     for node in ast.walk(parse(text)):
