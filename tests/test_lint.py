@@ -506,3 +506,24 @@ def test_calls_into_other_modules_of_the_package(tmp_path, capsys):
         assert [line.split(": ")[1].split()[0] for line in mine] == ["SHP002", "SHP004"], mine
         assert "returns (n, k) where (k, n) is annotated" in mine[0]
         assert "call of project (a.py, line 4)" in mine[1]
+
+
+@pytest.mark.parametrize("dims", ['"_"', '"..."'])
+def test_an_anonymous_axis_is_named_in_the_conditions(dims):
+    # `p - m` fails only where p's own size is neither N nor 1 (or N is 1):
+    # the message must say so, not just "it would pass if N == 1"
+    src = ("import jax.numpy as jnp\nfrom jaxtyping import Array, Float\n\n"
+           f'def f(m: Float[Array, "N"], p: Float[Array, {dims}]):\n'
+           "    return p - m\n")
+    [finding] = lint_source(src)
+    assert finding.code == "SHP005"
+    assert ("it would pass if p.shape[0] == N or if p.shape[0] == 1 or if N == 1"
+            in finding.message)
+    assert "[p.shape[0]: parameter p, line 4; N: parameter m, line 4]" in finding.message
+    # JAX agrees: it passes where the sizes are equal, fails where they are not
+    import jax
+    import jax.numpy as jnp
+    f32 = jax.ShapeDtypeStruct
+    assert jax.eval_shape(jnp.subtract, f32((3,), "float32"), f32((3,), "float32")).shape == (3,)
+    with pytest.raises(TypeError):
+        jax.eval_shape(jnp.subtract, f32((2,), "float32"), f32((3,), "float32"))

@@ -24,6 +24,9 @@ from .annotations import ArraySpec, DimSpec, MalformedAnnotation, _parse_item, r
 from .convert import FINFO_SCALAR, Converter, Unknown
 
 UNKNOWN = object()  # a value the linter does not know
+# A size's name in a message: an annotation's (`batch`, `batch_0`) or an
+# anonymous axis named after where it is (`x.shape[0]`, `state.y.shape[1]`)
+_SIZE_WORD = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*(?:\[\d+\])?")
 _NO_LIBRARY: dict = {}  # dim expressions of annotations need no operation
 
 # Engine error codes that are shape errors JAX raises (reported); the others
@@ -319,6 +322,9 @@ class BodyChecker:
             if item.kind == "name":
                 self.ctx.origins.setdefault(item.text, f"{what}, line {arg.lineno}")
                 self.ctx.bound.add(item.text)
+            elif item.kind == "anonymous":   # `_`, an axis of `...`: a size of its own
+                self.ctx.origins.setdefault(f"{label}.shape[{axis}]",
+                                            f"{what}, line {arg.lineno}")
             d = self.dim(item, f"{label}.shape[{axis}]")
             if d is None:
                 return UNKNOWN
@@ -547,7 +553,7 @@ class BodyChecker:
         """The single equalities of sizes (``p == q``, ``p == 1``) under which
         the expression would pass: the error holds only where none of them does.
         (Only single equalities are tried, so the list need not be complete.)"""
-        names = [w for w in dict.fromkeys(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", message))
+        names = [w for w in dict.fromkeys(_SIZE_WORD.findall(message))
                  if w in self.ctx.origins]
         trials = [(a, b) for i, a in enumerate(names) for b in names[i + 1:]]
         trials += [(a, "1") for a in names]
@@ -563,7 +569,7 @@ class BodyChecker:
 
     def origins_in(self, text: str) -> str:
         """``[batch: parameter x, line 4; ...]`` for the size names in ``text``."""
-        words = dict.fromkeys(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", text))
+        words = dict.fromkeys(_SIZE_WORD.findall(text))
         parts = [f"{w}: {self.ctx.origins[w]}" for w in words if w in self.ctx.origins]
         note = self.case.note if self.case else ""   # every finding says its case
         return note + (f" [{'; '.join(parts)}]" if parts else "")
