@@ -54,6 +54,19 @@ def test_issue_examples_exactly():
     assert len(messages) == 2
 
 
+def test_a_body_error_no_single_equality_undoes_says_what_would_pass():
+    """`(a, b, c) + (b, c, a)` passes when a == b == c, a matmul of `(2*n,)`
+    with `(m,)` when m == 2*n: the message must not claim the error for all
+    sizes (tests/test_lint_jax.py runs these conditions through JAX)."""
+    path = FIXTURES / "findings.py"
+    messages = {f.line: f.message for f in lint_source(path.read_text(), "x.py")
+                if f.code == "SHP005"}
+    rotated = next(m for m in messages.values() if "(a, b, c), (b, c, a)" in m)
+    assert "(it would pass if a == b and b == c)" in rotated
+    doubled = next(m for m in messages.values() if "(2*n,) and (m,)" in m)
+    assert "(it would pass if 2*n == m)" in doubled
+
+
 # ---------------------------------------------------------------- mutations
 
 CORRECT = '''\

@@ -282,6 +282,41 @@ def test_findings_agree_with_jax(path):
     assert confirmed, "no finding of this fixture was confirmed by JAX"
 
 
+def sizes_where(condition: str, sizes) -> dict | None:
+    """``sizes`` changed so that ``condition`` (``2*n == m``, ``a == b and
+    b == c``) holds, by setting the name on one side of each equality to the
+    other side's value; None when that does not make it hold."""
+    sizes = dict(sizes)
+    value = lambda text: size_of(re.sub(r"\w+\.shape\[\d+\]", lambda m: str(sizes[m.group(0)]),
+                                        text), sizes)
+    clauses = [c.split(" == ") for c in condition.split(" and ")]
+    for left, right in clauses:
+        if right in sizes:
+            sizes[right] = value(left)
+        elif left in sizes:
+            sizes[left] = value(right)
+    if all(value(left) == value(right) for left, right in clauses):
+        return sizes
+    return None
+
+
+@pytest.mark.parametrize("path", FIXTURE_PATHS, ids=lambda p: p.name)
+def test_conditions_agree_with_jax(path):
+    """Each condition an SHP005 message gives (`it would pass if 2*n == m`)
+    makes JAX pass at sizes where it holds."""
+    fx = Fixture(path)
+    for f in lint_source(fx.text, str(path)):
+        conditions = re.search(r"\(it would pass if (.*?)\)(?: \(when| \[|$)", f.message)
+        if f.code != "SHP005" or conditions is None:
+            continue
+        func = fx.containing(f.line)
+        case = Case.of(f.message)
+        for condition in conditions.group(1).split(" or if "):
+            sizes = sizes_where(condition, fx.names(func, case))
+            assert sizes is not None, (f.message, condition)
+            fx.run(func, sizes, case)   # raises if the condition is wrong
+
+
 def confirm_return(fx, func, sizes, message, case):
     """JAX returns what the SHP002 message says, and not the annotated shape."""
     result = fx.run(func, sizes, case)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 
 import sympy
 
-from .. import dims, dtypes, syntax as S
+from .. import dims, dtypes, scope, syntax as S
 from ..dims import Decision
 from ..engine import Evaluator
 from ..errors import ShapeError
@@ -565,7 +565,22 @@ class BodyChecker:
             except (ShapeError, Unknown, CallContradiction, RecursionError):
                 continue
             passes.append(f"{a} == {b}")
-        return passes
+        return passes or self.guarded_pass(expr, known)
+
+    def guarded_pass(self, expr, known) -> list[str]:
+        """When no single equality makes the expression pass, the engine's
+        default mode says what would: it turns each condition the sizes do
+        not decide into a guard (``2*n == m`` for a matmul of ``(2*n,)`` with
+        ``(m,)``, ``a == b`` and ``b == c`` for ``(a, b, c) + (b, c, a)``).
+        Without this the message would claim the error for all sizes. Empty
+        when the expression fails there too: some condition was disproved."""
+        with scope.active(scope.Scope(strict=False)) as sc:
+            try:
+                Evaluator(self.m.library).eval(expr, known)
+            except (ShapeError, Unknown, CallContradiction, RecursionError):
+                return []
+            guards = sc.minimal_guards()
+        return [" and ".join(scope.fmt_condition(g) for g in guards)] if guards else []
 
     def origins_in(self, text: str) -> str:
         """``[batch: parameter x, line 4; ...]`` for the size names in ``text``."""

@@ -65,3 +65,11 @@ def unknowns(x: F[Array, "n m"], k) -> F[Array, "n"]:
 
 def noqa(x: F[Array, "n m"]) -> F[Array, "m"]:
     return x  # noqa: SHP002
+
+# Errors no single equality of sizes undoes: the message still says what
+# would pass (it used to claim the error for all sizes).
+def rotated(x: F[Array, "a b c"], y: F[Array, "b c a"]) -> F[Array, "a b c"]:
+    return x + y  # expect: SHP005
+
+def doubled(x: F[Array, "n"], y: F[Array, "m"]) -> F[Array, ""]:
+    return np2.concatenate([x, x]) @ y  # expect: SHP005

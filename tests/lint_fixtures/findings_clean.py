@@ -65,3 +65,9 @@ def unknowns(x: F[Array, "n m"], k) -> F[Array, "n"]:
 
 def noqa(x: F[Array, "n m"]) -> F[Array, "m"]:
     return x.sum(0)
+
+def rotated(x: F[Array, "a b c"], y: F[Array, "a b c"]) -> F[Array, "a b c"]:
+    return x + y
+
+def doubled(x: F[Array, "n"], y: F[Array, "2*n"]) -> F[Array, ""]:
+    return np2.concatenate([x, x]) @ y
