@@ -67,6 +67,33 @@ def test_a_body_error_no_single_equality_undoes_says_what_would_pass():
     assert "(it would pass if 2*n == m)" in doubled
 
 
+def test_a_call_checks_the_callees_dim_expressions():
+    """`y: "n-1"` given `(k,)` with `n` bound to k: SHP004 (jaxtyping refuses
+    the call), not a return derived from the annotation's (k-1,)."""
+    path = FIXTURES / "findings.py"
+    found = [f for f in lint_source(path.read_text(), "x.py") if "shifted" in f.message]
+    assert [f.code for f in found] == ["SHP004"]
+    assert "y axis 0 is k where n-1 (k - 1) is annotated" in found[0].message
+    src = CORRECT_SHIFTED.replace('b: Float[Array, "k-1"]', 'b: Float[Array, "j"]')
+    [finding] = lint_source(src)
+    assert finding.message.endswith("they agree only if j == k - 1 [j: parameter b, line 8; "
+                                    "k: parameter a, line 8]")
+    assert lint_source(CORRECT_SHIFTED) == []
+
+
+CORRECT_SHIFTED = '''\
+from jaxtyping import Array, Float
+
+
+def shifted(x: Float[Array, "n"], y: Float[Array, "n-1"]) -> Float[Array, "n-1"]:
+    return x[1:] + y
+
+
+def calls(a: Float[Array, "k"], b: Float[Array, "k-1"]) -> Float[Array, "k-1"]:
+    return shifted(a, b)
+'''
+
+
 # ---------------------------------------------------------------- mutations
 
 CORRECT = '''\

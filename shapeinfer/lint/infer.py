@@ -86,6 +86,7 @@ class AnnotatedFunction(Function):
             name: (dims.symbol(name), "the instance's fields") for name in self.shared}
         conditions, never = [], []
         variadics: dict[str, tuple] = {}   # `*name` -> (its dims, where they were bound)
+        expressions = []   # (dim, item, where) of "n-1" items: checked once every name is bound
         for pname, spec in sig.specs.items():
             value = bound.get(pname, UNKNOWN)
             if not (isinstance(value, Array) and all(
@@ -115,12 +116,17 @@ class AnnotatedFunction(Function):
                     want, what = sympy.Integer(int(item.text)), \
                         f"{where} is {dims.fmt_dim(d)} where {item.text} is annotated"
                 else:
+                    if item.kind == "expr":
+                        expressions.append((d, item, where))
                     continue
-                decision = dims.decide_eq(d, want)
-                if decision is Decision.FALSE:
-                    never.append(what)
-                elif decision is Decision.UNKNOWN:
-                    conditions.append((what, f"{dims.fmt_dim(d)} == {dims.fmt_dim(want)}"))
+                self.compare(d, want, what, never, conditions)
+        # "n-1" binds nothing: the argument must be its value (else the call
+        # contradicts the annotation, and the return derived from it is wrong)
+        for d, item, where in expressions:
+            want = self.expression(item.text, names, strict=False)
+            if want is not None:
+                self.compare(d, want, f"{where} is {dims.fmt_dim(d)} where {item.text} "
+                             f"({dims.fmt_dim(want)}) is annotated", never, conditions)
         if never:
             raise CallContradiction(f"call of {sig.name} ({sig.where}): " + "; ".join(never))
         if conditions:
@@ -129,6 +135,15 @@ class AnnotatedFunction(Function):
             raise CallContradiction(f"call of {sig.name} ({sig.where}): {whats}; "
                                     f"they agree only if {conds}")
         return self.result(names, variadics)
+
+    @staticmethod
+    def compare(d, want, what, never, conditions):
+        """An argument's dim ``d`` where the annotation wants ``want``."""
+        decision = dims.decide_eq(d, want)
+        if decision is Decision.FALSE:
+            never.append(what)
+        elif decision is Decision.UNKNOWN:
+            conditions.append((what, f"{dims.fmt_dim(d)} == {dims.fmt_dim(want)}"))
 
     @staticmethod
     def bind_variadic(item, shape, where, variadics, never, conditions):
@@ -173,12 +188,16 @@ class AnnotatedFunction(Function):
                 raise Unknown(f"unknown return of {self.sig.name}")
         return Array(tuple(shape), spec.dtype)
 
-    def expression(self, text, names):
+    def expression(self, text, names, strict=True):
+        """The dim of ``"n-1"`` with the names as the arguments bound them;
+        when some name is unbound, Unknown (``strict``) or None."""
         try:
             value = Evaluator(_NO_LIBRARY).eval(S.parse(text).expr, {})
         except ShapeError:
             value = None
         if not dims.is_dim(value) or any(str(s) not in names for s in value.free_symbols):
+            if not strict:
+                return None
             raise Unknown(f"unknown return of {self.sig.name}")
         return value.subs({dims.symbol(n): names[n][0] for n in names})
 

@@ -73,3 +73,11 @@ def rotated(x: F[Array, "a b c"], y: F[Array, "b c a"]) -> F[Array, "a b c"]:
 
 def doubled(x: F[Array, "n"], y: F[Array, "m"]) -> F[Array, ""]:
     return np2.concatenate([x, x]) @ y  # expect: SHP005
+
+def shifted(x: F[Array, "n"], y: F[Array, "n-1"]) -> F[Array, "n-1"]:
+    return x[1:] + y
+
+# `y` is not `n-1`: the call contradicts the annotation (the return derived
+# from it, (k-1,), was once reported as SHP002; at k = 2 JAX returns (2,))
+def calls_shifted(a: F[Array, "k"], b: F[Array, "k"]) -> F[Array, "k"]:
+    return shifted(a, b)  # expect: SHP004

@@ -71,3 +71,9 @@ def rotated(x: F[Array, "a b c"], y: F[Array, "a b c"]) -> F[Array, "a b c"]:
 
 def doubled(x: F[Array, "n"], y: F[Array, "2*n"]) -> F[Array, ""]:
     return np2.concatenate([x, x]) @ y
+
+def shifted(x: F[Array, "n"], y: F[Array, "n-1"]) -> F[Array, "n-1"]:
+    return x[1:] + y
+
+def calls_shifted(a: F[Array, "k"], b: F[Array, "k-1"]) -> F[Array, "k-1"]:
+    return shifted(a, b)
