@@ -207,6 +207,9 @@ class FunctionContext:
     """What one function's check knows: the size symbols' origins, findings."""
     origins: dict = field(default_factory=dict)   # size name -> "parameter x, line 4"
     bound: set = field(default_factory=set)       # size names bound so far
+    # size names a body annotation bound (`y: Float[Array, "k"] = f(x)`), as
+    # the dims they were bound to (k -> 2*n): later annotations compare to those
+    body_sizes: dict = field(default_factory=dict)
 
 
 PYTHON_FLOAT = Array((), "f32", weak=True)   # a Python float, as JAX sees it
@@ -358,7 +361,11 @@ class BodyChecker:
             value = self.ev.eval(S.parse(item.text).expr, {})
         except ShapeError:
             return None
-        return value if dims.is_dim(value) else None
+        if not dims.is_dim(value):
+            return None
+        if self.ctx.body_sizes and isinstance(value, sympy.Basic):
+            value = value.subs({dims.symbol(n): d for n, d in self.ctx.body_sizes.items()})
+        return value
 
     # ------------------------------------------------------------ statements
 
@@ -372,6 +379,8 @@ class BodyChecker:
     def statement(self, stmt, env):
         if isinstance(stmt, ast.Assign):
             value = self.value(stmt.value, env)
+            if isinstance(stmt.value, ast.Lambda) and rebound_later(self.func, stmt, stmt.value):
+                value = UNKNOWN
             for target in stmt.targets:
                 self.bind(target, value, env)
             self.check_comment(stmt, value)
@@ -401,7 +410,8 @@ class BodyChecker:
             self.try_statement(stmt, env)
         elif isinstance(stmt, ast.FunctionDef) and as_lambda(stmt) is not None:
             # a local `def step(c, x): ...; return ...` (a scan body) is a lambda
-            env[stmt.name] = self.value(as_lambda(stmt), env)
+            env[stmt.name] = UNKNOWN if rebound_later(self.func, stmt, stmt) else self.value(
+                as_lambda(stmt), env)
         elif isinstance(stmt, (ast.Pass, ast.Break, ast.Continue, ast.Raise, ast.Assert,
                                ast.Delete, ast.Global, ast.Nonlocal, ast.Import,
                                ast.ImportFrom)):
@@ -667,7 +677,9 @@ class BodyChecker:
         if not (isinstance(shape, tuple) and all(map(dims.is_dim, shape))):
             self.m.report(stmt, "SHP001", f"`# shape:` wants a tuple of sizes, got {text!r}")
             return
-        items = tuple(DimSpec("expr", dims.fmt_dim(d)) for d in shape)  # parsed back below
+        # parsed back below; a plain name may be one this comment binds
+        items = tuple(DimSpec("name" if isinstance(d, sympy.Symbol) else "expr", dims.fmt_dim(d))
+                      for d in shape)
         spec = ArraySpec("comment", None, items, text)
         self.compare(stmt.value, value, spec, "the value is", "SHP003", noun="the comment says")
 
@@ -696,8 +708,9 @@ class BodyChecker:
                 return
             want.append(d)
         got = dims.fmt_shape(value.shape)
-        wanted = dims.fmt_shape(d if d is not None else sympy.Symbol("_") for d in want) \
-            if spec.dtype_class == "comment" else _spec_shape(spec)
+        wanted = _spec_shape(spec) if spec.dtype_class != "comment" else dims.fmt_shape(
+            sympy.Symbol(item.text) if item.kind == "name" else d if d is not None
+            else sympy.Symbol("_") for item, d in zip(spec.dims, want))
         free = [i for i, item in enumerate(spec.dims) if item.kind == "variadic"]
         if free and value.rank >= len(want) - 1:
             # `...` or a `*name` no parameter binds: any number of axes there
@@ -724,18 +737,47 @@ class BodyChecker:
             elif decision is Decision.UNKNOWN:
                 conditions.append(f"{dims.fmt_dim(d)} == {dims.fmt_dim(w)}")
         if not never and not conditions:
-            self.bind_new_names(spec, value)
+            self.bind_new_names(spec, value, getattr(node, "lineno", None))
             return
         tail = "" if never else "; they agree only if " + " and ".join(
             dict.fromkeys(_canonical(c) for c in conditions))
         self.m.report(node, code, f"{verb} {got} where {wanted} {noun}{tail}"
                       f"{self.origins_in(got + ' ' + wanted)}")
 
-    def bind_new_names(self, spec, value):
-        """A name first seen in a body annotation is bound by the value there."""
-        for item in spec.dims:
-            if item.kind == "name":
+    def bind_new_names(self, spec, value, line):
+        """A name first seen in a body annotation is bound by the value there:
+        later annotations compare with that dim. (With a multiple-axes item
+        the axes do not line up, and the name stays free.)"""
+        if any(item.kind == "variadic" for item in spec.dims) or len(spec.dims) != value.rank:
+            return
+        for item, d in zip(spec.dims, value.shape):
+            if item.kind == "name" and item.text not in self.ctx.bound:
                 self.ctx.bound.add(item.text)
+                self.ctx.body_sizes[item.text] = d
+                self.ctx.origins.setdefault(item.text, f"bound at line {line} as {dims.fmt_dim(d)}")
+
+
+def rebound_later(func: ast.FunctionDef, stmt: ast.stmt, closure) -> bool:
+    """Does the function assign, after ``stmt`` (or anywhere in a loop around
+    it), a name the local function or lambda ``closure`` reads from outside?
+    Python closures read a name when they run, not when they are defined, so
+    ``f = lambda: x; x = x.T; f()`` returns the new ``x``: such a closure's
+    value is unknown here."""
+    params = {a.arg for n in ast.walk(closure) if isinstance(n, (ast.Lambda, ast.FunctionDef))
+              for a in n.args.args + n.args.kwonlyargs + n.args.posonlyargs}
+    names = [n for n in ast.walk(closure) if isinstance(n, ast.Name)]
+    free = {n.id for n in names if isinstance(n.ctx, ast.Load)} - params - {
+        n.id for n in names if isinstance(n.ctx, ast.Store)}   # its own locals
+    if not free:
+        return False
+    loops = [n for n in ast.walk(func) if isinstance(n, (ast.For, ast.AsyncFor, ast.While))
+             and n.lineno <= stmt.lineno <= n.end_lineno]
+    for node in ast.walk(func):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store) and node.id in free:
+            if node.lineno > stmt.end_lineno or any(
+                    loop.lineno <= node.lineno <= loop.end_lineno for loop in loops):
+                return True
+    return False
 
 
 def as_lambda(func: ast.FunctionDef) -> ast.Lambda | None:

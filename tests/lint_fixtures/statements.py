@@ -42,3 +42,12 @@ def early_return(x: Float[Array, "b n"]) -> Float[Array, "b n"]:
         return x
     y = x.T
     return y  # expect: SHP002
+
+
+# `k` is bound by the first annotation to 2*n (the message says so); the
+# second agrees with it, the comment does not.
+def body_names(x: Float[Array, "n"]) -> Float[Array, "n"]:
+    y: Float[Array, "k"] = jnp.concatenate([x, x])
+    z: Float[Array, "k"] = jnp.concatenate([x, x])
+    w = jnp.outer(x, x)  # shape: (k, k)  # expect: SHP003
+    return x

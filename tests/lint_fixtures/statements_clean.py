@@ -59,3 +59,26 @@ def early_return(x: Float[Array, "b n"]) -> Float[Array, "n b"]:
         y = x.T
     assert y.ndim == 2
     return y
+
+
+# A closure reads `x` when it runs, after `x = x.T` (it was once taken as
+# the `x` of its definition: a false SHP002)
+def late_closure(x: Float[Array, "n m"]) -> Float[Array, "m n"]:
+    f = lambda: x
+    x = x.T
+    return f()
+
+
+def late_local_function(x: Float[Array, "n m"]) -> Float[Array, "m n"]:
+    def f():
+        return x
+    x = x.T
+    return f()
+
+
+def body_names(x: Float[Array, "n"]) -> Float[Array, "n"]:
+    y: Float[Array, "k"] = jnp.concatenate([x, x])
+    z: Float[Array, "k"] = jnp.concatenate([x, x])
+    w = jnp.outer(x, x)  # shape: (n, n)
+    v = jnp.outer(y, x)  # shape: (k, n)
+    return x
