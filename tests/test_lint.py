@@ -94,6 +94,17 @@ def calls(a: Float[Array, "k"], b: Float[Array, "k-1"]) -> Float[Array, "k-1"]:
 '''
 
 
+def test_a_shape_comment_on_a_line_of_several_statements_is_not_read():
+    """`u = x; t = x.T  # shape: (m, n)` may mean `t` (right) as well as `u`:
+    it was read as `u`'s, a finding on code that may be right."""
+    src = ("from jaxtyping import Array, Float\n"
+           "def f(x: Float[Array, 'n m']) -> Float[Array, 'm n']:\n"
+           "    u = x; t = x.T  # shape: (m, n)\n"
+           "    v = x  # shape: (m, n)\n"
+           "    return t\n")
+    assert [(f.line, f.code) for f in lint_source(src)] == [(4, "SHP003")]
+
+
 # ---------------------------------------------------------------- mutations
 
 CORRECT = '''\

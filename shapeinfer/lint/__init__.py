@@ -185,8 +185,11 @@ class ModuleLinter:
         self.report(node, "SHP001", f"malformed annotation: {message}")
 
     def read_comments(self):
+        several = set()   # lines with `;`: which statement a `# shape:` means is unclear
         try:
             for tok in tokenize.generate_tokens(io.StringIO(self.text).readline):
+                if tok.type == tokenize.OP and tok.string == ";":
+                    several.add(tok.start[0])
                 if tok.type == tokenize.COMMENT:
                     self.comments[tok.start[0]] = tok.string
                     m = _SHAPE_COMMENT.match(tok.string)  # the comment's own start
@@ -194,6 +197,8 @@ class ModuleLinter:
                         self.shape_comments[tok.start[0]] = m.group(1)
         except (tokenize.TokenError, SyntaxError):
             pass
+        for line in several:
+            self.shape_comments.pop(line, None)
 
     def annotated_functions(self, tree):
         """Module functions and methods of module classes (nested defs are
