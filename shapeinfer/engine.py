@@ -456,6 +456,14 @@ class Evaluator:
             return dim_binop(node.op, left, right, node)
         if node.op == "+" and isinstance(left, ShapeTuple) and isinstance(right, ShapeTuple):
             return ShapeTuple(left + right)  # x.shape + y.shape concatenates
+        if node.op in ("==", "!=") and is_shape_tuple(left) and is_shape_tuple(right) and (
+                isinstance(left, ShapeTuple) or isinstance(right, ShapeTuple)):
+            # Python compares a shape with a tuple (x.shape == y.shape): a bool,
+            # never an array comparison (which would broadcast them). (A bare
+            # `(n,)` is an array of that shape in `eval`.)
+            same = len(left) == len(right) and all(
+                dim_compare("==", a, b, node) for a, b in zip(left, right))
+            return same == (node.op == "==")
         self.require_value(node.left, env)  # an array operator: both sides are values
         self.require_value(node.right, env)
         site = CallSite(node.span, node.span, (node.left.span, node.right.span))

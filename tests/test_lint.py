@@ -105,6 +105,40 @@ def test_a_shape_comment_on_a_line_of_several_statements_is_not_read():
     assert [(f.line, f.code) for f in lint_source(src)] == [(4, "SHP003")]
 
 
+SHAPE_TESTS = '''\
+from jaxtyping import Array, Float
+
+
+def shapes_differ(x: Float[Array, "n"], y: Float[Array, "m"]) -> Float[Array, "n"]:
+    if x.shape != y.shape:
+        raise ValueError("shapes differ")
+    return y
+
+
+def shapes_asserted(x: Float[Array, "n"], y: Float[Array, "m"]) -> Float[Array, "n"]:
+    assert x.shape == y.shape
+    return x + y
+
+
+def shapes_swapped(x: Float[Array, "n m"]) -> Float[Array, "m n"]:
+    if x.shape == (x.shape[1], x.shape[0]):
+        return x
+    return x.T
+'''
+
+
+def test_shape_tuples_compare_as_python_does():
+    """`x.shape != y.shape` compares two tuples: it was taken as an array
+    comparison (a false SHP005, "ne got incompatible shapes"). What follows a
+    `raise` under it, or a failing `assert x.shape == y.shape`, runs only where
+    the sizes agree: JAX's symbolic answer ("they differ") leaves it unchecked
+    rather than reported (it was a false SHP002 / SHP005)."""
+    assert lint_source(SHAPE_TESTS) == []
+    # the live branch is still checked
+    wrong = SHAPE_TESTS.replace("    return x.T\n", "    return x\n")
+    assert [(f.line, f.code) for f in lint_source(wrong)] == [(18, "SHP002")]
+
+
 # ---------------------------------------------------------------- mutations
 
 CORRECT = '''\

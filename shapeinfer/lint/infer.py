@@ -373,10 +373,25 @@ class BodyChecker:
         """Run the statements; True when the block ends the function (its last
         statement returns or raises): its names flow nowhere."""
         for stmt in stmts:
-            self.statement(stmt, env)
+            if self.statement(stmt, env):
+                return True   # what follows is dead code for these annotations
         return bool(stmts) and isinstance(stmts[-1], (ast.Return, ast.Raise))
 
-    def statement(self, stmt, env):
+    def statement(self, stmt, env) -> bool:
+        """Run one statement; True when no path goes on after it (an ``if``
+        whose live branches all return or raise, an ``assert`` that fails)."""
+        if isinstance(stmt, ast.If):
+            return self.if_statement(stmt, env)
+        if isinstance(stmt, ast.Assert) and any(
+                self.value(stmt.test, env, quiet=True) is no for no in (False, sympy.false)):
+            # fails where the shapes decide its test; where they do not (`x.shape
+            # == y.shape`), JAX's symbolic answer is False and what follows runs
+            # only under the condition: not checked, rather than reported
+            return True
+        self.simple_statement(stmt, env)
+        return False
+
+    def simple_statement(self, stmt, env):
         if isinstance(stmt, ast.Assign):
             value = self.value(stmt.value, env)
             if isinstance(stmt.value, ast.Lambda) and rebound_later(self.func, stmt, stmt.value):
@@ -397,8 +412,6 @@ class BodyChecker:
         elif isinstance(stmt, ast.Expr):
             if not isinstance(stmt.value, ast.Constant):
                 self.value(stmt.value, env)   # a docstring or `...` is nothing to track
-        elif isinstance(stmt, ast.If):
-            self.if_statement(stmt, env)
         elif isinstance(stmt, (ast.For, ast.AsyncFor, ast.While)):
             self.loop(stmt, env)
         elif isinstance(stmt, (ast.With, ast.AsyncWith)):
@@ -446,8 +459,7 @@ class BodyChecker:
         their names merge (a branch that returns or raises flows nowhere)."""
         test = self.value(stmt.test, env, quiet=True)
         if isinstance(test, bool) or test in (sympy.true, sympy.false):
-            self.block(stmt.body if test else stmt.orelse, env)
-            return
+            return self.block(stmt.body if test else stmt.orelse, env)
         then_env, else_env = dict(env), dict(env)
         then_ends = self.block(stmt.body, then_env)
         else_ends = self.block(stmt.orelse, else_env)
@@ -457,6 +469,7 @@ class BodyChecker:
             env.update(then_env)
         else:
             _merge_into(env, then_env, else_env)
+        return then_ends and else_ends
 
     def loop(self, stmt, env):
         """``for`` / ``while``: the body runs any number of times. Silent trial
