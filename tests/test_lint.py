@@ -139,6 +139,49 @@ def test_shape_tuples_compare_as_python_does():
     assert [(f.line, f.code) for f in lint_source(wrong)] == [(18, "SHP002")]
 
 
+GUARDED = '''\
+import jax.numpy as jnp
+from jaxtyping import Array, Float
+
+
+def at_least_two(x: Float[Array, "n"]) -> Float[Array, "2"]:
+    if x.shape[0] >= 2:
+        return x[:2]
+    return jnp.zeros(2)
+
+
+def same_size(x: Float[Array, "n"], y: Float[Array, "m"], flag: bool) -> Float[Array, "n"]:
+    if flag and len(x) == len(y):
+        return y
+    return x
+
+
+def unless_different(x: Float[Array, "n"], y: Float[Array, "m"]) -> Float[Array, "n"]:
+    if not x.shape[0] != y.shape[0]:
+        return y
+    return x
+
+
+def early_return(x: Float[Array, "n"], y: Float[Array, "m"]) -> Float[Array, "n"]:
+    if x.shape[0] < y.shape[0]:
+        return x
+    if x.shape[0] > y.shape[0]:
+        return x
+    return x + y
+'''
+
+
+def test_a_branch_is_checked_under_its_test():
+    """Each finding here once had a condition its own branch's test states
+    ("returns (min(n, 2),) ...; they agree only if min(n, 2) == 2" under
+    `if x.shape[0] >= 2`): the branch runs only there, so there is none."""
+    assert lint_source(GUARDED) == []
+    wrong = GUARDED.replace("        return y\n", "        return y[1:]\n")
+    assert [(f.line, f.code) for f in lint_source(wrong)] == [(13, "SHP002"), (19, "SHP002")]
+    wrong = GUARDED.replace("return x[:2]", "return x[:3]")
+    assert [(f.line, f.code) for f in lint_source(wrong)] == [(7, "SHP002")]
+
+
 # ---------------------------------------------------------------- mutations
 
 CORRECT = '''\

@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import copy
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 
 import sympy
@@ -19,7 +20,7 @@ from .. import dims, dtypes, scope, syntax as S
 from ..dims import Decision
 from ..engine import Evaluator
 from ..errors import ShapeError
-from ..values import Array, Function
+from ..values import Array, Function, is_shape_tuple
 from .annotations import ArraySpec, DimSpec, MalformedAnnotation, _parse_item, read_annotation
 from .convert import FINFO_SCALAR, Converter, Unknown
 
@@ -27,7 +28,10 @@ UNKNOWN = object()  # a value the linter does not know
 # A size's name in a message: an annotation's (`batch`, `batch_0`) or an
 # anonymous axis named after where it is (`x.shape[0]`, `state.y.shape[1]`)
 _SIZE_WORD = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*(?:\[\d+\])?")
-_NO_LIBRARY: dict = {}  # dim expressions of annotations need no operation
+_NO_LIBRARY: dict = {}
+_CMP_SYMBOLS = {ast.Eq: "==", ast.NotEq: "!=", ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">",
+                ast.GtE: ">="}
+_NEGATED = {"==": "!=", "!=": "==", "<": ">=", "<=": ">", ">": "<=", ">=": "<"}  # dim expressions of annotations need no operation
 
 # Engine error codes that are shape errors JAX raises (reported); the others
 # (unsupported, unknown-name, inconclusive, dtype, ...) only stop tracking.
@@ -282,6 +286,7 @@ class BodyChecker:
         self.methods = methods or {}
         self.sig = sig
         self.ctx = FunctionContext()
+        self.facts: list = []   # relations of sizes the enclosing branches' tests state
         self.ev = Evaluator(module.library)
 
     # ------------------------------------------------------------ entry
@@ -372,10 +377,59 @@ class BodyChecker:
     def block(self, stmts, env) -> bool:
         """Run the statements; True when the block ends the function (its last
         statement returns or raises): its names flow nowhere."""
-        for stmt in stmts:
-            if self.statement(stmt, env):
-                return True   # what follows is dead code for these annotations
-        return bool(stmts) and isinstance(stmts[-1], (ast.Return, ast.Raise))
+        depth = len(self.facts)
+        try:
+            for stmt in stmts:
+                with self.under_facts():
+                    if self.statement(stmt, env):
+                        return True   # what follows is dead code for these annotations
+            return bool(stmts) and isinstance(stmts[-1], (ast.Return, ast.Raise))
+        finally:
+            del self.facts[depth:]   # an `if`'s facts hold to the end of its block
+
+    @contextmanager
+    def under_facts(self):
+        """Decide sizes knowing the tests of the branches the statement is in
+        (``if x.shape[0] >= 2:``), so that a branch is not reported for what
+        its own test rules out."""
+        if not self.facts:
+            yield
+            return
+        facts = dims.Facts()
+        for fact in self.facts:
+            facts.add(fact)
+        with dims.facts_active(facts):
+            yield
+
+    def compared(self, node, env):
+        """A side of a test's comparison: ``len(x)`` is ``x.shape[0]``."""
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and \
+                node.func.id == "len" and len(node.args) == 1 and not node.keywords:
+            value = self.value(node.args[0], env, quiet=True)
+            return value.shape[0] if isinstance(value, Array) and value.rank else UNKNOWN
+        return self.value(node, env, quiet=True)
+
+    def test_facts(self, test, env, negate=False) -> list:
+        """The relations of sizes that hold where ``test`` is true (false,
+        ``negate``): ``x.shape[0] >= 2``, ``a == b and flag``, ``not ...``;
+        only what is sure (nothing from a negated ``and``)."""
+        if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+            return self.test_facts(test.operand, env, not negate)
+        if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And) != negate:
+            return [f for v in test.values for f in self.test_facts(v, env, negate)]
+        if not (isinstance(test, ast.Compare) and len(test.ops) == 1
+                and type(test.ops[0]) in _CMP_SYMBOLS):
+            return []
+        op = _CMP_SYMBOLS[type(test.ops[0])]
+        if negate:
+            op, negate = _NEGATED[op], False
+        left, right = (self.compared(e, env) for e in (test.left, test.comparators[0]))
+        if dims.is_dim(left) and dims.is_dim(right):
+            return [dims.relation(op, left, right)]
+        if is_shape_tuple(left) and is_shape_tuple(right) and len(left) == len(right) and \
+                op == "==":
+            return [dims.relation("==", a, b) for a, b in zip(left, right)]
+        return []
 
     def statement(self, stmt, env) -> bool:
         """Run one statement; True when no path goes on after it (an ``if``
@@ -461,12 +515,20 @@ class BodyChecker:
         if isinstance(test, bool) or test in (sympy.true, sympy.false):
             return self.block(stmt.body if test else stmt.orelse, env)
         then_env, else_env = dict(env), dict(env)
+        then_facts = self.test_facts(stmt.test, env)
+        else_facts = self.test_facts(stmt.test, env, negate=True)
+        self.facts += then_facts
         then_ends = self.block(stmt.body, then_env)
+        del self.facts[len(self.facts) - len(then_facts):]
+        self.facts += else_facts
         else_ends = self.block(stmt.orelse, else_env)
+        del self.facts[len(self.facts) - len(else_facts):]
         if then_ends and not else_ends:
             env.update(else_env)
+            self.facts += else_facts   # what follows runs only where the test fails
         elif else_ends and not then_ends:
             env.update(then_env)
+            self.facts += then_facts   # what follows runs only where the test holds
         else:
             _merge_into(env, then_env, else_env)
         return then_ends and else_ends
