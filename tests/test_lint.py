@@ -182,6 +182,30 @@ def test_a_branch_is_checked_under_its_test():
     assert [(f.line, f.code) for f in lint_source(wrong)] == [(7, "SHP002")]
 
 
+def test_a_branch_binds_its_own_size_names():
+    """`y: Float[Array, "k"]` in each branch of an if: one binds k to n, the
+    other to 2*n; only one runs, so neither contradicts the other (the else
+    branch was reported against the then branch's k)."""
+    src = ('''\
+import jax.numpy as jnp
+from jaxtyping import Array, Float
+
+
+def two(x: Float[Array, "n"], flag: bool) -> Float[Array, "n"]:
+    if flag:
+        y: Float[Array, "k"] = x
+    else:
+        y: Float[Array, "k"] = jnp.concatenate([x, x])
+    z: Float[Array, "k"] = x
+    return x
+''')
+    assert lint_source(src) == []
+    both = src.replace("jnp.concatenate([x, x])", "x[::-1]")
+    [finding] = lint_source(both.replace("z: Float[Array, \"k\"] = x", "z: Float[Array, \"k\"] = x[1:]"))
+    assert finding.line == 10 and finding.message.startswith("z is (n - 1,) where (k,) is annotated")
+    assert "k: bound at line 9 as n" in finding.message
+
+
 # ---------------------------------------------------------------- mutations
 
 CORRECT = '''\

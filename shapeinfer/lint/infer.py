@@ -401,6 +401,15 @@ class BodyChecker:
         with dims.facts_active(facts):
             yield
 
+    def body_names(self, restore=None):
+        """The size names bound so far and the dims body annotations bound them
+        to; with ``restore``, set them back to such a pair (returning the
+        pair they were)."""
+        now = (set(self.ctx.bound), dict(self.ctx.body_sizes))
+        if restore is not None:
+            self.ctx.bound, self.ctx.body_sizes = set(restore[0]), dict(restore[1])
+        return now
+
     def compared(self, node, env):
         """A side of a test's comparison: ``len(x)`` is ``x.shape[0]``."""
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and \
@@ -517,20 +526,30 @@ class BodyChecker:
         then_env, else_env = dict(env), dict(env)
         then_facts = self.test_facts(stmt.test, env)
         else_facts = self.test_facts(stmt.test, env, negate=True)
+        before = self.body_names()
         self.facts += then_facts
         then_ends = self.block(stmt.body, then_env)
         del self.facts[len(self.facts) - len(then_facts):]
+        then_names = self.body_names(restore=before)   # a branch's names are its own
         self.facts += else_facts
         else_ends = self.block(stmt.orelse, else_env)
         del self.facts[len(self.facts) - len(else_facts):]
+        else_names = self.body_names(restore=before)
         if then_ends and not else_ends:
             env.update(else_env)
+            self.body_names(restore=else_names)
             self.facts += else_facts   # what follows runs only where the test fails
         elif else_ends and not then_ends:
             env.update(then_env)
+            self.body_names(restore=then_names)
             self.facts += then_facts   # what follows runs only where the test holds
         else:
             _merge_into(env, then_env, else_env)
+            # a size name both branches' annotations bound alike stays bound
+            bound, sizes = then_names
+            self.body_names(restore=(before[0] | {n for n in bound & else_names[0] if sizes.get(
+                n) == else_names[1].get(n)}, {n: d for n, d in sizes.items() if
+                                              else_names[1].get(n) == d}))
         return then_ends and else_ends
 
     def loop(self, stmt, env):
@@ -829,7 +848,7 @@ class BodyChecker:
             if item.kind == "name" and item.text not in self.ctx.bound:
                 self.ctx.bound.add(item.text)
                 self.ctx.body_sizes[item.text] = d
-                self.ctx.origins.setdefault(item.text, f"bound at line {line} as {dims.fmt_dim(d)}")
+                self.ctx.origins[item.text] = f"bound at line {line} as {dims.fmt_dim(d)}"
 
 
 def rebound_later(func: ast.FunctionDef, stmt: ast.stmt, closure) -> bool:
