@@ -594,6 +594,11 @@ class _Interpreter:
         left, right = self.eval(node.left, env), self.eval(node.right, env)
         if node.op == "+" and isinstance(left, ShapeTuple) and isinstance(right, ShapeTuple):
             return ShapeTuple(left + right)
+        if node.op in ("==", "!=") and (isinstance(left, ShapeTuple) or isinstance(
+                right, ShapeTuple)) and all(isinstance(v, tuple) for v in (left, right)):
+            # x.shape == y.shape: Python compares the tuples (a bool), as in JAX code
+            return _in_jax(operator.eq if node.op == "==" else operator.ne,
+                           tuple(left), tuple(right))
         if not (self.is_dim(left) and self.is_dim(right)):
             self.require_value(node.left, env)
             self.require_value(node.right, env)

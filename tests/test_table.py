@@ -371,6 +371,10 @@ INDEXING = [
     ok("vmap(lambda x: x.shape[0])((n, a, b))", "(n,)"),
     ok("vmap(lambda x: x[:x.shape[0] - 1])((n, a, b))", "(n, a - 1, b)"),
     ok("(lambda x: x.shape + x.shape)((a, b))", "(a, b, a, b)"),
+    # == and != of a shape compare tuples, as Python does: a bool, not an array
+    ok("(lambda x: x.shape == x.shape)((a, b))", "()"),
+    ok("(lambda x: x.shape != (a, b))((a, b))", "()"),
+    ok("(lambda x, y: x.shape == y.shape)((a, b), (a,))", "()"),
     ok("(0, 3)[:, 0]", "(0,)"),
 ]
 
