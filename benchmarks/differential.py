@@ -94,6 +94,43 @@ def repeated_call_body(rng: random.Random) -> str:
     ])
 
 
+LAYERS = ["relu(add(matmul({x}, w), b))", "jnp.tanh({x} @ w + b)", "sin({x}) * {x}",
+          "jnp.where({x} > 0, {x}, 0.1 * {x})", "{x} / jnp.sum({x}, axis=-1, keepdims=True)"]
+OPERANDS = ["(n, d)", "(d,)", "(1, d)", "(e, d)", "f32[n, d]", "i32[n, d]", "2.0", "1", "True"]
+
+
+def repeated_layers(rng: random.Random) -> str:
+    """A layer applied again and again (the same call on the same and on new
+    arrays), under vmap, grad or scan, with facts assumed or guards taken
+    between the layers."""
+    layer = rng.choice(LAYERS)
+    h = "x"
+    for _ in range(rng.randint(1, 5)):
+        h = layer.format(x=h)
+    setup = [f"w = {rng.choice(['(d, d)', '(d, e)', '(e, d)', '(d, 1)'])}",
+             f"b = {rng.choice(['(d,)', '(e,)', '(1,)', 'f32[]'])}"]
+    if rng.random() < 0.3:
+        setup.append(f"assume {rng.choice(['d == e', 'e == 1', 'n == d', 'd >= 2'])}")
+    if rng.random() < 0.3:
+        setup.append(f"g = add({rng.choice(OPERANDS)}, {rng.choice(OPERANDS)})")
+    body = f"lambda x: {h}"
+    x = rng.choice(["(n, d)", "(n, e)", "(m, n, d)", "f16[n, d]", "i32[n, d]"])
+    outer = rng.choice([
+        f"({body})({x})",
+        f"vmap({body})({x})",
+        f"vmap({body}, in_axes=1, out_axes=1)({x})",
+        f"(vmap({body})({x}), ({body})({x}), vmap({body})({x}))",
+        f"grad(lambda x: jnp.sum({h}))({x.replace('i32', 'f32')})",
+        f"vmap(grad(lambda x: jnp.sum({h})))({x.replace('i32', 'f32')})",
+        f"lax.scan(lambda c, x: (c, {h}), f32[], {x})",
+        f"lax.scan(lambda c, x: ({layer.format(x='c')}, {h}), (d,), {x})",
+        f"lax.cond(bool[], {body}, {body}, {x})",
+        f"jax.jit({body})({x})",
+        f"jax.value_and_grad(lambda x: jnp.sum({h}))({x.replace('i32', 'f32')})",
+    ])
+    return "\n".join(setup + [outer])
+
+
 def teaching_texts(rng: random.Random) -> list[str]:
     shapes = ["(a,b)", "(a,b,c)", "(2,3)", "(a,1)", "(n,m)"]
     ops = ["add", "mul", "lambda x, y: x @ y.T", "lambda x, y: x + y",
@@ -118,6 +155,7 @@ def corpus() -> dict:
     programs = parse_identity.corpus()
     programs += [repeated_call_program(rng) for _ in range(3000)]
     programs += [repeated_call_body(rng) for _ in range(3000)]
+    programs += [repeated_layers(rng) for _ in range(4000)]
     return {"programs": list(dict.fromkeys(programs)), "tables": teaching_texts(rng)}
 
 
@@ -263,7 +301,7 @@ def main(argv: list[str]) -> int:
     elif command == "dump":
         dump(*paths)
     elif command == "compare":
-        return compare(*paths)
+        return compare(paths[0], paths[1], *(int(p) for p in paths[2:]))
     else:
         print(__doc__)
         return 2
