@@ -133,7 +133,7 @@ def repeated_layers(rng: random.Random) -> str:
 
 def teaching_texts(rng: random.Random) -> list[str]:
     shapes = ["(a,b)", "(a,b,c)", "(2,3)", "(a,1)", "(n,m)"]
-    ops = ["add", "mul", "lambda x, y: x @ y.T", "lambda x, y: x + y",
+    ops = ["add", "multiply", "lambda x, y: x @ y.T", "lambda x, y: x + y",
            "lambda x, y: (x, add(x, y), add(x, y))"]
     texts = []
     for _ in range(150):
