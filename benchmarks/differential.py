@@ -87,10 +87,12 @@ def repeated_call_body(rng: random.Random) -> str:
         f"grad(lambda x, y: jnp.sum({op.format('x', 'x')}))({shape}, {shape2})",
         f"vmap(grad(lambda x, y: jnp.sum({mixed})))({shape}, {shape2})",
         f"jax.jit(lambda x, y: {twice})({shape}, {shape2})",
-        f"f = lambda x, y: {twice}\n(f({shape}, {shape2}), f({shape2}, {shape}), f({shape}, {shape}))",
+        f"f = lambda x, y: {twice}\n"
+        f"(f({shape}, {shape2}), f({shape2}, {shape}), f({shape}, {shape}))",
         f"assume a == b\nvmap(lambda x, y: {twice})({shape}, {shape2})",
         f"r = {op.format(shape, shape2)}\nassume a == b\n(r, {op.format(shape, shape2)})",
-        f"add((a,),(b,))\n{op.format(shape, shape2)}\n({mixed.replace('x', shape).replace('y', shape2)})",
+        f"add((a,),(b,))\n{op.format(shape, shape2)}\n"
+        f"({mixed.replace('x', shape).replace('y', shape2)})",
     ])
 
 
@@ -172,8 +174,8 @@ def _alarm(signum, frame):
 def error_record(e: BaseException) -> list:
     from shapeinfer.errors import ShapeError
     if isinstance(e, ShapeError):
-        return ["error", type(e).__name__, e.code, getattr(e.exception, "__name__", str(e.exception)),
-                e.message, list(e.span) if e.span else None, [str(g) for g in e.guards]]
+        return ["error", type(e).__name__, e.code, e.exception, e.message,
+                list(e.span) if e.span else None, [str(g) for g in e.guards]]
     if isinstance(e, Timeout):
         return ["timeout"]
     return ["exception", f"{type(e).__module__}.{type(e).__name__}", str(e)[:300]]
@@ -214,9 +216,8 @@ def dump_program(text: str, rng: random.Random, explain_too: bool) -> dict:
         out["infer"] = error_record(e)
     finally:
         signal.alarm(0)
-    if out["infer"][0] in ("timeout",) or (out["infer"][0] == "error"
-                                          and out["infer"][1] == "ShapeSyntaxError"):
-        return out
+    if out["infer"][0] == "timeout" or out["infer"][1:2] == ["ShapeSyntaxError"]:
+        return out  # (nothing more to ask)
     out["strict"] = attempt(lambda: infer(text, strict=True))
     if r is not None:
         for i, sizes in enumerate(assignments(r.symbols, rng)):
