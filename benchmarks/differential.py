@@ -258,7 +258,6 @@ def dump(corpus_path: str, out_path: str) -> None:
     import shapeinfer
     print("shapeinfer from", shapeinfer.__file__, file=sys.stderr)
     signal.signal(signal.SIGALRM, _alarm)
-    sys.setrecursionlimit(max(sys.getrecursionlimit(), 10000))
     data = json.loads(Path(corpus_path).read_text(encoding="utf-8"))
     rng = random.Random(3)
     with open(out_path, "w", encoding="utf-8") as out:
