@@ -1,6 +1,7 @@
 """The benchmarks run (a smoke run with few repetitions) and print their
 ratios. No test asserts a time: speed is measured by the benchmarks and
 reported in docs/performance.md, on a machine whose load varies."""
+import json
 import re
 import sys
 from pathlib import Path
@@ -10,6 +11,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 import bench_infer  # noqa: E402
 import bench_parse  # noqa: E402
 import bench_scaling  # noqa: E402
+import differential  # noqa: E402
 
 
 def test_bench_infer_smoke_prints_the_ratios(capsys):
@@ -51,3 +53,22 @@ def test_bench_parse_smoke_prints_medians(capsys):
     assert bench_parse.main(["--repeat", "2", "--programs", "vmap"]) == 0
     out = capsys.readouterr().out
     assert re.search(r"^nested vmap +[\d,]+ +[\d,]+ +[\d.]+$", out, re.M), out
+
+
+def test_differential_dump_and_compare(tmp_path, capsys):
+    corpus = tmp_path / "corpus.json"
+    corpus.write_text(json.dumps({"programs": ["x = add((a,), (b,)); (x, add((a,), (b,)))",
+                                               "vmap(add)((a, 3), (a, 4))", "(a,"],
+                                  "tables": ["vmap(add, ?, ?)((a,b),(a,b))"]}))
+    before, after = tmp_path / "before.jsonl", tmp_path / "after.jsonl"
+    differential.dump(str(corpus), str(before))
+    differential.dump(str(corpus), str(after))
+    assert differential.compare(str(before), str(after)) == 0
+    assert "4 texts" in capsys.readouterr().out
+    records = [json.loads(line) for line in before.read_text().splitlines()]
+    assert records[0]["infer"][5] == "((a,), (a,))  if a == b"
+    assert records[0]["sizes1"][0] == {"a": 3, "b": 3}
+    assert records[0]["sizes1"][1] == records[0]["sizes1"][2]  # .at as a fresh inference
+    assert records[1]["infer"][:4] == ["error", "ShapeError", "broadcast", "TypeError"]
+    assert records[2]["infer"][1] == "ShapeSyntaxError" and "strict" not in records[2]
+    assert "(a, b, b)" in records[3]["table"]
