@@ -675,7 +675,8 @@ class BodyChecker:
     def passing_equalities(self, message, expr, known) -> list[str]:
         """The single equalities of sizes (``p == q``, ``p == 1``) under which
         the expression would pass: the error holds only where none of them does.
-        (Only single equalities are tried, so the list need not be complete.)"""
+        (Only single equalities are tried, so the list need not be complete;
+        when none passes, :meth:`guarded_pass` gives the engine's conjunction.)"""
         names = [w for w in dict.fromkeys(_SIZE_WORD.findall(message))
                  if w in self.ctx.origins]
         trials = [(a, b) for i, a in enumerate(names) for b in names[i + 1:]]
