@@ -19,6 +19,7 @@ from typing import Iterator
 from lark import Lark, Token
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
+from . import lalr
 from .dims import MAX_INT_DIGITS
 from .errors import ShapeSyntaxError
 
@@ -532,15 +533,34 @@ def parse(text: str) -> Program:
 _build_lock = threading.Lock()
 
 
+@functools.lru_cache(maxsize=None)
+def _driver() -> lalr.Driver | None:
+    """The fast loop over Lark's tables (shapeinfer/lalr.py), or None if
+    this Lark's internals are not laid out as it expects: then Lark parses
+    every text (slower, same answers)."""
+    try:
+        return lalr.Driver(_parser())
+    except (AttributeError, ImportError, KeyError, TypeError, ValueError):
+        return None
+
+
 def _build(text: str) -> Program:
-    """Lark's parse of ``text``, which builds the nodes as it goes; then the
-    first error the node builder found, if any."""
-    parser = _parser()
+    """The parse of ``text``, which builds the nodes as it goes; then the
+    first error the node builder found, if any. The fast loop parses first;
+    where it gives up (a syntax error, above all), Lark parses the text again
+    and raises its own error."""
+    parser, driver = _parser(), _driver()
     builder = parser.options.transformer
     with _build_lock:  # the builder's state is per text
         builder.reset()
         try:
-            program = parser.parse(text)
+            try:
+                if driver is None:
+                    raise lalr.Fallback
+                program = driver.parse(text)
+            except lalr.Fallback:
+                builder.reset()
+                program = parser.parse(text)
             error = builder.error
         finally:
             builder.reset()  # drop the references to this text's nodes

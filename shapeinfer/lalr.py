@@ -1,0 +1,166 @@
+"""A faster loop over Lark's own LALR tables, for texts that parse.
+
+Lark builds the parse table and the contextual lexer from
+``grammar/shapeinfer.lark``; this module only runs them. Lark's pure-Python
+loop is most of a cold ``infer`` (issue 10): for every token it creates a
+full ``Token``, runs a generator chain (lexer, post-lexer, parser), hashes
+grammar ``Rule`` objects to find callbacks, and reduces each operand
+through the grammar's chain of precedence rules (``?sum: product``,
+``?product: unary``, ...), calling a callback that returns its one child
+every time. Here those unit reductions only move the state, the tables are
+re-keyed by plain strings and ints once, and the lexer is inlined.
+
+Same tables, same lexers, same callbacks: the nodes and spans are Lark's
+(``tests/test_lalr.py`` compares both on every text of the test corpus).
+Anything irregular, a syntax error above all, raises :class:`Fallback`,
+and the caller parses the text with Lark itself, whose errors are the
+ones users see.
+"""
+from __future__ import annotations
+
+from lark import Lark, Token
+from lark.parse_tree_builder import ExpandSingleChild
+from lark.parsers.lalr_analysis import Shift
+
+_SHIFT, _UNIT, _REDUCE = 0, 1, 2
+_OPEN = frozenset({"LPAR", "LSQB", "LBRACE"})
+_CLOSE = frozenset({"RPAR", "RSQB", "RBRACE"})
+_new_str = str.__new__
+
+
+class Fallback(Exception):
+    """This text needs Lark's own parse (it has a syntax error, or
+    something this loop does not handle)."""
+
+
+class Driver:
+    """Lark's tables for one :class:`~lark.Lark` instance (``parser="lalr"``,
+    ``lexer="contextual"``, the bracket-newline post-lexer of
+    ``shapeinfer/syntax.py``), laid out for :meth:`parse`."""
+
+    def __init__(self, lark: Lark):
+        frontend = lark.parser
+        parser = frontend.parser.parser
+        table = parser.parse_table
+        callbacks = parser.callbacks
+        # The state's actions, token type -> (kind, ...): a shift carries the
+        # new state; a unit reduction (a `?rule` passing on its one child)
+        # the rule's name; any other reduction its length, callback and name.
+        self.actions: dict[int, dict[str, tuple]] = {}
+        self.goto: dict[int, dict[str, int]] = {}
+        for state, row in table.states.items():
+            actions, goto = {}, {}
+            for symbol, (action, arg) in row.items():
+                if action is Shift:
+                    if symbol.isupper() or symbol.startswith("$"):
+                        actions[symbol] = (_SHIFT, arg)
+                    else:
+                        goto[symbol] = arg
+                    continue
+                callback = callbacks[arg]
+                if len(arg.expansion) == 1 and isinstance(callback, ExpandSingleChild):
+                    actions[symbol] = (_UNIT, arg.origin.name)
+                else:
+                    actions[symbol] = (_REDUCE, len(arg.expansion), callback, arg.origin.name)
+            self.actions[state] = actions
+            self.goto[state] = goto
+        if any(isinstance(t, str) for t in callbacks):  # terminal callbacks: not used here
+            raise ValueError("terminal callbacks are not supported")
+        # (state below, state on top, token type) -> the state on top once
+        # every unit reduction that token triggers is done: an operand
+        # climbs the precedence chain (`?atom` up to `?expr`) in one step.
+        self.units: dict[tuple[int, int, str], int] = {}
+        self.start_state = table.start_states["start"]
+        self.end_state = table.end_states["start"]
+        # The contextual lexer: for each parser state, the compiled patterns
+        # of the terminals it accepts, the ignored types, and the keyword
+        # callbacks (Lark's `UnlessCallback`: a NAME that spells `lambda`).
+        # Each is laid out when a parse first needs it: Lark compiles a
+        # lexer's patterns on first use, and compiling all 59 would add 12 ms
+        # to the start of every process.
+        self._basic_lexers = frontend.lexer.lexer.lexers
+        self.lexers: dict[int, tuple] = {}
+
+    def _lexer(self, state: int) -> tuple:
+        basic = self._basic_lexers[state]
+        scanner = basic.scanner  # compiled by Lark on first use
+        lexer = self.lexers[state] = (tuple(scanner._mres), basic.ignore_types, dict(basic.callback))
+        return lexer
+
+    def _unit_chain(self, below: int, top: int, kind: str) -> int:
+        action = self.actions[top].get(kind)
+        while action is not None and action[0] == _UNIT:
+            top = self.goto[below][action[1]]
+            action = self.actions[top].get(kind)
+        return top
+
+    def parse(self, text: str):
+        """The value of the start rule's callback for ``text``; raises
+        :class:`Fallback` at anything a syntax error could be."""
+        actions, goto, lexers, units = self.actions, self.goto, self.lexers, self.units
+        states = [self.start_state]
+        values: list = []
+        pos, n, depth = 0, len(text), 0
+        while True:
+            # -- the next token, lexed in the context of the parser's state
+            if pos < n:
+                lexer = lexers.get(states[-1])
+                patterns, ignore, keyword = lexer or self._lexer(states[-1])
+                for pattern in patterns:
+                    m = pattern.match(text, pos)
+                    if m is not None:
+                        break
+                else:
+                    raise Fallback
+                kind, end = m.lastgroup, m.end()
+                if kind in ignore:
+                    pos = end
+                    continue
+                value = m.group()
+                tok = _new_str(Token, value)
+                tok.type, tok.value, tok.start_pos, tok.end_pos = kind, value, pos, end
+                tok.line = tok.column = tok.end_line = tok.end_column = None
+                pos = end
+                if kind in keyword:
+                    tok = keyword[kind](tok)
+                    kind = tok.type
+                # the post-lexer: a newline inside brackets is whitespace
+                if kind in _OPEN:
+                    depth += 1
+                elif kind in _CLOSE:
+                    depth = depth - 1 if depth else 0
+                elif kind == "_NL" and depth:
+                    continue
+                is_end = False
+            else:
+                kind, tok, is_end = "$END", None, True
+            # -- reduce as far as the token says, then shift it
+            while True:
+                action = actions[states[-1]].get(kind)
+                if action is None:
+                    raise Fallback
+                step = action[0]
+                if step == _SHIFT:
+                    if is_end:
+                        raise Fallback
+                    states.append(action[1])
+                    values.append(tok)
+                    break
+                if step == _UNIT:  # the value stays; only the state moves
+                    key = (states[-2], states[-1], kind)
+                    top = units.get(key)
+                    if top is None:
+                        top = units[key] = self._unit_chain(*key)
+                    states[-1] = top
+                    continue
+                size = action[1]
+                if size:
+                    children = values[-size:]
+                    del values[-size:]
+                    del states[-size:]
+                else:
+                    children = []
+                values.append(action[2](children))
+                states.append(goto[states[-1]][action[3]])
+                if is_end and states[-1] == self.end_state:
+                    return values[-1]
