@@ -157,3 +157,19 @@ def test_printing_round_trips_through_the_parsers():
             expected = d.xreplace({dims.symbol(s): v for s, v in values.items()})
             python = eval(printed, {"__builtins__": {}, "max": max, "min": min}, values)  # noqa: S307
             assert python == expected, (printed, values)
+
+
+def test_size_symbols_are_sympys_own():
+    # dims.symbol copies a template's assumptions instead of calling sympy's
+    # constructor (issue 10): the symbol must be the one sympy would make
+    import pickle
+    assert dims._new_size_symbol is dims._copy_size_symbol  # the copy is in use here
+    mine = dims.symbol("sym_copy_n")
+    theirs = sympy.Symbol("sym_copy_n", integer=True, positive=True)
+    assert mine == theirs and hash(mine) == hash(theirs)
+    assert mine != sympy.Symbol("sym_copy_n", integer=True, nonnegative=True)
+    assert sympy.expand((mine + 1) ** 2 - (theirs + 1) ** 2) == 0
+    assert {mine: 1}[theirs] == 1
+    assert mine.is_integer and mine.is_positive and (mine - 1).is_nonnegative
+    assert pickle.loads(pickle.dumps(mine)) == theirs
+    assert dims._fresh("sym_copy_n").is_positive
