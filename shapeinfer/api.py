@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import collections
-import contextlib
 import dataclasses
 import operator
 import sys
@@ -261,22 +260,32 @@ def _fresh_copy(answer):
     raise error from None
 
 
-@contextlib.contextmanager
-def deep_recursion(text: str):
+class deep_recursion:  # noqa: N801 - used as a function: `with deep_recursion(text):`
     """Room for deep programs: the evaluator recurses a few times per nesting
     level (``a + b + c ...`` nests to the left). The parser refuses trees
     deeper than :data:`~shapeinfer.syntax.MAX_DEPTH`; a program within it
     that still recurses too far (a lambda calling another 3,000 deep) gets a
-    ``too-deep`` error rather than a traceback."""
-    limit = sys.getrecursionlimit()
-    sys.setrecursionlimit(max(limit, _RECURSION_LIMIT))
-    try:
-        yield
-    except RecursionError:
-        raise ShapeError("too-deep", "RecursionError",
-                         "the program nests too deeply for shapeinfer", (0, len(text))) from None
-    finally:
-        sys.setrecursionlimit(limit)
+    ``too-deep`` error rather than a traceback.
+
+    (A class rather than a ``contextlib.contextmanager``: every ``infer``
+    enters it twice, and a generator costs three times as much.)"""
+
+    __slots__ = ("text", "limit")
+
+    def __init__(self, text: str):
+        self.text = text
+
+    def __enter__(self):
+        self.limit = sys.getrecursionlimit()
+        sys.setrecursionlimit(max(self.limit, _RECURSION_LIMIT))
+
+    def __exit__(self, kind, error, tb):
+        sys.setrecursionlimit(self.limit)
+        if kind is not None and issubclass(kind, RecursionError):
+            raise ShapeError("too-deep", "RecursionError",
+                             "the program nests too deeply for shapeinfer",
+                             (0, len(self.text))) from None
+        return False
 
 
 _RECURSION_LIMIT = 10_000

@@ -507,6 +507,16 @@ def facts_active(facts: "Facts | None"):
         _active = saved
 
 
+def set_context(facts: "Facts | None", strict: bool) -> tuple:
+    """Make every decision from now on consult ``facts``, deciding as
+    jax.export does if ``strict`` (see :func:`as_jax`); returns the context
+    it replaces, to be set back (``scope.active`` does both)."""
+    global _active, _as_jax
+    saved = (_active, _as_jax)
+    _active, _as_jax = facts, strict
+    return saved
+
+
 # ---------------------------------------------------------------- the decision procedure
 #
 # As jax.export's symbolic dims do, floor division and mod by a constant are

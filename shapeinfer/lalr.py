@@ -82,9 +82,22 @@ class Driver:
         self.lexers: dict[int, tuple] = {}
 
     def _lexer(self, state: int) -> tuple:
+        """The lexer of ``state``: its pattern's ``match``, the ignored
+        types, and per type the keywords it may spell (NAME: ``lambda``...)."""
         basic = self._basic_lexers[state]
         scanner = basic.scanner  # compiled by Lark on first use
-        lexer = self.lexers[state] = (tuple(scanner._mres), basic.ignore_types, dict(basic.callback))
+        if len(scanner._mres) != 1:  # (Lark splits past 100 terminals; this grammar has 40)
+            raise Fallback
+        keywords = {}
+        for kind, callback in basic.callback.items():
+            # Lark's UnlessCallback: a token that spells one of these strings
+            # takes its type
+            terminals = getattr(getattr(callback, "scanner", None), "terminals", None)
+            if terminals is None or any(t.pattern.type != "str" or t.pattern.flags
+                                        for t in terminals):
+                raise Fallback
+            keywords[kind] = {t.pattern.value: t.name for t in terminals}
+        lexer = self.lexers[state] = (scanner._mres[0].match, basic.ignore_types, keywords)
         return lexer
 
     def _unit_chain(self, below: int, top: int, kind: str) -> int:
@@ -104,26 +117,21 @@ class Driver:
         while True:
             # -- the next token, lexed in the context of the parser's state
             if pos < n:
-                lexer = lexers.get(states[-1])
-                patterns, ignore, keyword = lexer or self._lexer(states[-1])
-                for pattern in patterns:
-                    m = pattern.match(text, pos)
-                    if m is not None:
-                        break
-                else:
+                match, ignore, keywords = lexers.get(states[-1]) or self._lexer(states[-1])
+                m = match(text, pos)
+                if m is None:
                     raise Fallback
                 kind, end = m.lastgroup, m.end()
                 if kind in ignore:
                     pos = end
                     continue
                 value = m.group()
+                if kind in keywords:
+                    kind = keywords[kind].get(value, kind)
                 tok = _new_str(Token, value)
                 tok.type, tok.value, tok.start_pos, tok.end_pos = kind, value, pos, end
                 tok.line = tok.column = tok.end_line = tok.end_column = None
                 pos = end
-                if kind in keyword:
-                    tok = keyword[kind](tok)
-                    kind = tok.type
                 # the post-lexer: a newline inside brackets is whitespace
                 if kind in _OPEN:
                     depth += 1
