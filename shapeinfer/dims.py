@@ -430,6 +430,8 @@ class Facts:
 
     def _add(self, condition):
         left, right = condition.args
+        if isinstance(condition, sympy.Eq) and self._bind_sizes(left, right):
+            return
         if isinstance(condition, sympy.Eq):
             diff = self.rewrite(sympy.expand(left - right))
             if not self._substitute_zero(diff):
@@ -442,6 +444,24 @@ class Facts:
             d = self.rewrite(sympy.expand(_nonnegative_form(condition)))
             if not self._substitute_lower_bound(d, 0):
                 self.nonnegative.append(d)
+
+    def _bind_sizes(self, left, right) -> bool:
+        """``a == b`` or ``n == 3`` of sizes no fact rewrites yet, the
+        commonest guards (broadcasting ``(a,)`` with ``(b,)`` or with
+        ``(3,)``), bound without sympy's algebra, as :meth:`_substitute_zero`
+        binds them: the later name to the other, a size to its value."""
+        if right in _SIZE_SYMBOLS and left not in _SIZE_SYMBOLS:
+            left, right = right, left
+        if left not in _SIZE_SYMBOLS or left in self.subs:
+            return False
+        if right in _SIZE_SYMBOLS and right not in self.subs and left != right:
+            later, earlier = (left, right) if left.name > right.name else (right, left)
+            self._bind(later, earlier)
+            return True
+        if isinstance(right, sympy.Integer) and right >= 1:
+            self._bind(left, right)
+            return True
+        return False
 
     def _substitute_zero(self, diff) -> bool:
         """``diff == 0`` as a substitution: solved for a size with coefficient

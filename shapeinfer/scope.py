@@ -185,6 +185,9 @@ def canonical(condition):
     an equality of a dim with a constant with the constant on the right."""
     if isinstance(condition, (sympy.Eq, sympy.Ne)):
         left, right = condition.args
+        if isinstance(condition, sympy.Eq) and left.is_Symbol and (right.is_Symbol
+                                                                   or right.is_Integer):
+            return condition  # a == b, n == 3: already so (the commonest guards)
         normal = dims._normal(sympy.expand(left - right))
         if isinstance(-normal, sympy.Mod):
             normal = -normal

@@ -173,3 +173,26 @@ def test_size_symbols_are_sympys_own():
     assert mine.is_integer and mine.is_positive and (mine - 1).is_nonnegative
     assert pickle.loads(pickle.dumps(mine)) == theirs
     assert dims._fresh("sym_copy_n").is_positive
+
+
+@pytest.mark.parametrize("before, left, right", [
+    ([], "a", "b"), ([], "b", "a"), ([], "n", 3), ([], 3, "n"), ([], "n", 1),
+    ([("c", "a")], "a", "b"), ([("b", 2)], "a", "c"), ([("a", "z")], "z", "y"),
+])
+def test_size_equalities_bind_as_the_general_path_does(before, left, right):
+    # Facts._bind_sizes binds the commonest guards (a == b, n == 3) without
+    # sympy's algebra (issue 10); _substitute_zero, the general path, must
+    # have bound them the same way
+    def value(v):
+        return dims.symbol(v) if isinstance(v, str) else sympy.Integer(v)
+
+    fast, slow = dims.Facts(), dims.Facts()
+    for x, y in before:
+        fast.add(dims.relation("==", value(x), value(y)))
+        slow.add(dims.relation("==", value(x), value(y)))
+    condition = dims.relation("==", value(left), value(right))
+    assert fast.add(condition) is Decision.UNKNOWN  # taken (through the fast path)
+    diff = slow.rewrite(sympy.expand(value(left) - value(right)))
+    assert slow._substitute_zero(diff)
+    assert fast.subs == slow.subs
+    assert fast.decide(condition) is Decision.TRUE
