@@ -73,10 +73,12 @@ def _size_symbols_copy() -> bool:
     symbols out otherwise)?"""
     try:
         mine, theirs = _copy_size_symbol("_probe"), _sympy_size_symbol("_probe")
+        # (no arithmetic here: sympy's first subtraction in a process costs
+        # 25 ms, which a program that takes no guard never pays)
         return (mine == theirs and hash(mine) == hash(theirs) and type(mine) is type(theirs)
                 and mine.assumptions0 == theirs.assumptions0
                 and mine._hashable_content() == theirs._hashable_content()
-                and (mine - theirs) == 0 and mine.is_positive and mine.is_integer)
+                and mine.is_positive and mine.is_integer)
     except (AttributeError, TypeError):
         return False
 
