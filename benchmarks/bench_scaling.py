@@ -20,11 +20,16 @@ median time, the time per step (per nesting level, operation, leaf or
 statement), and for each family the slope: the exponent k of the fit
 time ~ size^k on a log-log scale (1 is linear, 2 quadratic), computed over
 the larger half of the sizes, where constant costs no longer dominate.
-Nothing here asserts a timing.
+Each call is timed with the garbage collector paused, as bench_infer.py
+times them: CPython's full collections scan every live object, so with it
+running the largest programs (10,000 leaves make a few hundred thousand
+objects) also measure the collector, whose cost grows with the heap.
+``--gc`` leaves it running. Nothing here asserts a timing.
 """
 from __future__ import annotations
 
 import argparse
+import gc
 import itertools
 import math
 import statistics
@@ -65,14 +70,19 @@ QUICK_SIZES = {"vmap nesting depth": [1, 8, 64], "operation chain": [10, 200, 20
                "pytree leaves": [1, 100, 1000], "statements": [1, 50, 500]}
 
 
-def time_infer(make, n: int, repeat: int) -> float:
+def time_infer(make, n: int, repeat: int, pause_gc: bool = True) -> float:
     import shapeinfer
     times = []
     for _ in range(repeat):
         text = make(n, f"_{next(_fresh)}")
-        t0 = time.perf_counter()
-        shapeinfer.infer(text)
-        times.append(time.perf_counter() - t0)
+        if pause_gc:
+            gc.disable()
+        try:
+            t0 = time.perf_counter()
+            shapeinfer.infer(text)
+            times.append(time.perf_counter() - t0)
+        finally:
+            gc.enable()
     return statistics.median(times)
 
 
@@ -91,11 +101,14 @@ def main(argv=None) -> int:
     ap.add_argument("--repeat", type=int, default=5, metavar="N",
                     help="samples per size; medians are reported (default 5)")
     ap.add_argument("--quick", action="store_true", help="a smoke run: 3 sizes each, 1 sample")
+    ap.add_argument("--gc", action="store_true",
+                    help="leave the garbage collector running during the timed calls")
     args = ap.parse_args(argv)
     repeat = 1 if args.quick else max(1, args.repeat)
     import shapeinfer
     shapeinfer.infer("tanh((a, b))")  # build the parser and load the rules, untimed
     print(f"shapeinfer.infer, cold (fresh size names), medians of {repeat}; "
+          f"garbage collector {'running' if args.gc else 'paused'}; "
           f"recursion limit {sys.getrecursionlimit()}")
     for name, make, sizes, step in FAMILIES:
         sizes = QUICK_SIZES[name] if args.quick else sizes
@@ -103,7 +116,7 @@ def main(argv=None) -> int:
         print(f"  {'size':>6}  {'ms':>10}  {'µs per ' + step:>16}")
         points = []
         for n in sizes:
-            t = time_infer(make, n, repeat)
+            t = time_infer(make, n, repeat, pause_gc=not args.gc)
             points.append((n, t))
             print(f"  {n:>6}  {t * 1e3:>10.2f}  {t / n * 1e6:>16.1f}")
         print(f"  slope (time ~ size^k, larger sizes): k = {slope(points):.2f}")
