@@ -11,7 +11,8 @@ every time. Here those unit reductions only move the state, the tables are
 re-keyed by plain strings and ints once, and the lexer is inlined.
 
 Same tables, same lexers, same callbacks: the nodes and spans are Lark's
-(``tests/test_lalr.py`` compares both on every text of the test corpus).
+(``tests/test_lalr.py`` compares both loops on the strings of the tests,
+the docs and the benchmarks, and on random text).
 Anything irregular, a syntax error above all, raises :class:`Fallback`,
 and the caller parses the text with Lark itself, whose errors are the
 ones users see.
@@ -19,8 +20,6 @@ ones users see.
 from __future__ import annotations
 
 from lark import Lark, Token
-from lark.parse_tree_builder import ExpandSingleChild
-from lark.parsers.lalr_analysis import Shift
 
 _SHIFT, _UNIT, _REDUCE = 0, 1, 2
 _OPEN = frozenset({"LPAR", "LSQB", "LBRACE"})
@@ -39,6 +38,11 @@ class Driver:
     ``shapeinfer/syntax.py``), laid out for :meth:`parse`."""
 
     def __init__(self, lark: Lark):
+        # Lark's internals (a Lark laid out otherwise raises here, and
+        # syntax.py then lets Lark parse every text)
+        from lark.parse_tree_builder import ExpandSingleChild
+        from lark.parsers.lalr_analysis import Shift
+
         frontend = lark.parser
         parser = frontend.parser.parser
         table = parser.parse_table
@@ -84,20 +88,23 @@ class Driver:
     def _lexer(self, state: int) -> tuple:
         """The lexer of ``state``: its pattern's ``match``, the ignored
         types, and per type the keywords it may spell (NAME: ``lambda``...)."""
-        basic = self._basic_lexers[state]
-        scanner = basic.scanner  # compiled by Lark on first use
-        if len(scanner._mres) != 1:  # (Lark splits past 100 terminals; this grammar has 40)
-            raise Fallback
-        keywords = {}
-        for kind, callback in basic.callback.items():
-            # Lark's UnlessCallback: a token that spells one of these strings
-            # takes its type
-            terminals = getattr(getattr(callback, "scanner", None), "terminals", None)
-            if terminals is None or any(t.pattern.type != "str" or t.pattern.flags
-                                        for t in terminals):
+        try:
+            basic = self._basic_lexers[state]
+            scanner = basic.scanner  # compiled by Lark on first use
+            if len(scanner._mres) != 1:  # (Lark splits past 100 terminals; this grammar has 40)
                 raise Fallback
-            keywords[kind] = {t.pattern.value: t.name for t in terminals}
-        lexer = self.lexers[state] = (scanner._mres[0].match, basic.ignore_types, keywords)
+            keywords = {}
+            for kind, callback in basic.callback.items():
+                # Lark's UnlessCallback: a token that spells one of these
+                # strings takes its type
+                terminals = callback.scanner.terminals
+                if any(t.pattern.type != "str" or t.pattern.flags for t in terminals):
+                    raise Fallback
+                keywords[kind] = {t.pattern.value: t.name for t in terminals}
+            lexer = (scanner._mres[0].match, basic.ignore_types, keywords)
+        except (AttributeError, KeyError, TypeError):  # a Lark laid out otherwise
+            raise Fallback from None
+        self.lexers[state] = lexer
         return lexer
 
     def _unit_chain(self, below: int, top: int, kind: str) -> int:

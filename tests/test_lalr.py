@@ -93,3 +93,19 @@ def test_a_syntax_error_is_larks():
     with pytest.raises(syntax.ShapeSyntaxError, match="unexpected ','") as e:
         syntax.parse("f(a,,)")
     assert e.value.span == (4, 5)
+
+
+def test_lark_parses_alone_where_the_loop_cannot_run(monkeypatch):
+    # a Lark laid out otherwise: no driver (syntax._driver gives None), or a
+    # lexer this loop cannot read (Fallback at every text): same trees
+    text = "x = vmap(lambda u: u @ u.T)((a, b, b))\nx[0, ...]"
+    fast = parse_identity.describe_tree(syntax._build(text))
+    monkeypatch.setattr(syntax, "_driver", lambda: None)
+    assert parse_identity.describe_tree(syntax._build(text)) == fast
+
+    broken = lalr.Driver(syntax._parser())
+    broken._basic_lexers = {}  # every state's lexer is missing
+    monkeypatch.setattr(syntax, "_driver", lambda: broken)
+    with pytest.raises(lalr.Fallback):
+        broken.parse(text)
+    assert parse_identity.describe_tree(syntax._build(text)) == fast
