@@ -9,6 +9,21 @@ from __future__ import annotations
 FORMATS = ("text", "json", "github", "sarif")
 
 
+def jobs_count(text: str) -> int:
+    """``-j N``: a number of processes, 0 for one per core (as flake8, a
+    negative number is a usage error rather than quietly one process)."""
+    import argparse
+
+    try:
+        n = int(text)
+    except ValueError:
+        n = -1
+    if n < 0:
+        raise argparse.ArgumentTypeError(
+            f"expected a number of processes (0: one per core), got {text!r}")
+    return n
+
+
 def add_arguments(p):
     p.add_argument("paths", metavar="PATH", nargs="+", help="Python files or directories")
     p.add_argument("--format", choices=FORMATS, default=None,
@@ -19,7 +34,7 @@ def add_arguments(p):
     p.add_argument("--ignore", metavar="CODES", help="do not report these codes (prefixes)")
     p.add_argument("--exit-zero", action="store_true", default=None,
                    help="exit 0 even when there are findings")
-    p.add_argument("-j", "--jobs", type=int, default=None, metavar="N",
+    p.add_argument("-j", "--jobs", type=jobs_count, default=None, metavar="N",
                    help="lint files in N processes (0: one per core; default: one per "
                         "core, each given at least 600 files, so that fewer files stay in "
                         "one process, where starting workers would cost more than it "

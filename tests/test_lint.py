@@ -459,6 +459,8 @@ def test_variadic_calls_bind_axes():
     ('Float[Array, 3]', "SHP001"),
     ('Float[Array, "n %"]', "SHP001"),
     ('Float[Array, "n - 1"]', "SHP001"),  # spaces split axes: `-` is no size
+    ('Float[Array, "-1 n"]', "SHP001"),  # jaxtyping's fixed size -1: no array matches
+    ('Float[Array, "rows=-2"]', "SHP001"),
 ])
 def test_malformed_annotations(annotation, code):
     src = f"from jaxtyping import Float, Array\ndef f(x: {annotation}):\n    return x\n"
@@ -583,6 +585,17 @@ def test_pyproject_settings(tmp_path, monkeypatch, capsys):
     (tmp_path / "pyproject.toml").write_text('[tool.shapeinfer]\nselct = ["SHP004"]\n')
     code, out = run(["lint", "m.py"], capsys)
     assert code == 2 and "unknown settings: selct" in out
+    (tmp_path / "pyproject.toml").write_text('[tool.shapeinfer]\njobs = -2\n')
+    code, out = run(["lint", "m.py"], capsys)
+    assert code == 2 and "jobs must be 0 (one per core) or more" in out
+
+
+@pytest.mark.parametrize("jobs", ["-3", "two", "1.5"])
+def test_a_bad_jobs_count_is_a_usage_error(jobs, capsys):
+    # as flake8's -j: not quietly one process
+    code, out = run(["lint", "-j", jobs, str(FIXTURES)], capsys)
+    assert code == 2
+    assert f"expected a number of processes (0: one per core), got {jobs!r}" in out
 
 
 def test_parallel_output_is_deterministic(capsys):

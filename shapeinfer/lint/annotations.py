@@ -41,6 +41,7 @@ SCALAR_ALIASES = {"Scalar": "f32", "ScalarLike": "f32"}
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*$")
 _INT = re.compile(r"[0-9]+$")
+_NEGATIVE_INT = re.compile(r"-[0-9]+$")
 _EXPR = re.compile(r"[A-Za-z0-9_+\-*/() ]+$")
 
 
@@ -116,6 +117,11 @@ def _parse_item(word: str) -> DimSpec:
         word = word[1:]
     if "{" in word:
         return DimSpec("fstring", word)
+    if _NEGATIVE_INT.match(word) and int(word) < 0 and "#" not in modifiers:
+        # jaxtyping reads `-1` as the fixed size -1, which no array has
+        # (`#-1` still takes axes of size 1)
+        raise MalformedAnnotation(f"{word!r} is a negative size: no array matches it, so "
+                                  "jaxtyping rejects every argument here")
     if word == "_" or (word.startswith("_") and _NAME.match(word)):
         kind = "variadic" if "*" in modifiers else "anonymous"
         return DimSpec(kind, word, modifiers)

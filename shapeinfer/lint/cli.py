@@ -53,6 +53,8 @@ def apply_config(args) -> str | None:
         if not isinstance(value, kind) or (kind is list and not all(
                 isinstance(v, str) for v in value)) or (kind is int and isinstance(value, bool)):
             return f"pyproject.toml: [tool.shapeinfer] {key} must be a {kind.__name__}"
+        if key == "jobs" and value < 0:
+            return "pyproject.toml: [tool.shapeinfer] jobs must be 0 (one per core) or more"
         if key == "format" and value not in FORMATS:
             return f"pyproject.toml: [tool.shapeinfer] format must be one of {', '.join(FORMATS)}"
         setattr(args, attr, ",".join(value) if key in ("select", "ignore") else value)
