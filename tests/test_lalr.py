@@ -66,7 +66,7 @@ def test_same_trees_and_refusals_as_lark_on_the_corpus():
 
 @settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
 @given(st.one_of(test_fuzz.mutated(test_fuzz.PROGRAMS), test_fuzz._expr,
-                 st.text(alphabet=st.sampled_from("abn01(),[]{}:;=+-*/%@.#\"' \n\t\\"),
+                 st.text(alphabet=st.sampled_from("abn01(),[]{}:;=+-*/%@.#\"' \n\r\t\\<>"),
                          max_size=30)))
 def test_same_as_lark_on_random_text(text):
     if not syntax.is_blank(text):
