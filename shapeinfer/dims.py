@@ -178,8 +178,25 @@ def _decide_eq_zero(diff: Dim) -> Decision:
     return _decide_eq_zero_cached(diff, _as_jax)
 
 
+def _divides_by_maybe_zero(d: Dim) -> bool:
+    """Has ``d`` a quotient ``e // k`` whose divisor may be 0? jax.export's
+    dims refuse to bound one ("possible division by 0"), so strict mode
+    decides nothing about it."""
+    if not d.has(sympy.floor):
+        return False
+    for term in sympy.preorder_traversal(d):
+        if isinstance(term, sympy.floor):
+            k = term.args[0].as_numer_denom()[1]
+            if not k.is_number and _decide_nonnegative(k - 1) is not Decision.TRUE \
+                    and _decide_nonnegative(-k - 1) is not Decision.TRUE:
+                return True
+    return False
+
+
 @functools.lru_cache(maxsize=4096)
 def _decide_eq_zero_cached(diff: Dim, as_jax: bool) -> Decision:
+    if as_jax and _divides_by_maybe_zero(diff):
+        return Decision.UNKNOWN
     # The polynomial fast path decides only what jax.export's term-by-term
     # bounds decide too, so it serves strict mode as well.
     poly = _polynomial(diff)
@@ -285,6 +302,8 @@ def _decide_nonnegative(d: Dim) -> Decision:
 def _decide_nonnegative_cached(d: Dim, as_jax: bool) -> Decision:
     if d.is_number:
         return Decision.TRUE if d >= 0 else Decision.FALSE
+    if as_jax and _divides_by_maybe_zero(d):
+        return Decision.UNKNOWN
     poly = _polynomial(d)
     decision = _decide_polynomial_nonnegative(*poly) if poly else None
     if decision is not None:
@@ -598,12 +617,19 @@ def _proves(d: Dim, budget: list) -> bool:
         cases = (holds_with(arg) for arg in term.args)
         return all(cases) if every else any(cases)
     if isinstance(term, sympy.Mod):
+        # e % k has the sign of k, in Python as in jax.export: it lies in
+        # [0, k - 1] for k >= 1 and in [k + 1, 0] for k <= -1; a divisor of
+        # either sign (n - b) bounds it below by neither
         e, k = term.args
         if rising:
-            return holds_with(0)  # e % k >= 0
-        bounds = [e] if _proves(e, budget) else []  # e % k <= e for e >= 0
+            if _proves(k - 1, budget):
+                return holds_with(0)
+            return _proves(-k - 1, budget) and holds_with(k + 1)
+        bounds = [e] if _proves(e, budget) else []  # e % k <= e for e >= 0 (any k)
         if k.is_Integer and k > 0:
             bounds.append(k - 1)
+        elif _proves(-k - 1, budget):
+            bounds.append(sympy.Integer(0))
         return any(holds_with(b) for b in bounds)
     num, den = term.args[0].as_numer_denom()  # floor(num / den), den a size expression
     if not (_proves(num, budget) and _proves(den - 1, budget)):

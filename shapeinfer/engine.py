@@ -670,9 +670,15 @@ def _dim_arith(op: str, a, b, node):
     if op == "*":
         return a * b
     if op in ("//", "%"):
-        if dims.decide_eq(b, 0) is dims.Decision.TRUE:
-            raise ShapeError("bad-argument", "ZeroDivisionError",
-                             "integer division or modulo by zero", node.right.span)
+        # Python raises ZeroDivisionError where the divisor is 0; a divisor
+        # that may be 0 (n - b) takes the guard that it is not, so that an
+        # answer at sizes where it is (Result.at) is inferred afresh. (Strict
+        # mode goes on, as jax.export's dims do: they refuse such a quotient
+        # only when a comparison needs its bounds, as dims' decisions do.)
+        scope.require(dims.relation("!=", b, 0),
+                      ShapeError("bad-argument", "ZeroDivisionError",
+                                 "integer division or modulo by zero", node.right.span),
+                      scope.JAX_ACCEPTS)
         return dims.floordiv(a, b) if op == "//" else dims.mod(a, b)
     if op == "**" and dims.as_int(b) is not None and dims.as_int(b) >= 0:
         return a ** b

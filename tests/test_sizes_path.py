@@ -38,11 +38,10 @@ PROGRAMS = [
     "jit(vmap(lambda x: exp(x) + 1.0))((a, b))",
     "tile((a, b), (2, 1))",
     # JAX (shapeinfer check at n=b=1) and a concrete inference raise
-    # ZeroDivisionError; the symbolic answer took no guard n - b != 0 for the
-    # summed-away axis, so .at answers (1,). Found by benchmarks/differential.py;
-    # OLD (8cd5e5c) answers the same.
-    pytest.param("(2 % (n - b), b).sum(0)", marks=pytest.mark.xfail(
-        strict=True, reason="x % d for a size expression d that may be 0 takes no guard (d != 0)")),
+    # ZeroDivisionError: the symbolic answer takes the guard n - b != 0, even
+    # for the summed-away axis (found by benchmarks/differential.py)
+    "(2 % (n - b), b).sum(0)",
+    "(n // (n - b), 3)",
 ]
 
 

@@ -107,6 +107,10 @@ GUARDED = [
     # proved for every size, though JAX's term-by-term bounds do not prove it
     ("(lambda x: x[a*b - a:])((n,))", "(n - min(n, a*b - a),)", []),
     ("(lambda x: x[0])((n - a,))", "()", ["n >= a + 1"]),
+    # division: a divisor that may be 0, a remainder with the divisor's sign
+    ("(n // (n - b),)", "(n // (n - b),)", ["n - b != 0", "n // (n - b) >= 0"]),
+    ("(2 % (n - b), b).sum(0)", "(b,)", ["n - b != 0", "2 % (n - b) >= 0"]),
+    ("(a % b, n % (n - 1))", "(a % b, n % (n - 1))", ["n >= 2"]),
     # control flow: branches and carries keep their types
     ("lax.cond(True, lambda: (a,), lambda: (b,))", "(b,)", ["b == a"]),
     ("lax.fori_loop(0, 3, lambda i, c: add(c, (b,)), (a,))", "(a,)", ["a == b"]),
@@ -120,10 +124,14 @@ def test_guarded(expr, result, guards):
 
 # where JAX's symbolic dims prove less than default mode, strict mode does too
 WEAKER_IN_JAX = ["(a*b - a,)", "jnp.zeros((a*b - a,))", "(lambda x: x[a*b - a:])((n,))",
-                 "(a - a*b - 1,)", "(a*b - a - b + 2,)"]
+                 "(a - a*b - 1,)", "(a*b - a - b + 2,)",
+                 # "possible division by 0", though max(..., 0) >= 0 needs no bound
+                 "(max((a + n - 3) // (a - 2), 0),)"]
+# and where both prove it: a remainder by a negative divisor lies in [k + 1, 0]
+BOTH_PROVE = ["(n % (1 - n - b) + n + b,)"]
 
 
-@pytest.mark.parametrize("expr", [e for e, _, g in GUARDED if g] + WEAKER_IN_JAX)
+@pytest.mark.parametrize("expr", [e for e, _, g in GUARDED if g] + WEAKER_IN_JAX + BOTH_PROVE)
 def test_strict_mode_is_jax_symbolic(expr):
     assert_strict_row(expr)
 
