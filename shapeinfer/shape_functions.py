@@ -338,6 +338,25 @@ def _einsum_error(message: str):
     return ShapeError("bad-argument", "ValueError", message)
 
 
+# jnp.einsum plans the contraction with opt_einsum on the operands' shapes
+# with every symbolic dim written as 8 (_default_poly_einsum_handler)
+_OPT_EINSUM_SYMBOLIC_DIM = 8
+
+
+def _symbolic_einsum_error(label: str, number: int, d, known, message: str) -> ShapeError:
+    """Strict mode's error where a label's sizes are not decided equal: as
+    JAX's symbolic einsum, opt_einsum's ValueError where its stand-in sizes
+    differ (``c`` is 8 there, so ``c`` against 3 fails), else JAX's failed
+    assertion (``a`` against ``c``: both 8 to opt_einsum)."""
+    def planned(x) -> int:
+        return int(x) if dims.as_int(x) is not None else _OPT_EINSUM_SYMBOLIC_DIM
+    mine, theirs = planned(d), planned(known)
+    if mine != theirs and 1 not in (mine, theirs):
+        return _einsum_error(f"Size of label {label!r} for operand {number} ({theirs}) "
+                             f"does not match previous terms ({mine}).")
+    return ShapeError("dim-mismatch", "AssertionError", message)
+
+
 def _einsum_terms(subscripts: str, count: int) -> tuple[list[str], str | None]:
     """The input terms and the output term (None when implicit) of an einsum
     specification, checked as opt_einsum's parser checks them."""
@@ -383,11 +402,14 @@ def _einsum(ctx, subscripts, operands):
                 sizes[label] = d
             elif not is_one(d):
                 def message(label=label, number=number, d=d, known=known) -> str:
-                    return (f"Size of label {label!r} for operand {number} ({dims.fmt_dim(d)}) "
-                            f"does not match previous terms ({dims.fmt_dim(known)}).")
-                # JAX's symbolic einsum fails an assertion where sizes are not comparable
+                    # opt_einsum's words, with its order: the size seen before
+                    # first, then this operand's (jnp.einsum raises it as is)
+                    return (f"Size of label {label!r} for operand {number} "
+                            f"({dims.fmt_dim(known)}) does not match previous terms "
+                            f"({dims.fmt_dim(d)}).")
                 scope.require_eq(known, d, lambda: _einsum_error(message()),
-                                 lambda: ShapeError("dim-mismatch", "AssertionError", message()))
+                                 lambda label=label, number=number, d=d, known=known:
+                                 _symbolic_einsum_error(label, number, d, known, message()))
     try:
         broadcast = broadcast_shapes(ellipses) if ellipses else ()
     except ShapeError:

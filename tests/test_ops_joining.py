@@ -256,3 +256,19 @@ def test_jax_einsum_cases(spec, shapes):
 @pytest.mark.parametrize("spec", DASK)
 def test_jax_einsum_dask_cases(spec, dtype):
     checked(_dask_program(spec, dtype))
+
+
+@pytest.mark.parametrize("spec, shapes", [
+    ("ii", [(2, 3)]), ("ij,jk", [(2, 3), (4, 5)]), ("i,i->", [(2,), (3,)]),
+    ("ij,kj->ik", [(2, 3), (4, 5)]),
+])
+def test_einsum_size_mismatch_is_jaxs_message(spec, shapes):
+    # opt_einsum's words, with the earlier size first (jnp.einsum raises them)
+    import jax
+    import jax.numpy as jnp
+    with pytest.raises(ValueError) as theirs:
+        jax.eval_shape(lambda *xs: jnp.einsum(spec, *xs),
+                       *[jax.ShapeDtypeStruct(s, jnp.float32) for s in shapes])
+    with pytest.raises(shapeinfer.ShapeError) as mine:
+        shapeinfer.infer(f"einsum({spec!r}, " + ", ".join(map(str, shapes)) + ")")
+    assert (mine.value.exception, mine.value.message) == ("ValueError", str(theirs.value))
