@@ -259,9 +259,11 @@ def dump(corpus_path: str, out_path: str) -> None:
     print("shapeinfer from", shapeinfer.__file__, file=sys.stderr)
     signal.signal(signal.SIGALRM, _alarm)
     data = json.loads(Path(corpus_path).read_text(encoding="utf-8"))
-    rng = random.Random(3)
     with open(out_path, "w", encoding="utf-8") as out:
         for i, text in enumerate(data["programs"]):
+            # a generator per text (seeded by it): one answer that changes
+            # its size symbols does not shift every later text's sizes
+            rng = random.Random(text.encode("utf-8", "surrogatepass"))
             out.write(json.dumps(dump_program(text, rng, explain_too=i % 10 == 0),
                                  default=str) + "\n")
         for text in data["tables"]:

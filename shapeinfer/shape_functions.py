@@ -818,6 +818,18 @@ def _equal(a, b) -> bool:
     return dims.decide_eq(a, b) is Decision.TRUE
 
 
+def _require_same_shape(xs: tuple, ys: tuple, error) -> None:
+    """Equal shapes, as JAX's ``definitely_equal_shape`` wants them: an error
+    if any pair of dims differs (before any guard: no guard saves it), else
+    a guard for each pair the sizes do not decide (in strict mode, JAX's
+    error, as it is for undecided dims)."""
+    if len(xs) != len(ys) or any(dims.decide_eq(a, b) is Decision.FALSE
+                                 for a, b in zip(xs, ys)):
+        raise error()
+    for a, b in zip(xs, ys):
+        scope.require_eq(a, b, error)
+
+
 def _int_tuple(value) -> tuple | None:
     """A list or tuple of Python ints as a tuple, or None."""
     if isinstance(value, (tuple, list)) and all(
@@ -859,15 +871,15 @@ def _contract(x, y, lhs_contract, rhs_contract, lhs_batch=(), rhs_batch=()) -> t
                              f"contracting dimensions, got {side}_batch {batch} and "
                              f"{side}_contracting {contract}.")
     lb, rb = tuple(x[d] for d in lhs_batch), tuple(y[d] for d in rhs_batch)
-    if not all(map(_equal, lb, rb)):
-        raise ShapeError("bad-argument", "TypeError",
-                         f"dot_general requires lhs batch dimensions and rhs batch dimensions to "
-                         f"have the same shape, got {dims.fmt_shape(lb)} and {dims.fmt_shape(rb)}.")
+    _require_same_shape(lb, rb, lambda: ShapeError(
+        "bad-argument", "TypeError",
+        f"dot_general requires lhs batch dimensions and rhs batch dimensions to "
+        f"have the same shape, got {dims.fmt_shape(lb)} and {dims.fmt_shape(rb)}."))
     lc, rc = tuple(x[d] for d in lhs_contract), tuple(y[d] for d in rhs_contract)
-    if len(lc) != len(rc) or not all(map(_equal, lc, rc)):
-        raise ShapeError("bad-argument", "TypeError",
-                         f"dot_general requires contracting dimensions to have the same shape, "
-                         f"got {dims.fmt_shape(lc)} and {dims.fmt_shape(rc)}.")
+    _require_same_shape(lc, rc, lambda: ShapeError(
+        "bad-argument", "TypeError",
+        f"dot_general requires contracting dimensions to have the same shape, "
+        f"got {dims.fmt_shape(lc)} and {dims.fmt_shape(rc)}."))
     lfree = tuple(d for i, d in enumerate(x) if i not in lhs_batch + lhs_contract)
     rfree = tuple(d for i, d in enumerate(y) if i not in rhs_batch + rhs_contract)
     return lb + lfree + rfree
@@ -977,7 +989,8 @@ def _dynamic_slice(ctx, x, starts, sizes):
 
 @shape_function("dynamic_update_slice", "shape", "shape", "arrays")
 def _dynamic_update_slice(ctx, x, update, starts):
-    """``lax.dynamic_update_slice``: ``x``, once ``update`` (same rank, no larger) and the start indices are checked."""
+    """``lax.dynamic_update_slice``: ``x``, once the start indices and ``update`` (same rank, no larger) are checked."""
+    _check_starts(x, starts, "dynamic_update_slice")  # first, as lax's wrapper does
     if len(update) != len(x):
         raise ShapeError("bad-argument", "TypeError",
                          f"dynamic_update_slice update must have the same rank as operand, got "
@@ -988,7 +1001,6 @@ def _dynamic_update_slice(ctx, x, update, starts):
                          f"dynamic_update_slice update shape must be smaller than operand shape, "
                          f"got update shape {dims.fmt_shape(update)} for operand shape "
                          f"{dims.fmt_shape(x)}.")
-    _check_starts(x, starts, "dynamic_update_slice")
     return tuple(x)
 
 
@@ -1195,6 +1207,12 @@ def _diagonal_length(n, m, offset: int):
 def _diagonal(ctx, x, offset, axis1, axis2):
     """jnp.diagonal: ``x`` without ``axis1`` and ``axis2``, and the diagonal's length last."""
     x = _shape_arg(x, "diagonal", 0)
+    rest, i, j = _without_two_axes(x, axis1, axis2)
+    return rest + (_diagonal_length(x[i], x[j], _int_arg(offset, "diagonal", "offset")),)
+
+
+def _without_two_axes(x: tuple, axis1, axis2) -> tuple:
+    """``x`` without ``axis1`` and ``axis2`` (jnp.diagonal's checks), and the two axes."""
     if len(x) < 2:
         raise ShapeError("bad-argument", "ValueError",
                          "diagonal requires an array of at least two dimensions.")
@@ -1205,8 +1223,7 @@ def _diagonal(ctx, x, offset, axis1, axis2):
         raise ShapeError("axis-out-of-range", "TypeError",
                          "transpose permutation isn't a permutation of operand dimensions, got "
                          f"permutation {tuple(perm)} for operand shape {dims.fmt_shape(x)}.")
-    rest = tuple(d for k, d in enumerate(x) if k not in (i, j))
-    return rest + (_diagonal_length(x[i], x[j], _int_arg(offset, "diagonal", "offset")),)
+    return tuple(d for k, d in enumerate(x) if k not in (i, j)), i, j
 
 
 @shape_function("diag", "shape", "value")
@@ -1225,7 +1242,16 @@ def _diag(ctx, v, k):
 @shape_function("trace", "shape", "value", "value")
 def _trace(ctx, x, axis1, axis2):
     """jnp.trace: ``x`` without ``axis1`` and ``axis2`` (their diagonal is summed)."""
-    return _diagonal(ctx, x, 0, axis1, axis2)[:-1]
+    # (JAX masks the two axes with an eye and sums them: it never needs the
+    # diagonal's length, which strict mode could not decide; its checks are
+    # its own, not jnp.diagonal's)
+    x = _shape_arg(x, "trace", 0)
+    a1, a2 = _int_arg(axis1, "trace", "axis1"), _int_arg(axis2, "trace", "axis2")
+    i, j = _axis(a1, x), _axis(a2, x)
+    if i == j:
+        raise ShapeError("bad-argument", "ValueError",
+                         f"axis1 and axis2 can not be same. axis1={a1} and axis2={a2}")
+    return tuple(d for k, d in enumerate(x) if k not in (i, j))
 
 
 @shape_function("one_hot", "shape", "value", "value")

@@ -112,7 +112,9 @@ ERRORS = [
     err("diagonal((a, b), 0, 0, 2)", "axis-out-of-range", "ValueError"),
     err("diag((a, b, c))", "bad-argument", "ValueError"),
     err("diag(1.0)", "bad-argument", "ValueError"),
-    err("trace((a,))", "bad-argument", "ValueError"),
+    err("trace((a,))", "axis-out-of-range", "ValueError"),  # jnp.trace's own checks
+    err("trace((a, b), axis1=1, axis2=1)", "bad-argument", "ValueError"),
+    err("trace((a, b), axis1=-1, axis2=1)", "bad-argument", "ValueError"),
     err("split((a, b), 2, axis=2)", "axis-out-of-range", "IndexError"),
     err("split((a, 3), 2, axis=-1)", "bad-argument", "ValueError"),
     err("split((a, 3), [2, 1], axis=1)", "bad-argument", "ValueError"),

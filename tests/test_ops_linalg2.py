@@ -249,6 +249,9 @@ ERRORS = [
     err("lax.dynamic_slice((a, b), [0, 0], (a + 1, b))", "bad-argument", "TypeError"),
     err("lax.dynamic_update_slice((5, 6), (6, 2), [0, 1])", "bad-argument", "TypeError"),
     err("lax.dynamic_update_slice((5, 6), (2,), [0, 1])", "bad-argument", "TypeError"),
+    # the start indices are counted first, as lax's wrapper does
+    err("lax.dynamic_update_slice((5,), f32[], [0, 0])", "bad-argument", "ValueError"),
+    err("lax.dynamic_update_slice((5, 6), (2, 6), [0])", "bad-argument", "ValueError"),
     err("lax.dynamic_update_slice((5, 6), (2, 2), [0])", "bad-argument", "ValueError"),
     err("lax.dynamic_update_slice((5, 6), i32[2, 2], [0, 1])", "dtype", "TypeError"),
     err("lax.dynamic_update_slice((5, 6), f16[2, 2], [0, 1])", "dtype", "TypeError"),

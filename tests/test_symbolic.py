@@ -107,6 +107,9 @@ GUARDED = [
     # proved for every size, though JAX's term-by-term bounds do not prove it
     ("(lambda x: x[a*b - a:])((n,))", "(n - min(n, a*b - a),)", []),
     ("(lambda x: x[0])((n - a,))", "()", ["n >= a + 1"]),
+    ("tensordot((c, a), (b, e), axes=((0,), (-1,)))", "(a, b)", ["c == e"]),
+    ("lax.dot_general((n, a, b), (m, b, c), (((2,), (1,)), ((0,), (0,))))", "(n, a, c)",
+     ["n == m"]),
     # division: a divisor that may be 0, a remainder with the divisor's sign
     ("(n // (n - b),)", "(n // (n - b),)", ["n - b != 0", "n // (n - b) >= 0"]),
     ("(2 % (n - b), b).sum(0)", "(b,)", ["n - b != 0", "2 % (n - b) >= 0"]),
@@ -133,10 +136,14 @@ BOTH_PROVE = ["(n % (1 - n - b) + n + b,)"]
 # dim (its ValueError against 3), then JAX's own assertion (a against c)
 EINSUM_LABELS = ["einsum('ii', (c, 3))", "einsum('ij,jk', (a, c), (3, b))",
                  "einsum('ij,jk', (a, 8), (c, b))", "einsum('ij,jk', (a, c), (a, b))"]
+# jnp.trace never needs its diagonal's length min(a, b); tensordot's sizes
+# are JAX's definitely_equal_shape (a guard each in default mode)
+OPERATIONS = ["jnp.trace((a, b, c))", "jnp.diagonal((a, b))",
+              "tensordot((c, a), (b, e), axes=((0,), (-1,)))"]
 
 
 @pytest.mark.parametrize("expr", [e for e, _, g in GUARDED if g] + WEAKER_IN_JAX + BOTH_PROVE
-                         + EINSUM_LABELS)
+                         + EINSUM_LABELS + OPERATIONS)
 def test_strict_mode_is_jax_symbolic(expr):
     assert_strict_row(expr)
 
