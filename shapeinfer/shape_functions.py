@@ -343,6 +343,15 @@ def _einsum_error(message: str):
 _OPT_EINSUM_SYMBOLIC_DIM = 8
 
 
+def _symbolic_diagonal(known, d) -> bool:
+    """A label repeated in one operand with sizes that are not decided, which
+    opt_einsum (planning with 8 for a symbolic dim) takes as equal."""
+    def planned(x) -> int:
+        return int(x) if dims.as_int(x) is not None else _OPT_EINSUM_SYMBOLIC_DIM
+    return (dims.decide_eq(known, d) is Decision.UNKNOWN
+            and planned(known) == planned(d))
+
+
 def _symbolic_einsum_error(label: str, number: int, d, known, message: str) -> ShapeError:
     """Strict mode's error where a label's sizes are not decided equal: as
     JAX's symbolic einsum, opt_einsum's ValueError where its stand-in sizes
@@ -387,6 +396,7 @@ def _einsum(ctx, subscripts, operands):
     operands = _sequence_arg(operands, "einsum")
     terms, output = _einsum_terms(subscripts, len(operands))
     sizes: dict = {}   # label -> its size (a size-1 occurrence broadcasts)
+    origin: dict = {}  # label -> the operand its size came from
     ellipses = []      # the dims each operand's ``...`` covers
     for number, (term, shape) in enumerate(zip(terms, operands)):
         labels = term.replace("...", "")
@@ -399,6 +409,11 @@ def _einsum(ctx, subscripts, operands):
         for label, d in zip(labels, shape[:before] + shape[len(shape) - after:]):
             known = sizes.get(label)
             if known is None or is_one(known):
+                sizes[label], origin[label] = d, number
+            elif origin[label] == number and scope.strict_mode() and _symbolic_diagonal(known, d):
+                # a label repeated in this operand only: JAX's symbolic einsum
+                # takes its diagonal with a mask, comparing nothing, and the
+                # label keeps the last size (compared with other operands' later)
                 sizes[label] = d
             elif not is_one(d):
                 def message(label=label, number=number, d=d, known=known) -> str:

@@ -135,7 +135,10 @@ BOTH_PROVE = ["(n % (1 - n - b) + n + b,)"]
 # einsum's labels of undecided sizes: opt_einsum plans with 8 for a symbolic
 # dim (its ValueError against 3), then JAX's own assertion (a against c)
 EINSUM_LABELS = ["einsum('ii', (c, 3))", "einsum('ij,jk', (a, c), (3, b))",
-                 "einsum('ij,jk', (a, 8), (c, b))", "einsum('ij,jk', (a, c), (a, b))"]
+                 "einsum('ij,jk', (a, 8), (c, b))", "einsum('ij,jk', (a, c), (a, b))",
+                 # a label repeated in one operand: its diagonal, the last size
+                 "einsum('ii', (c, a))", "einsum('ii->i', (c, a))",
+                 "einsum('ij,jj->i', (b, c), (c, a))", "einsum('ii,i->', (c, a), (a,))"]
 # jnp.trace never needs its diagonal's length min(a, b); tensordot's sizes
 # are JAX's definitely_equal_shape (a guard each in default mode)
 OPERATIONS = ["jnp.trace((a, b, c))", "jnp.diagonal((a, b))",
