@@ -976,9 +976,18 @@ def _check_starts(x, starts, fname: str):
                          f"({n} vs {dims.fmt_shape(x)})")
 
 
-def _fits(size, bound) -> bool:
-    """``0 <= size <= bound`` for every assignment of the sizes."""
-    return dims.decide_nonnegative(bound - size) is Decision.TRUE
+def _require_fits(sizes: tuple, bounds: tuple, error) -> None:
+    """``sizes[i] <= bounds[i]`` for each axis, as lax's shape rules check
+    them: an error if one is larger (before any guard), else a guard for each
+    the sizes do not decide (in strict mode jax.export's inconclusive
+    comparison, as lax's ``>=`` on symbolic dims raises)."""
+    if any(dims.decide_nonnegative(b - s) is Decision.FALSE for s, b in zip(sizes, bounds)):
+        raise error()
+    for s, b in zip(sizes, bounds):
+        scope.require(dims.relation(">=", b, s), error, lambda s=s, b=b: ShapeError(
+            "inconclusive", "InconclusiveDimensionOperation",
+            f"Symbolic dimension comparison '{dims.fmt_dim(b)}' >= '{dims.fmt_dim(s)}' "
+            "is inconclusive."))
 
 
 @shape_function("dynamic_slice", "shape", "arrays", "shape")
@@ -994,11 +1003,10 @@ def _dynamic_slice(ctx, x, starts, sizes):
         raise ShapeError("bad-argument", "TypeError",
                          f"slice slice_sizes must be greater than or equal to zero, got "
                          f"slice_sizes of {dims.fmt_shape(sizes)}.")
-    if not all(map(_fits, sizes, x)):
-        raise ShapeError("bad-argument", "TypeError",
-                         f"slice slice_sizes must be less than or equal to operand shape, got "
-                         f"slice_sizes {dims.fmt_shape(sizes)} for operand shape "
-                         f"{dims.fmt_shape(x)}.")
+    _require_fits(tuple(sizes), tuple(x), lambda: ShapeError(
+        "bad-argument", "TypeError",
+        f"slice slice_sizes must be less than or equal to operand shape, got "
+        f"slice_sizes {dims.fmt_shape(sizes)} for operand shape {dims.fmt_shape(x)}."))
     return tuple(sizes)
 
 
@@ -1011,11 +1019,10 @@ def _dynamic_update_slice(ctx, x, update, starts):
                          f"dynamic_update_slice update must have the same rank as operand, got "
                          f"update shape {dims.fmt_shape(update)} for operand shape "
                          f"{dims.fmt_shape(x)}.")
-    if not all(map(_fits, update, x)):
-        raise ShapeError("bad-argument", "TypeError",
-                         f"dynamic_update_slice update shape must be smaller than operand shape, "
-                         f"got update shape {dims.fmt_shape(update)} for operand shape "
-                         f"{dims.fmt_shape(x)}.")
+    _require_fits(tuple(update), tuple(x), lambda: ShapeError(
+        "bad-argument", "TypeError",
+        f"dynamic_update_slice update shape must be smaller than operand shape, "
+        f"got update shape {dims.fmt_shape(update)} for operand shape {dims.fmt_shape(x)}."))
     return tuple(x)
 
 

@@ -108,6 +108,8 @@ GUARDED = [
     ("(lambda x: x[a*b - a:])((n,))", "(n - min(n, a*b - a),)", []),
     ("(lambda x: x[0])((n - a,))", "()", ["n >= a + 1"]),
     ("tensordot((c, a), (b, e), axes=((0,), (-1,)))", "(a, b)", ["c == e"]),
+    ("lax.dynamic_slice((a, 3), [0, 0], (b, 2))", "(b, 2)", ["a >= b"]),
+    ("lax.dynamic_slice((a,), [1], (2,))", "(2,)", ["a >= 2"]),
     ("lax.dot_general((n, a, b), (m, b, c), (((2,), (1,)), ((0,), (0,))))", "(n, a, c)",
      ["n == m"]),
     # division: a divisor that may be 0, a remainder with the divisor's sign
