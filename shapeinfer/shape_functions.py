@@ -343,6 +343,18 @@ def _einsum_error(message: str):
 _OPT_EINSUM_SYMBOLIC_DIM = 8
 
 
+def _planned_broadcast(shapes: list) -> bool:
+    """Do ``shapes`` broadcast as opt_einsum sees them, with 8 for every
+    symbolic dim?"""
+    planned = [tuple(int(d) if dims.as_int(d) is not None else _OPT_EINSUM_SYMBOLIC_DIM
+                     for d in shape) for shape in shapes]
+    rank = max(map(len, planned))
+    for column in zip(*[(1,) * (rank - len(p)) + p for p in planned]):
+        if len(set(column) - {1}) > 1:
+            return False
+    return True
+
+
 def _symbolic_diagonal(known, d) -> bool:
     """A label repeated in one operand with sizes that are not decided, which
     opt_einsum (planning with 8 for a symbolic dim) takes as equal."""
@@ -428,6 +440,14 @@ def _einsum(ctx, subscripts, operands):
     try:
         broadcast = broadcast_shapes(ellipses) if ellipses else ()
     except ShapeError:
+        if scope.strict_mode() and len(ellipses) == 2 and _planned_broadcast(ellipses):
+            # opt_einsum, planning with 8 for every symbolic dim, saw nothing
+            # wrong: the '...' dims meet as dot_general's batch dims
+            raise ShapeError(
+                "bad-argument", "TypeError",
+                "dot_general requires lhs batch dimensions and rhs batch dimensions to have "
+                f"the same shape, got {dims.fmt_shape(ellipses[0])} and "
+                f"{dims.fmt_shape(ellipses[1])}.") from None
         raise _einsum_error("operands could not be broadcast together with the shapes of "
                             "their '...' dims: " + _fmt_shapes(ellipses)) from None
     if output is None:  # implicit: '...' first, then the labels that appear once

@@ -140,7 +140,10 @@ EINSUM_LABELS = ["einsum('ii', (c, 3))", "einsum('ij,jk', (a, c), (3, b))",
                  "einsum('ij,jk', (a, 8), (c, b))", "einsum('ij,jk', (a, c), (a, b))",
                  # a label repeated in one operand: its diagonal, the last size
                  "einsum('ii', (c, a))", "einsum('ii->i', (c, a))",
-                 "einsum('ij,jj->i', (b, c), (c, a))", "einsum('ii,i->', (c, a), (a,))"]
+                 "einsum('ij,jj->i', (b, c), (c, a))", "einsum('ii,i->', (c, a), (a,))",
+                 # '...' dims opt_einsum takes as equal meet as dot_general's batch dims
+                 "einsum('...i,...i->...', (3, a, 2), (3, b, 2))",
+                 "einsum('...i,...i->...', (3, a, 2), (3, 4, 2))"]
 # jnp.trace never needs its diagonal's length min(a, b); tensordot's sizes
 # are JAX's definitely_equal_shape (a guard each in default mode)
 OPERATIONS = ["jnp.trace((a, b, c))", "jnp.diagonal((a, b))",
