@@ -343,11 +343,16 @@ def _einsum_error(message: str):
 _OPT_EINSUM_SYMBOLIC_DIM = 8
 
 
+def _planned(d) -> int:
+    """A dim as opt_einsum sees it when JAX plans an einsum."""
+    n = dims.as_int(d)
+    return n if n is not None else _OPT_EINSUM_SYMBOLIC_DIM
+
+
 def _planned_broadcast(shapes: list) -> bool:
     """Do ``shapes`` broadcast as opt_einsum sees them, with 8 for every
     symbolic dim?"""
-    planned = [tuple(int(d) if dims.as_int(d) is not None else _OPT_EINSUM_SYMBOLIC_DIM
-                     for d in shape) for shape in shapes]
+    planned = [tuple(map(_planned, shape)) for shape in shapes]
     rank = max(map(len, planned))
     for column in zip(*[(1,) * (rank - len(p)) + p for p in planned]):
         if len(set(column) - {1}) > 1:
@@ -358,10 +363,7 @@ def _planned_broadcast(shapes: list) -> bool:
 def _symbolic_diagonal(known, d) -> bool:
     """A label repeated in one operand with sizes that are not decided, which
     opt_einsum (planning with 8 for a symbolic dim) takes as equal."""
-    def planned(x) -> int:
-        return int(x) if dims.as_int(x) is not None else _OPT_EINSUM_SYMBOLIC_DIM
-    return (dims.decide_eq(known, d) is Decision.UNKNOWN
-            and planned(known) == planned(d))
+    return dims.decide_eq(known, d) is Decision.UNKNOWN and _planned(known) == _planned(d)
 
 
 def _symbolic_einsum_error(label: str, number: int, d, known, message: str) -> ShapeError:
@@ -369,9 +371,7 @@ def _symbolic_einsum_error(label: str, number: int, d, known, message: str) -> S
     JAX's symbolic einsum, opt_einsum's ValueError where its stand-in sizes
     differ (``c`` is 8 there, so ``c`` against 3 fails), else JAX's failed
     assertion (``a`` against ``c``: both 8 to opt_einsum)."""
-    def planned(x) -> int:
-        return int(x) if dims.as_int(x) is not None else _OPT_EINSUM_SYMBOLIC_DIM
-    mine, theirs = planned(d), planned(known)
+    mine, theirs = _planned(d), _planned(known)
     if mine != theirs and 1 not in (mine, theirs):
         return _einsum_error(f"Size of label {label!r} for operand {number} ({theirs}) "
                              f"does not match previous terms ({mine}).")
@@ -849,22 +849,6 @@ def _variance_axes(ctx, x, axis, ddof, correction):
 # them with JAX's messages (jax/_src/numpy/tensor_contractions.py,
 # jax/_src/lax/lax.py and slicing.py).
 
-def _equal(a, b) -> bool:
-    return dims.decide_eq(a, b) is Decision.TRUE
-
-
-def _require_same_shape(xs: tuple, ys: tuple, error) -> None:
-    """Equal shapes, as JAX's ``definitely_equal_shape`` wants them: an error
-    if any pair of dims differs (before any guard: no guard saves it), else
-    a guard for each pair the sizes do not decide (in strict mode, JAX's
-    error, as it is for undecided dims)."""
-    if len(xs) != len(ys) or any(dims.decide_eq(a, b) is Decision.FALSE
-                                 for a, b in zip(xs, ys)):
-        raise error()
-    for a, b in zip(xs, ys):
-        scope.require_eq(a, b, error)
-
-
 def _int_tuple(value) -> tuple | None:
     """A list or tuple of Python ints as a tuple, or None."""
     if isinstance(value, (tuple, list)) and all(
@@ -905,16 +889,21 @@ def _contract(x, y, lhs_contract, rhs_contract, lhs_batch=(), rhs_batch=()) -> t
                              f"dot_general requires {side} batch dimensions to be disjoint from "
                              f"contracting dimensions, got {side}_batch {batch} and "
                              f"{side}_contracting {contract}.")
+    # (JAX's definitely_equal_shape: a guard for each pair the sizes do not decide)
     lb, rb = tuple(x[d] for d in lhs_batch), tuple(y[d] for d in rhs_batch)
-    _require_same_shape(lb, rb, lambda: ShapeError(
+    _require_all_equal(list(zip(lb, rb)), lambda: ShapeError(
         "bad-argument", "TypeError",
         f"dot_general requires lhs batch dimensions and rhs batch dimensions to "
         f"have the same shape, got {dims.fmt_shape(lb)} and {dims.fmt_shape(rb)}."))
     lc, rc = tuple(x[d] for d in lhs_contract), tuple(y[d] for d in rhs_contract)
-    _require_same_shape(lc, rc, lambda: ShapeError(
-        "bad-argument", "TypeError",
-        f"dot_general requires contracting dimensions to have the same shape, "
-        f"got {dims.fmt_shape(lc)} and {dims.fmt_shape(rc)}."))
+
+    def contract_error() -> ShapeError:
+        return ShapeError("bad-argument", "TypeError",
+                          f"dot_general requires contracting dimensions to have the same shape, "
+                          f"got {dims.fmt_shape(lc)} and {dims.fmt_shape(rc)}.")
+    if len(lc) != len(rc):
+        raise contract_error()
+    _require_all_equal(list(zip(lc, rc)), contract_error)
     lfree = tuple(d for i, d in enumerate(x) if i not in lhs_batch + lhs_contract)
     rfree = tuple(d for i, d in enumerate(y) if i not in rhs_batch + rhs_contract)
     return lb + lfree + rfree
@@ -1249,12 +1238,6 @@ def _diagonal_length(n, m, offset: int):
 def _diagonal(ctx, x, offset, axis1, axis2):
     """jnp.diagonal: ``x`` without ``axis1`` and ``axis2``, and the diagonal's length last."""
     x = _shape_arg(x, "diagonal", 0)
-    rest, i, j = _without_two_axes(x, axis1, axis2)
-    return rest + (_diagonal_length(x[i], x[j], _int_arg(offset, "diagonal", "offset")),)
-
-
-def _without_two_axes(x: tuple, axis1, axis2) -> tuple:
-    """``x`` without ``axis1`` and ``axis2`` (jnp.diagonal's checks), and the two axes."""
     if len(x) < 2:
         raise ShapeError("bad-argument", "ValueError",
                          "diagonal requires an array of at least two dimensions.")
@@ -1265,7 +1248,8 @@ def _without_two_axes(x: tuple, axis1, axis2) -> tuple:
         raise ShapeError("axis-out-of-range", "TypeError",
                          "transpose permutation isn't a permutation of operand dimensions, got "
                          f"permutation {tuple(perm)} for operand shape {dims.fmt_shape(x)}.")
-    return tuple(d for k, d in enumerate(x) if k not in (i, j)), i, j
+    rest = tuple(d for k, d in enumerate(x) if k not in (i, j))
+    return rest + (_diagonal_length(x[i], x[j], _int_arg(offset, "diagonal", "offset")),)
 
 
 @shape_function("diag", "shape", "value")
@@ -1284,9 +1268,9 @@ def _diag(ctx, v, k):
 @shape_function("trace", "shape", "value", "value")
 def _trace(ctx, x, axis1, axis2):
     """jnp.trace: ``x`` without ``axis1`` and ``axis2`` (their diagonal is summed)."""
-    # (JAX masks the two axes with an eye and sums them: it never needs the
-    # diagonal's length, which strict mode could not decide; its checks are
-    # its own, not jnp.diagonal's)
+    # (not jnp.diagonal's: JAX masks the two axes with an eye and sums them,
+    # so it never needs the diagonal's length, which strict mode could not
+    # decide, and its checks are its own)
     x = _shape_arg(x, "trace", 0)
     a1, a2 = _int_arg(axis1, "trace", "axis1"), _int_arg(axis2, "trace", "axis2")
     i, j = _axis(a1, x), _axis(a2, x)
