@@ -451,9 +451,9 @@ class Facts:
 
     def _add(self, condition):
         left, right = condition.args
-        if isinstance(condition, sympy.Eq) and self._bind_sizes(left, right):
-            return
         if isinstance(condition, sympy.Eq):
+            if self._bind_sizes(left, right):
+                return
             diff = self.rewrite(sympy.expand(left - right))
             if not self._substitute_zero(diff):
                 self.zero.append(diff)

@@ -28,10 +28,10 @@ UNKNOWN = object()  # a value the linter does not know
 # A size's name in a message: an annotation's (`batch`, `batch_0`) or an
 # anonymous axis named after where it is (`x.shape[0]`, `state.y.shape[1]`)
 _SIZE_WORD = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*(?:\[\d+\])?")
-_NO_LIBRARY: dict = {}
+_NO_LIBRARY: dict = {}  # dim expressions of annotations need no operation
 _CMP_SYMBOLS = {ast.Eq: "==", ast.NotEq: "!=", ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">",
                 ast.GtE: ">="}
-_NEGATED = {"==": "!=", "!=": "==", "<": ">=", "<=": ">", ">": "<=", ">=": "<"}  # dim expressions of annotations need no operation
+_NEGATED = {"==": "!=", "!=": "==", "<": ">=", "<=": ">", ">": "<=", ">=": "<"}
 
 # Engine error codes that are shape errors JAX raises (reported); the others
 # (unsupported, unknown-name, inconclusive, dtype, ...) only stop tracking.
@@ -287,6 +287,7 @@ class BodyChecker:
         self.sig = sig
         self.ctx = FunctionContext()
         self.facts: list = []   # relations of sizes the enclosing branches' tests state
+        self._facts_built: tuple = ((), None)   # those facts as dims.Facts, for under_facts
         self.ev = Evaluator(module.library)
 
     # ------------------------------------------------------------ entry
@@ -395,9 +396,12 @@ class BodyChecker:
         if not self.facts:
             yield
             return
-        facts = dims.Facts()
-        for fact in self.facts:
-            facts.add(fact)
+        key, facts = self._facts_built
+        if key != tuple(self.facts):   # built once per set of tests, not per statement
+            facts = dims.Facts()
+            for fact in self.facts:
+                facts.add(fact)
+            self._facts_built = (tuple(self.facts), facts)
         with dims.facts_active(facts):
             yield
 
