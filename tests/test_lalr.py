@@ -109,3 +109,44 @@ def test_lark_parses_alone_where_the_loop_cannot_run(monkeypatch):
     with pytest.raises(lalr.Fallback):
         broken.parse(text)
     assert parse_identity.describe_tree(syntax._build(text)) == fast
+
+
+# -- the lexer's first-character table
+
+def _terminals():
+    return syntax._parser().terminals
+
+
+@pytest.mark.parametrize("name", [t.name for t in syntax._parser().terminals])
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(data=st.data())
+def test_every_match_of_a_terminal_starts_with_one_of_its_first_characters(name, data):
+    # a first-character set too small would send a token to an alternation
+    # without its terminal: check it against matches hypothesis makes
+    terminal = next(t for t in _terminals() if t.name == name)
+    pattern = terminal.pattern.to_regexp()
+    first = lalr._first_chars(pattern, 0)
+    text = data.draw(st.from_regex(pattern, fullmatch=True))
+    assert first is None or (text and text[0] in first), (name, text, first)
+
+
+@pytest.mark.parametrize("pattern, first", [
+    ("abc", {"a"}),
+    ("a?b", {"a", "b"}),
+    ("(?:x|y+)z", {"x", "y"}),
+    ("[0-2]+", {"0", "1", "2"}),
+    ("(\r?\n)+", {"\r", "\n"}),
+    ("x*", None),            # it can match nothing: any character may follow
+    (r"\w+", None),          # classes and negations are not followed: any character
+    ("[^a]", None),
+    ("(?i)a", None),         # flags neither
+    ("(?=a)a", None),        # nor lookarounds
+])
+def test_first_characters_of_a_pattern(pattern, first):
+    assert lalr._first_chars(pattern, 0) == (None if first is None else frozenset(first))
+    assert lalr._first_chars(pattern, 1) is None  # a flag: unsure
+
+
+@pytest.mark.parametrize("text", ["é", "a + é", "f(a) # é\nb", '"é"', "a\x00", "x = 1\n\té"])
+def test_characters_outside_ascii_lex_as_larks_do(text):
+    assert_same(text)
