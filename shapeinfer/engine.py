@@ -43,9 +43,11 @@ ARRAY_METHODS["flatten"] = "ravel"
 _VARARG_METHODS = ("reshape", "transpose")
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class CallSite:
-    """Where a call happens, for error spans: the callee, each argument, the whole call."""
+    """Where a call happens, for error spans: the callee, each argument, the whole call.
+    (Not frozen, though nothing changes one: every call builds one, and a frozen
+    dataclass sets each field through ``object.__setattr__``, three times the cost.)"""
     span: tuple[int, int] | None
     func_span: tuple[int, int] | None = None
     arg_spans: tuple = ()

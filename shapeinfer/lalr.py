@@ -185,8 +185,9 @@ class Driver:
                     if kind in keywords:
                         kind = keywords[kind].get(value, kind)
                 tok = _new_str(Token, value)
+                # (no line and column: the nodes take their spans from the
+                # positions, and a syntax error is raised from Lark's own tokens)
                 tok.type, tok.value, tok.start_pos, tok.end_pos = kind, value, pos, end
-                tok.line = tok.column = tok.end_line = tok.end_column = None
                 pos = end
                 # the post-lexer: a newline inside brackets is whitespace
                 if kind in _OPEN:

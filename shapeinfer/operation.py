@@ -103,9 +103,10 @@ class Operation(Function):
         # are not kept (their spans differ), nor calls whose derivation is traced.
         memo = getattr(ev, "call_memo", None) if ev.trace is None else None
         key = _memo_key(self, args, kwargs) if memo is not None else None
-        if key is not None and key in memo:
-            answer = memo[key]
-            return list(answer) if isinstance(answer, list) else answer  # (a caller's own list)
+        if key is not None:
+            answer = memo.get(key)  # (answers are never None)
+            if answer is not None:
+                return list(answer) if isinstance(answer, list) else answer  # (a caller's own list)
         answer = self._call(ev, args, kwargs, site)
         if key is not None:
             memo[key] = list(answer) if isinstance(answer, list) else answer

@@ -316,20 +316,17 @@ class _NodeBuilder:
 
     # -- spans
 
-    def _start(self, child) -> int:
-        if type(child) is Token:
-            return child.start_pos
-        outer = self._outer.get(id(child))
-        return (outer or child.span)[0]
-
-    def _end(self, child) -> int:
-        if type(child) is Token:
-            return child.end_pos
-        outer = self._outer.get(id(child))
-        return (outer or child.span)[1]
-
     def _span(self, children) -> Span:
-        return (self._start(children[0]), self._end(children[-1]))
+        # (one function, not one per end: a node's span is most of what
+        # building it costs, and a parse builds one node per two tokens)
+        first, last = children[0], children[-1]
+        if type(first) is Token:
+            start = first.start_pos
+        else:
+            start = (self._outer.get(id(first)) or first.span)[0]
+        if type(last) is Token:
+            return (start, last.end_pos)
+        return (start, (self._outer.get(id(last)) or last.span)[1])
 
     # -- program and statements
 
