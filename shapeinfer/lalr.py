@@ -8,7 +8,8 @@ grammar ``Rule`` objects to find callbacks, and reduces each operand
 through the grammar's chain of precedence rules (``?sum: product``,
 ``?product: unary``, ...), calling a callback that returns its one child
 every time. Here those unit reductions only move the state, the tables are
-re-keyed by plain strings and ints once, and the lexer is inlined.
+re-keyed by plain strings and ints once, and the lexer is inlined and
+goes by each token's first character (:meth:`Driver._by_first_char`).
 
 Same tables, same lexers, same callbacks: the nodes and spans are Lark's
 (``tests/test_lalr.py`` compares both loops on the strings of the tests,

@@ -317,8 +317,7 @@ class _NodeBuilder:
     # -- spans
 
     def _span(self, children) -> Span:
-        # (one function, not one per end: a node's span is most of what
-        # building it costs, and a parse builds one node per two tokens)
+        # (one function for both ends: it runs for nearly every node)
         first, last = children[0], children[-1]
         if type(first) is Token:
             start = first.start_pos
