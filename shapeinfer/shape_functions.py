@@ -157,7 +157,6 @@ def _transpose(x: tuple, perm: list) -> tuple:
 def _reshape(ctx, x, shape):
     """``x`` reshaped to ``shape`` (one entry may be -1), with jnp.reshape's TypeError when sizes differ."""
     x, shape = _shape_arg(x, "reshape", 0), _shape_arg(shape, "reshape", 1)
-    size = sympy.Mul(*x)
     unknown = [i for i, d in enumerate(shape) if dims.as_int(d) == -1]
 
     def shown() -> str:  # (a function: printed only for an error)
@@ -167,6 +166,9 @@ def _reshape(ctx, x, shape):
         raise ShapeError("reshape-size", "TypeError",
                          "can only specify one unknown axis size with a `-1` value, got "
                          f"{dims.fmt_shape(shape)}")
+    if not unknown and dims.same_product(x, shape):
+        return tuple(shape)  # (what the checks below conclude, without sympy's products)
+    size = sympy.Mul(*x)
     if any(dims.decide_nonnegative(d) is Decision.FALSE
            for i, d in enumerate(shape) if i not in unknown):
         raise ShapeError("reshape-size", "TypeError",

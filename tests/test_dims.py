@@ -196,3 +196,48 @@ def test_size_equalities_bind_as_the_general_path_does(before, left, right):
     assert slow._substitute_zero(diff)
     assert fast.subs == slow.subs
     assert fast.decide(condition) is Decision.TRUE
+
+
+# -- plain products (reshape's and plainly_nonnegative's shortcut)
+
+_A, _B, _C = dims.symbol("pa"), dims.symbol("pb"), dims.symbol("pc")
+
+
+@pytest.mark.parametrize("xs, ys, same", [
+    ((_A, _B, _C), (_A * _B, _C), True),
+    ((_A, 6), (2, _A, 3), True),
+    ((_A ** 2, _B), (_A, _A * _B), True),
+    ((_A, _B), (_B, _A), True),
+    ((_A, _B), (_A, _C), False),
+    ((_A, 2), (_A, 3), False),
+    ((_A, _A), (_A,), False),
+    ((0, _A), (0, _B), False),        # both 0, but this shortcut does not say so
+    ((_A - 1,), (_A - 1,), False),     # not a product of sizes: ask decide_eq
+    ((6,), (-2, -3), False),           # negative sizes are reshape's error
+])
+def test_same_product(xs, ys, same):
+    xs, ys = tuple(map(sympy.sympify, xs)), tuple(map(sympy.sympify, ys))
+    assert dims.same_product(xs, ys) is same
+
+
+def test_same_product_agrees_with_decide_eq_on_random_products():
+    rng = random.Random(7)
+    parts = [_A, _B, _C, _A * _B, _B ** 2, sympy.Integer(1), sympy.Integer(2), sympy.Integer(3)]
+    for _ in range(400):
+        xs = tuple(rng.choice(parts) for _ in range(rng.randint(1, 4)))
+        ys = tuple(rng.choice(parts) for _ in range(rng.randint(1, 4)))
+        if dims.same_product(xs, ys):
+            assert dims.decide_eq(sympy.Mul(*xs), sympy.Mul(*ys)) is Decision.TRUE, (xs, ys)
+        elif sympy.expand(sympy.Mul(*xs) - sympy.Mul(*ys)) == 0:
+            raise AssertionError(f"equal products not seen: {xs} {ys}")
+
+
+@pytest.mark.parametrize("d, plain", [
+    (_A * _B, True), (_A ** 3, True), (_A * _B ** 2, True),
+    (2 * _A, False),          # (true, but decided the general way)
+    (_A - _B, False), (sympy.Integer(-1), False), (sympy.Integer(0), True),
+])
+def test_plainly_nonnegative(d, plain):
+    assert dims.plainly_nonnegative(d) is plain
+    if plain:
+        assert dims.decide_nonnegative(d) is Decision.TRUE
