@@ -168,9 +168,12 @@ def _decide_size_eq(a, b) -> Decision | None:
     if isinstance(a, (int, sympy.Integer)):
         a, b = b, a
     if isinstance(b, (int, sympy.Integer)):
-        if a in _SIZE_SYMBOLS or (isinstance(a, (sympy.Mul, sympy.Pow))
-                                  and _is_product_of_sizes(a)):
+        if a in _SIZE_SYMBOLS:
             return Decision.FALSE if int(b) < 1 else Decision.UNKNOWN
+        if isinstance(a, (sympy.Mul, sympy.Pow)) and _is_product_of_sizes(a):
+            if int(b) < 1 or (not _as_jax and _never_a_product(a, int(b))):
+                return Decision.FALSE  # (b**3 == 3: no size; strict mode: JAX's bounds)
+            return Decision.UNKNOWN
         return None
     if a in _SIZE_SYMBOLS and b in _SIZE_SYMBOLS:
         return Decision.UNKNOWN  # (a is b was TRUE before)
@@ -204,14 +207,59 @@ def _decide_eq_zero_cached(diff: Dim, as_jax: bool) -> Decision:
     # bounds decide too, so it serves strict mode as well.
     poly = _polynomial(diff)
     decision = _decide_polynomial_zero(*poly) if poly else None
-    if decision is not None:
-        return decision
-    normal = _normal(diff)
-    if normal == 0 or (_at_least(normal, 0) and _at_least(-normal, 0)):
-        return Decision.TRUE  # 2*(n//2) + n%2 - n, min(a, a + 1) - a
-    if _at_least(normal, 1) or _at_least(-normal, 1) or _indivisible(normal):
+    if decision is None:
+        normal = _normal(diff)
+        if normal == 0 or (_at_least(normal, 0) and _at_least(-normal, 0)):
+            return Decision.TRUE  # 2*(n//2) + n%2 - n, min(a, a + 1) - a
+        if _at_least(normal, 1) or _at_least(-normal, 1) or _indivisible(normal):
+            return Decision.FALSE
+        decision = Decision.UNKNOWN
+    if decision is Decision.UNKNOWN and not as_jax and _monomial_never_zero(diff):
         return Decision.FALSE
-    return Decision.UNKNOWN
+    return decision
+
+
+def _monomial_never_zero(diff: Dim) -> bool:
+    """Is ``diff`` a product of sizes minus a constant that no sizes reach
+    (``b**3 - 3``, ``a**2*b**2 - 2``)? Only for default mode: jax.export's
+    bounds leave these inconclusive, while every concrete size fails."""
+    const, terms = diff.as_coeff_add()
+    if len(terms) != 1 or not const.is_Integer:
+        return False
+    coeff, monomial = terms[0].as_coeff_Mul()
+    if not coeff.is_Integer:
+        return False
+    target, remainder = divmod(-int(const), int(coeff))
+    if remainder:
+        return False  # (the gcd test decides this one)
+    return _never_a_product(monomial, target)
+
+
+def _never_a_product(monomial: Dim, n: int) -> bool:
+    """Can no sizes >= 1 make ``monomial`` (a product of sizes) equal ``n``?
+    ``n`` is a product of the sizes' powers exactly when each prime's
+    multiplicity in ``n`` is a sum of those powers: with a size to the first
+    power, every ``n >= 1`` is. False where unsure (very large ``n``)."""
+    factors = _size_factors((monomial,))
+    if factors is None or factors[0] != 1 or not factors[1]:
+        return False
+    if n < 1:
+        return True
+    powers = set(factors[1].values())
+    if 1 in powers or n == 1:
+        return False
+    if n > 10**12:  # (factorising takes long: leave it undecided)
+        return False
+    return any(not _sum_of(multiplicity, powers)
+               for multiplicity in sympy.factorint(n).values())
+
+
+def _sum_of(total: int, parts: set[int]) -> bool:
+    """Is ``total`` a sum of ``parts`` (each any number of times)?"""
+    reachable = [True] + [False] * total
+    for i in range(1, total + 1):
+        reachable[i] = any(p <= i and reachable[i - p] for p in parts)
+    return reachable[total]
 
 
 # ---------------------------------------------------------------- polynomial fast path

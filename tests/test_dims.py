@@ -241,3 +241,27 @@ def test_plainly_nonnegative(d, plain):
     assert dims.plainly_nonnegative(d) is plain
     if plain:
         assert dims.decide_nonnegative(d) is Decision.TRUE
+
+
+# -- a product of sizes against a constant no sizes reach (default mode)
+
+def test_a_product_of_sizes_never_reaching_a_constant_is_decided_in_default_mode_only():
+    b = dims.symbol("pb")
+    assert dims.decide_eq(b ** 3, sympy.Integer(3)) is Decision.FALSE
+    assert dims.decide_eq(b ** 3 - 3, sympy.Integer(0)) is Decision.FALSE
+    assert dims.decide_eq(b ** 3, sympy.Integer(8)) is Decision.UNKNOWN
+    with dims.as_jax(True):  # jax.export's bounds leave it inconclusive
+        assert dims.decide_eq(b ** 3, sympy.Integer(3)) is Decision.UNKNOWN
+        assert dims.decide_eq(b ** 3 - 3, sympy.Integer(0)) is Decision.UNKNOWN
+
+
+def test_never_a_product_against_every_size_up_to_the_constant():
+    a, b = dims.symbol("pa"), dims.symbol("pb")
+    monomials = {a ** 2: (2,), a ** 3: (3,), a ** 2 * b ** 2: (2, 2), a ** 2 * b ** 3: (2, 3),
+                 a ** 4 * b ** 6: (4, 6), a * b ** 2: (1, 2)}
+    for monomial, powers in monomials.items():
+        for n in range(1, 130):
+            reachable = any(
+                math.prod(x ** p for x, p in zip(xs, powers)) == n
+                for xs in itertools.product(range(1, n + 1), repeat=len(powers)))
+            assert dims._never_a_product(monomial, n) is (not reachable), (monomial, n)

@@ -116,6 +116,10 @@ GUARDED = [
     ("(n // (n - b),)", "(n // (n - b),)", ["n - b != 0", "n // (n - b) >= 0"]),
     ("(2 % (n - b), b).sum(0)", "(b,)", ["n - b != 0", "2 % (n - b) >= 0"]),
     ("(a % b, n % (n - 1))", "(a % b, n % (n - 1))", ["n >= 2"]),
+    # a product of sizes no sizes make 3 or 2: broadcasting needs it to be 1
+    ("add((b**3,), (3,))", "(3,)", ["b**3 == 1"]),
+    ("add((a**2*c**2, 5), (2, 5))", "(2, 5)", ["a**2*c**2 == 1"]),
+    ("add((a**2,), (4,))", "(a**2,)", ["a**2 == 4"]),  # (a == 2)
     # control flow: branches and carries keep their types
     ("lax.cond(True, lambda: (a,), lambda: (b,))", "(b,)", ["b == a"]),
     ("lax.fori_loop(0, 3, lambda i, c: add(c, (b,)), (a,))", "(a,)", ["a == b"]),
