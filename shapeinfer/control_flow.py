@@ -41,14 +41,7 @@ def _require_typematch(a: Array, b: Array, error):
     """``_typematch`` as a requirement: dims the sizes do not decide are guards."""
     if a.dtype != b.dtype or a.rank != b.rank:
         raise error()
-    _require_all_equal(list(zip(a.shape, b.shape)), error)
-
-
-def _require_all_equal(pairs, error):
-    if any(dims.decide_eq(x, y) is dims.Decision.FALSE for x, y in pairs):
-        raise error()  # before a guard is taken for the others
-    for x, y in pairs:
-        scope.require_eq(x, y, error)
+    scope.require_all_eq(list(zip(a.shape, b.shape)), error)
 
 
 def _mismatch(a: Array, b: Array) -> str:
@@ -338,7 +331,7 @@ class ScanTransform(_Loop):
                                  "scan: every xs must have a leading axis to scan over, got a "
                                  "scalar (tuple index out of range)", site.param(2, "xs"))
         sizes = [leaf.shape[0] for leaf in leaves]
-        _require_all_equal([(sizes[0], s) for s in sizes[1:]], lambda: ShapeError(
+        scope.require_all_eq([(sizes[0], s) for s in sizes[1:]], lambda: ShapeError(
             "dim-mismatch", "ValueError", "scan got values with different leading axis sizes: "
             f"{', '.join(map(dims.fmt_dim, sizes))}.", site.param(2, "xs")))
         if length is not None:

@@ -161,6 +161,16 @@ def require_eq(a, b, error, strict_error=None) -> None:
     require(dims.relation("==", a, b), error, strict_error)
 
 
+def require_all_eq(pairs, error) -> None:
+    """Each pair of dims must be equal: a pair proved unequal is the error
+    before a guard is taken for any other (a guard would wrongly suggest the
+    call can work)."""
+    if any(dims.decide_eq(a, b) is Decision.FALSE for a, b in pairs):
+        raise _make(error)
+    for a, b in pairs:
+        require_eq(a, b, error)
+
+
 def undecided(error: ShapeError, condition) -> ShapeError:
     """Strict mode's error for an undecided condition, saying which fact decides it."""
     shown = fmt_condition(canonical(condition))

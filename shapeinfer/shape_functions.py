@@ -239,7 +239,7 @@ def join_shapes(shapes, pos: int) -> tuple:
                           "Cannot concatenate arrays with shapes that differ in dimensions "
                           f"other than the one being concatenated: concatenating along "
                           f"dimension {pos} for shapes {_fmt_shapes(shapes)}.")
-    _require_all_equal([(a, b) for s in shapes[1:] for i, (a, b) in enumerate(zip(first, s))
+    scope.require_all_eq([(a, b) for s in shapes[1:] for i, (a, b) in enumerate(zip(first, s))
                         if i != pos], differ)
     return first[:pos] + (sympy.Add(*(s[pos] for s in shapes)),) + first[pos + 1:]
 
@@ -287,21 +287,12 @@ def _stack(ctx, arrays, axis=0):
         raise ShapeError("dim-mismatch", "ValueError",
                          "Cannot stack arrays with different numbers of dimensions: got "
                          f"{_fmt_shapes(arrays)}.")
-    _require_all_equal([(a, b) for s in arrays[1:] for a, b in zip(arrays[0], s)],
+    scope.require_all_eq([(a, b) for s in arrays[1:] for a, b in zip(arrays[0], s)],
                        lambda: ShapeError("dim-mismatch", "ValueError",
                                           "All input arrays must have the same shape. "
                                           f"Got {_fmt_shapes(arrays)}."))
     first = arrays[0]
     return first[:pos] + (dims.const(len(arrays)),) + first[pos:]
-
-
-def _require_all_equal(pairs, error):
-    """Each pair of dims must be equal: any pair proved unequal is the error
-    (before a guard is taken for the others)."""
-    if any(dims.decide_eq(a, b) is Decision.FALSE for a, b in pairs):
-        raise error()
-    for a, b in pairs:
-        scope.require_eq(a, b, error)
 
 
 def _at_least(shape: tuple, rank: int) -> tuple:
@@ -585,7 +576,7 @@ def _squeeze(ctx, x, axis=None):
         return ShapeError("dim-mismatch", "ValueError",
                           "cannot select an axis to squeeze out which has size not equal to "
                           f"one, got shape={dims.fmt_shape(x)} and dimensions={not_one}")
-    _require_all_equal([(x[p], 1) for p in not_one], error)
+    scope.require_all_eq([(x[p], 1) for p in not_one], error)
     return tuple(d for i, d in enumerate(x) if i not in positions)
 
 
@@ -893,7 +884,7 @@ def _contract(x, y, lhs_contract, rhs_contract, lhs_batch=(), rhs_batch=()) -> t
                              f"{side}_contracting {contract}.")
     # (JAX's definitely_equal_shape: a guard for each pair the sizes do not decide)
     lb, rb = tuple(x[d] for d in lhs_batch), tuple(y[d] for d in rhs_batch)
-    _require_all_equal(list(zip(lb, rb)), lambda: ShapeError(
+    scope.require_all_eq(list(zip(lb, rb)), lambda: ShapeError(
         "bad-argument", "TypeError",
         f"dot_general requires lhs batch dimensions and rhs batch dimensions to "
         f"have the same shape, got {dims.fmt_shape(lb)} and {dims.fmt_shape(rb)}."))
@@ -905,7 +896,7 @@ def _contract(x, y, lhs_contract, rhs_contract, lhs_batch=(), rhs_batch=()) -> t
                           f"got {dims.fmt_shape(lc)} and {dims.fmt_shape(rc)}.")
     if len(lc) != len(rc):
         raise contract_error()
-    _require_all_equal(list(zip(lc, rc)), contract_error)
+    scope.require_all_eq(list(zip(lc, rc)), contract_error)
     lfree = tuple(d for i, d in enumerate(x) if i not in lhs_batch + lhs_contract)
     rfree = tuple(d for i, d in enumerate(y) if i not in rhs_batch + rhs_contract)
     return lb + lfree + rfree
