@@ -411,10 +411,21 @@ def _einsum(ctx, subscripts, operands):
         before = term.index("...") if "..." in term else len(labels)
         after = len(labels) - before
         ellipses.append(shape[before:len(shape) - after])
-        for label, d in zip(labels, shape[:before] + shape[len(shape) - after:]):
+        own = shape[:before] + shape[len(shape) - after:]
+        for position, (label, d) in enumerate(zip(labels, own)):
             known = sizes.get(label)
             if known is None or is_one(known):
                 sizes[label], origin[label] = d, number
+            elif (origin[label] != number and label in labels[position + 1:]
+                  and scope.strict_mode()):
+                # a label of an earlier operand, repeated in this one: JAX's
+                # symbolic einsum takes this operand's diagonal first (a mask,
+                # comparing nothing) and compares the last occurrence only;
+                # opt_einsum's plan (8 for a symbolic dim) still sees each
+                if 1 not in (_planned(known), _planned(d)) and _planned(known) != _planned(d):
+                    raise _einsum_error(f"Size of label {label!r} for operand {number} "
+                                        f"({_planned(known)}) does not match previous terms "
+                                        f"({_planned(d)}).")
             elif origin[label] == number and scope.strict_mode() and _symbolic_diagonal(known, d):
                 # a label repeated in this operand only: JAX's symbolic einsum
                 # takes its diagonal with a mask, comparing nothing, and the

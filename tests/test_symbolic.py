@@ -145,6 +145,10 @@ EINSUM_LABELS = ["einsum('ii', (c, 3))", "einsum('ij,jk', (a, c), (3, b))",
                  # a label repeated in one operand: its diagonal, the last size
                  "einsum('ii', (c, a))", "einsum('ii->i', (c, a))",
                  "einsum('ij,jj->i', (b, c), (c, a))", "einsum('ii,i->', (c, a), (a,))",
+                 # ... and in a later operand than the label's first: its diagonal
+                 # first, then the last size against the earlier operand's
+                 "einsum('i,ii->', (a,), (c, a))", "einsum('i,ii->', (a,), (c, b))",
+                 "einsum('i,ii->', (a,), (c, 3))", "einsum('i,ii->', (a,), (3, c))",
                  # '...' dims opt_einsum takes as equal meet as dot_general's batch dims
                  "einsum('...i,...i->...', (3, a, 2), (3, b, 2))",
                  "einsum('...i,...i->...', (3, a, 2), (3, 4, 2))"]
