@@ -169,7 +169,7 @@ class Driver:
         while True:
             # -- the next token, lexed in the context of the parser's state
             if pos < n:
-                by_char, match, ignore, keywords, _ = lexers.get(states[-1]) or self._lexer(states[-1])
+                by_char, _, ignore, keywords, _ = lexers.get(states[-1]) or self._lexer(states[-1])
                 char = text[pos]
                 how = by_char.get(char) or self._by_first_char(lexers[states[-1]], char)
                 if how.__class__ is str:  # a one-character token

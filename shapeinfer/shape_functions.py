@@ -240,7 +240,7 @@ def join_shapes(shapes, pos: int) -> tuple:
                           f"other than the one being concatenated: concatenating along "
                           f"dimension {pos} for shapes {_fmt_shapes(shapes)}.")
     scope.require_all_eq([(a, b) for s in shapes[1:] for i, (a, b) in enumerate(zip(first, s))
-                        if i != pos], differ)
+                          if i != pos], differ)
     return first[:pos] + (sympy.Add(*(s[pos] for s in shapes)),) + first[pos + 1:]
 
 
@@ -288,9 +288,9 @@ def _stack(ctx, arrays, axis=0):
                          "Cannot stack arrays with different numbers of dimensions: got "
                          f"{_fmt_shapes(arrays)}.")
     scope.require_all_eq([(a, b) for s in arrays[1:] for a, b in zip(arrays[0], s)],
-                       lambda: ShapeError("dim-mismatch", "ValueError",
-                                          "All input arrays must have the same shape. "
-                                          f"Got {_fmt_shapes(arrays)}."))
+                         lambda: ShapeError("dim-mismatch", "ValueError",
+                                            "All input arrays must have the same shape. "
+                                            f"Got {_fmt_shapes(arrays)}."))
     first = arrays[0]
     return first[:pos] + (dims.const(len(arrays)),) + first[pos:]
 
