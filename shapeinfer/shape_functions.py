@@ -17,6 +17,7 @@ optional argument, ``*`` one that repeats.
 """
 from __future__ import annotations
 
+import collections
 import math
 from dataclasses import dataclass
 from typing import Callable
@@ -463,9 +464,71 @@ def _einsum(ctx, subscripts, operands):
         if output.count(char) > 1:
             raise _einsum_error(f"Output character {char!r} appeared more than once in the "
                                 "output.")
+    if len(operands) == 2 and not any("..." in t for t in terms) \
+            and any(len(set(t)) < len(t) for t in terms) \
+            and all(dims.as_int(d) is not None for shape in operands for d in shape):
+        # a label repeated in an operand meets size-1 dims otherwise than
+        # opt_einsum's broadcasting says: JAX's own contraction decides
+        return _jax_contraction(terms, output, [[int(d) for d in s] for s in operands])
     before, _, after = output.partition("...")
     middle = broadcast if "..." in output else ()
     return tuple(sizes[c] for c in before) + middle + tuple(sizes[c] for c in after)
+
+
+def _jax_contraction(terms: list[str], output: str, shapes: list[list[int]]) -> tuple:
+    """The shape of JAX's contraction of two operands of concrete sizes
+    (``_einsum`` in jax/_src/numpy/einsum.py, on shapes): opt_einsum hands
+    the operands over last first; a size-1 axis goes where the other
+    operand's first axis of that label is not 1; a label repeated in an
+    operand becomes its diagonal, of the last size; the labels both keep
+    must then agree exactly (JAX's assertion; dot_general's TypeError for
+    the batch labels)."""
+    (rhs_names, lhs_names), (rhs, lhs) = terms, shapes
+    contracted = sorted(set(lhs_names + rhs_names) - set(output))
+
+    def filter_singletons(shape, names, other, other_names):
+        keep = [d != 1 or other_names.find(n) == -1 or other[other_names.find(n)] == 1
+                for d, n in zip(shape, names)]
+        return ([d for d, k in zip(shape, keep) if k],
+                "".join(n for n, k in zip(names, keep) if k))
+
+    def remove(shape, names, gone):
+        return ([d for d, n in zip(shape, names) if n not in gone],
+                "".join(n for n in names if n not in gone))
+
+    def diagonals(shape, names, counts, keep):
+        for name, count in counts.items():
+            if count > 1:
+                last = max(i for i, n in enumerate(names) if n == name)
+                shape = [d for i, (d, n) in enumerate(zip(shape, names))
+                         if n != name or (i == last and name in keep)]
+                names = "".join(n for i, n in enumerate(names)
+                                if n != name or (i == last and name in keep))
+        return shape, names
+
+    lhs, lhs_names = filter_singletons(lhs, lhs_names, rhs, rhs_names)
+    rhs, rhs_names = filter_singletons(rhs, rhs_names, lhs, lhs_names)
+    lhs_counts, rhs_counts = collections.Counter(lhs_names), collections.Counter(rhs_names)
+    lhs, lhs_names = remove(lhs, lhs_names, [n for n in contracted
+                                             if lhs_counts[n] == 1 and rhs_counts[n] == 0])
+    rhs, rhs_names = remove(rhs, rhs_names, [n for n in contracted
+                                             if rhs_counts[n] == 1 and lhs_counts[n] == 0])
+    lhs, lhs_names = diagonals(lhs, lhs_names, lhs_counts, output + rhs_names)
+    rhs, rhs_names = diagonals(rhs, rhs_names, rhs_counts, output + lhs_names)
+    contracted = [n for n in contracted if n in lhs_names or n in rhs_names]
+    if not all(n in lhs_names and n in rhs_names
+               and lhs[lhs_names.index(n)] == rhs[rhs_names.index(n)] for n in contracted):
+        raise ShapeError("dim-mismatch", "AssertionError",
+                         f"Incompatible reduction dimensions: lhs.shape={tuple(lhs)} "
+                         f"lhs_names={lhs_names} rhs.shape={tuple(rhs)} rhs_names={rhs_names}")
+    batch = [n for n in output if n in lhs_names and n in rhs_names]
+    lb, rb = [lhs[lhs_names.find(n)] for n in batch], [rhs[rhs_names.find(n)] for n in batch]
+    if lb != rb:
+        raise ShapeError("bad-argument", "TypeError",
+                         "dot_general requires lhs batch dimensions and rhs batch dimensions to "
+                         f"have the same shape, got {tuple(lb)} and {tuple(rb)}.")
+    size = {**dict(zip(rhs_names, rhs)), **dict(zip(lhs_names, lhs))}
+    return tuple(dims.const(size[n]) for n in output)
 
 
 @shape_function("insert", "shape", "value", "dim?")

@@ -272,3 +272,33 @@ def test_einsum_size_mismatch_is_jaxs_message(spec, shapes):
     with pytest.raises(shapeinfer.ShapeError) as mine:
         shapeinfer.infer(f"einsum({spec!r}, " + ", ".join(map(str, shapes)) + ")")
     assert (mine.value.exception, mine.value.message) == ("ValueError", str(theirs.value))
+
+
+# A label repeated in one of two operands, with size-1 dims: JAX's own
+# contraction (not opt_einsum's broadcasting) decides; every size in 1..3
+# of every axis, against jax.eval_shape (shapes, and the error's class and
+# message where JAX raises).
+REPEATED_LABELS = ["i,ii->", "i,ii->i", "ii,i->", "ii,i->i", "ij,jj->i", "ij,ii->j",
+                   "iij,j->i", "ij,jji->", "ii,ii->i"]
+
+
+@pytest.mark.parametrize("spec", REPEATED_LABELS)
+def test_einsum_repeated_labels_with_size_one_dims_are_jaxs(spec):
+    import itertools
+
+    from shapeinfer.oracle import agree, engine_outcome, jax_outcome
+    terms = spec.split("->")[0].split(",")
+    rank = sum(map(len, terms))
+    disagreements, errors = [], 0
+    for sizes in itertools.product((1, 2, 3), repeat=rank):
+        it = iter(sizes)
+        shapes = [tuple(next(it) for _ in term) for term in terms]
+        text = f"einsum({spec!r}, " + ", ".join(map(str, shapes)) + ")"
+        mine, theirs = engine_outcome(text, {}), jax_outcome(text, {})
+        assert theirs is not None, text
+        errors += not theirs.ok
+        if not agree(mine, theirs) or (not theirs.ok and mine.message != theirs.message
+                                       and theirs.exception == "AssertionError"):
+            disagreements.append((text, mine, theirs))
+    assert not disagreements, disagreements[:3]
+    assert errors  # (the sizes reach JAX's errors too)
