@@ -208,12 +208,13 @@ def canonical(condition):
             return dims.relation(">=", normal + 1, 2)  # a size that is not 1 is >= 2
         if left.is_number and not right.is_number:
             return type(condition)(right, left, evaluate=False)
-        if isinstance(condition, sympy.Ne) and right == 0 and normal.is_Add:
+        difference = sympy.expand(left - right)  # (not `normal`: it rewrites n // 2 as n/2)
+        if isinstance(condition, sympy.Ne) and right == 0 and difference.is_Add:
             # n - b != 0 is n != b: the positive terms on the left, as for an inequality
-            positive = sympy.Add(*(t for t in normal.args
+            positive = sympy.Add(*(t for t in difference.args
                                    if not t.is_number and not t.could_extract_minus_sign()))
-            if positive != 0 and positive != normal:
-                return sympy.Ne(positive, sympy.expand(positive - normal), evaluate=False)
+            if positive != 0 and positive != difference:
+                return sympy.Ne(positive, sympy.expand(positive - difference), evaluate=False)
         return condition
     d = sympy.expand(dims._nonnegative_form(condition))  # d >= 0
     if isinstance(-dims._normal(d), sympy.Mod):  # 2*(n // 2) >= n is n % 2 == 0

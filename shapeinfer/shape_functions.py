@@ -418,7 +418,7 @@ def _einsum(ctx, subscripts, operands):
             if known is None or is_one(known):
                 sizes[label], origin[label] = d, number
             elif (origin[label] != number and label in labels[position + 1:]
-                  and scope.strict_mode()):
+                  and not is_one(own[labels.rindex(label)]) and scope.strict_mode()):
                 # a label of an earlier operand, repeated in this one: JAX's
                 # symbolic einsum takes this operand's diagonal first (a mask,
                 # comparing nothing) and compares the last occurrence only;
@@ -469,7 +469,8 @@ def _einsum(ctx, subscripts, operands):
             and all(dims.as_int(d) is not None for shape in operands for d in shape):
         # a label repeated in an operand meets size-1 dims otherwise than
         # opt_einsum's broadcasting says: JAX's own contraction decides
-        return _jax_contraction(terms, output, [[int(d) for d in s] for s in operands])
+        return _jax_contraction(terms, output.replace("...", ""),
+                                [[int(d) for d in s] for s in operands])
     before, _, after = output.partition("...")
     middle = broadcast if "..." in output else ()
     return tuple(sizes[c] for c in before) + middle + tuple(sizes[c] for c in after)
@@ -524,6 +525,11 @@ def _jax_contraction(terms: list[str], output: str, shapes: list[list[int]]) -> 
     batch = [n for n in output if n in lhs_names and n in rhs_names]
     lb, rb = [lhs[lhs_names.find(n)] for n in batch], [rhs[rhs_names.find(n)] for n in batch]
     if lb != rb:
+        gone = set(batch) | set(contracted)
+        rest = ("".join(batch) + "".join(n for n in rhs_names if n not in gone)
+                + "".join(n for n in lhs_names if n not in gone))
+        if rest == output:  # JAX then calls dot_general(rhs, lhs)
+            lb, rb = rb, lb
         raise ShapeError("bad-argument", "TypeError",
                          "dot_general requires lhs batch dimensions and rhs batch dimensions to "
                          f"have the same shape, got {tuple(lb)} and {tuple(rb)}.")

@@ -149,6 +149,8 @@ EINSUM_LABELS = ["einsum('ii', (c, 3))", "einsum('ij,jk', (a, c), (3, b))",
                  # first, then the last size against the earlier operand's
                  "einsum('i,ii->', (a,), (c, a))", "einsum('i,ii->', (a,), (c, b))",
                  "einsum('i,ii->', (a,), (c, 3))", "einsum('i,ii->', (a,), (3, c))",
+                 # (its last size 1: JAX squeezes it, then compares a with 8)
+                 "einsum('i,ii->', (8,), (a, 1))", "einsum('ij,jj->i', (3, b), (a, 1))",
                  # '...' dims opt_einsum takes as equal meet as dot_general's batch dims
                  "einsum('...i,...i->...', (3, a, 2), (3, b, 2))",
                  "einsum('...i,...i->...', (3, a, 2), (3, 4, 2))"]
@@ -339,3 +341,10 @@ def test_requires_takes_a_guard(tmp_path):
     assert info.value.code == "inconclusive"
     assert shapeinfer.infer("patchify((b, h, w, c), p=4)", rules=rules,
                             assume=["h % 4 == 0", "w % 4 == 0"]).guards == []
+
+
+def test_a_guard_with_floor_division_prints_as_assume_reads_it():
+    r = shapeinfer.infer("(n // (n // 2 - b),)")
+    assert _fmt(r)[0] == "n // 2 != b"
+    # an assume of the printed guard is accepted and proves it
+    assert shapeinfer.infer(f"assume {_fmt(r)[0]}; (n // (n // 2 - b),)").guards != r.guards
