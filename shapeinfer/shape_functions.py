@@ -500,11 +500,10 @@ def _jax_contraction(terms: list[str], output: str, shapes: list[list[int]]) -> 
     def diagonals(shape, names, counts, keep):
         for name, count in counts.items():
             if count > 1:
-                last = max(i for i, n in enumerate(names) if n == name)
-                shape = [d for i, (d, n) in enumerate(zip(shape, names))
-                         if n != name or (i == last and name in keep)]
-                names = "".join(n for i, n in enumerate(names)
-                                if n != name or (i == last and name in keep))
+                last = names.rindex(name)
+                kept = [i for i, n in enumerate(names)
+                        if n != name or (i == last and name in keep)]
+                shape, names = [shape[i] for i in kept], "".join(names[i] for i in kept)
         return shape, names
 
     lhs, lhs_names = filter_singletons(lhs, lhs_names, rhs, rhs_names)
