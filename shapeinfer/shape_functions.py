@@ -404,6 +404,7 @@ def _einsum(ctx, subscripts, operands):
     sizes: dict = {}   # label -> its size (a size-1 occurrence broadcasts)
     origin: dict = {}  # label -> the operand its size came from
     ellipses = []      # the dims each operand's ``...`` covers
+    labelled = []      # each operand's (labels, the dims they label)
     for number, (term, shape) in enumerate(zip(terms, operands)):
         labels = term.replace("...", "")
         if len(labels) > len(shape) or ("..." not in term and len(labels) != len(shape)):
@@ -413,6 +414,7 @@ def _einsum(ctx, subscripts, operands):
         after = len(labels) - before
         ellipses.append(shape[before:len(shape) - after])
         own = shape[:before] + shape[len(shape) - after:]
+        labelled.append((labels, own))
         for position, (label, d) in enumerate(zip(labels, own)):
             known = sizes.get(label)
             if known is None or is_one(known):
@@ -442,6 +444,17 @@ def _einsum(ctx, subscripts, operands):
                 scope.require_eq(known, d, lambda: _einsum_error(message()),
                                  lambda label=label, number=number, d=d, known=known:
                                  _symbolic_einsum_error(label, number, d, known, message()))
+    for labels, own in labelled:
+        for label in set(labels):
+            if labels.count(label) > 1 and sum(label in t for t in terms) == 1:
+                # a label repeated in this operand only: JAX takes the
+                # diagonal and keeps the last axis ((a, 1) is 1 long)
+                sizes[label] = own[labels.rindex(label)]
+    concrete = all(dims.as_int(d) is not None for shape in operands for d in shape)
+    jax_contracts = (concrete and len(operands) == 2 and not any("..." in t for t in terms)
+                     and any(len(set(t)) < len(t) for t in terms))
+    if not jax_contracts and (concrete or not scope.strict_mode()):
+        _require_equal_shared_diagonals(labelled)
     try:
         broadcast = broadcast_shapes(ellipses) if ellipses else ()
     except ShapeError:
@@ -464,9 +477,7 @@ def _einsum(ctx, subscripts, operands):
         if output.count(char) > 1:
             raise _einsum_error(f"Output character {char!r} appeared more than once in the "
                                 "output.")
-    if len(operands) == 2 and not any("..." in t for t in terms) \
-            and any(len(set(t)) < len(t) for t in terms) \
-            and all(dims.as_int(d) is not None for shape in operands for d in shape):
+    if jax_contracts:
         # a label repeated in an operand meets size-1 dims otherwise than
         # opt_einsum's broadcasting says: JAX's own contraction decides
         return _jax_contraction(terms, output.replace("...", ""),
@@ -474,6 +485,33 @@ def _einsum(ctx, subscripts, operands):
     before, _, after = output.partition("...")
     middle = broadcast if "..." in output else ()
     return tuple(sizes[c] for c in before) + middle + tuple(sizes[c] for c in after)
+
+
+def _require_equal_shared_diagonals(labelled: list) -> None:
+    """A label repeated in one operand and found in another: JAX squeezes a
+    size-1 axis of it where the other operand's is not 1, then takes the
+    diagonal, pair by pair in opt_einsum's order (``_jax_contraction`` does
+    it for two operands of concrete sizes), which opt_einsum's broadcasting
+    of 1 does not describe. Elsewhere its sizes must all be equal: a guard
+    where they are symbolic; two different literal sizes are past what this
+    follows."""
+    occurrences = collections.defaultdict(list)  # label -> its dims, in order
+    for labels, own in labelled:
+        for label, d in zip(labels, own):
+            occurrences[label].append(d)
+    for label, found in occurrences.items():
+        if not (sum(label in labels for labels, _ in labelled) > 1
+                and any(labels.count(label) > 1 for labels, _ in labelled)):
+            continue
+        if len({dims.as_int(d) for d in found} - {None}) > 1:
+            raise ShapeError("unsupported", "NotImplementedError",
+                             f"einsum with label {label!r} repeated in an operand and "
+                             f"shared with another at sizes {', '.join(map(dims.fmt_dim, found))}"
+                             ": give every size of two operands to infer it")
+        for d in found[1:]:
+            scope.require_eq(found[0], d, lambda d=d, label=label: _einsum_error(
+                f"Size of label {label!r} does not match: {dims.fmt_dim(found[0])} "
+                f"and {dims.fmt_dim(d)}."))
 
 
 def _jax_contraction(terms: list[str], output: str, shapes: list[list[int]]) -> tuple:
@@ -484,9 +522,6 @@ def _jax_contraction(terms: list[str], output: str, shapes: list[list[int]]) -> 
     operand becomes its diagonal, of the last size; the labels both keep
     must then agree exactly (JAX's assertion; dot_general's TypeError for
     the batch labels)."""
-    (rhs_names, lhs_names), (rhs, lhs) = terms, shapes
-    contracted = sorted(set(lhs_names + rhs_names) - set(output))
-
     def filter_singletons(shape, names, other, other_names):
         keep = [d != 1 or other_names.find(n) == -1 or other[other_names.find(n)] == 1
                 for d, n in zip(shape, names)]
@@ -506,6 +541,8 @@ def _jax_contraction(terms: list[str], output: str, shapes: list[list[int]]) -> 
                 shape, names = [shape[i] for i in kept], "".join(names[i] for i in kept)
         return shape, names
 
+    (rhs_names, lhs_names), (rhs, lhs) = terms, shapes
+    contracted = sorted(set(lhs_names + rhs_names) - set(output))
     lhs, lhs_names = filter_singletons(lhs, lhs_names, rhs, rhs_names)
     rhs, rhs_names = filter_singletons(rhs, rhs_names, lhs, lhs_names)
     lhs_counts, rhs_counts = collections.Counter(lhs_names), collections.Counter(rhs_names)
