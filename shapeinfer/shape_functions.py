@@ -405,6 +405,13 @@ def _einsum(ctx, subscripts, operands):
     origin: dict = {}  # label -> the operand its size came from
     ellipses = []      # the dims each operand's ``...`` covers
     labelled = []      # each operand's (labels, the dims they label)
+    concrete = all(dims.as_int(d) is not None for shape in operands for d in shape)
+    # a label repeated in one of two operands meets size-1 dims otherwise
+    # than opt_einsum's broadcasting says: JAX's own contraction decides,
+    # once opt_einsum has checked the sizes as it plans (symbolic ones as 8)
+    jax_contracts = ((concrete or scope.strict_mode()) and len(operands) == 2
+                     and not any("..." in t for t in terms)
+                     and any(len(set(t)) < len(t) for t in terms))
     for number, (term, shape) in enumerate(zip(terms, operands)):
         labels = term.replace("...", "")
         if len(labels) > len(shape) or ("..." not in term and len(labels) != len(shape)):
@@ -419,6 +426,11 @@ def _einsum(ctx, subscripts, operands):
             known = sizes.get(label)
             if known is None or is_one(known):
                 sizes[label], origin[label] = d, number
+            elif jax_contracts:
+                if _planned(d) not in (1, _planned(known)):
+                    raise _einsum_error(f"Size of label {label!r} for operand {number} "
+                                        f"({_planned(known)}) does not match previous terms "
+                                        f"({_planned(d)}).")
             elif (origin[label] != number and label in labels[position + 1:]
                   and not is_one(own[labels.rindex(label)]) and scope.strict_mode()):
                 # a label of an earlier operand, repeated in this one: JAX's
@@ -450,9 +462,6 @@ def _einsum(ctx, subscripts, operands):
                 # a label repeated in this operand only: JAX takes the
                 # diagonal and keeps the last axis ((a, 1) is 1 long)
                 sizes[label] = own[labels.rindex(label)]
-    concrete = all(dims.as_int(d) is not None for shape in operands for d in shape)
-    jax_contracts = (concrete and len(operands) == 2 and not any("..." in t for t in terms)
-                     and any(len(set(t)) < len(t) for t in terms))
     if not jax_contracts and (concrete or not scope.strict_mode()):
         _require_equal_shared_diagonals(labelled)
     try:
@@ -478,10 +487,7 @@ def _einsum(ctx, subscripts, operands):
             raise _einsum_error(f"Output character {char!r} appeared more than once in the "
                                 "output.")
     if jax_contracts:
-        # a label repeated in an operand meets size-1 dims otherwise than
-        # opt_einsum's broadcasting says: JAX's own contraction decides
-        return _jax_contraction(terms, output.replace("...", ""),
-                                [[int(d) for d in s] for s in operands])
+        return _jax_contraction(terms, output.replace("...", ""), operands)
     before, _, after = output.partition("...")
     middle = broadcast if "..." in output else ()
     return tuple(sizes[c] for c in before) + middle + tuple(sizes[c] for c in after)
@@ -514,16 +520,23 @@ def _require_equal_shared_diagonals(labelled: list) -> None:
                 f"and {dims.fmt_dim(d)}."))
 
 
-def _jax_contraction(terms: list[str], output: str, shapes: list[list[int]]) -> tuple:
-    """The shape of JAX's contraction of two operands of concrete sizes
-    (``_einsum`` in jax/_src/numpy/einsum.py, on shapes): opt_einsum hands
-    the operands over last first; a size-1 axis goes where the other
-    operand's first axis of that label is not 1; a label repeated in an
-    operand becomes its diagonal, of the last size; the labels both keep
-    must then agree exactly (JAX's assertion; dot_general's TypeError for
-    the batch labels)."""
+def _jax_contraction(terms: list[str], output: str, shapes: list) -> tuple:
+    """The shape of JAX's contraction of two operands (``_einsum`` in
+    jax/_src/numpy/einsum.py, on shapes): opt_einsum hands the operands over
+    last first; a size-1 axis goes where the other operand's first axis of
+    that label is not 1; a label repeated in an operand becomes its
+    diagonal, of the last size; the labels both keep must then agree (JAX's
+    assertion; dot_general's TypeError for the batch labels). Symbolic dims
+    (strict mode) are 1 or equal only where that is decided, as JAX's
+    ``definitely_equal``."""
+    def one(d) -> bool:
+        return dims.as_int(d) == 1
+
+    def same(x, y) -> bool:
+        return dims.decide_eq(x, y) is Decision.TRUE
+
     def filter_singletons(shape, names, other, other_names):
-        keep = [d != 1 or other_names.find(n) == -1 or other[other_names.find(n)] == 1
+        keep = [not one(d) or other_names.find(n) == -1 or one(other[other_names.find(n)])
                 for d, n in zip(shape, names)]
         return ([d for d, k in zip(shape, keep) if k],
                 "".join(n for n, k in zip(names, keep) if k))
@@ -541,7 +554,7 @@ def _jax_contraction(terms: list[str], output: str, shapes: list[list[int]]) -> 
                 shape, names = [shape[i] for i in kept], "".join(names[i] for i in kept)
         return shape, names
 
-    (rhs_names, lhs_names), (rhs, lhs) = terms, shapes
+    (rhs_names, lhs_names), (rhs, lhs) = terms, [list(s) for s in shapes]
     contracted = sorted(set(lhs_names + rhs_names) - set(output))
     lhs, lhs_names = filter_singletons(lhs, lhs_names, rhs, rhs_names)
     rhs, rhs_names = filter_singletons(rhs, rhs_names, lhs, lhs_names)
@@ -554,13 +567,14 @@ def _jax_contraction(terms: list[str], output: str, shapes: list[list[int]]) -> 
     rhs, rhs_names = diagonals(rhs, rhs_names, rhs_counts, output + lhs_names)
     contracted = [n for n in contracted if n in lhs_names or n in rhs_names]
     if not all(n in lhs_names and n in rhs_names
-               and lhs[lhs_names.index(n)] == rhs[rhs_names.index(n)] for n in contracted):
+               and same(lhs[lhs_names.index(n)], rhs[rhs_names.index(n)]) for n in contracted):
         raise ShapeError("dim-mismatch", "AssertionError",
-                         f"Incompatible reduction dimensions: lhs.shape={tuple(lhs)} "
-                         f"lhs_names={lhs_names} rhs.shape={tuple(rhs)} rhs_names={rhs_names}")
+                         f"Incompatible reduction dimensions: lhs.shape={dims.fmt_shape(lhs)} "
+                         f"lhs_names={lhs_names} rhs.shape={dims.fmt_shape(rhs)} "
+                         f"rhs_names={rhs_names}")
     batch = [n for n in output if n in lhs_names and n in rhs_names]
     lb, rb = [lhs[lhs_names.find(n)] for n in batch], [rhs[rhs_names.find(n)] for n in batch]
-    if lb != rb:
+    if not all(map(same, lb, rb)):
         gone = set(batch) | set(contracted)
         rest = ("".join(batch) + "".join(n for n in rhs_names if n not in gone)
                 + "".join(n for n in lhs_names if n not in gone))
@@ -568,9 +582,9 @@ def _jax_contraction(terms: list[str], output: str, shapes: list[list[int]]) -> 
             lb, rb = rb, lb
         raise ShapeError("bad-argument", "TypeError",
                          "dot_general requires lhs batch dimensions and rhs batch dimensions to "
-                         f"have the same shape, got {tuple(lb)} and {tuple(rb)}.")
+                         f"have the same shape, got {dims.fmt_shape(lb)} and {dims.fmt_shape(rb)}.")
     size = {**dict(zip(rhs_names, rhs)), **dict(zip(lhs_names, lhs))}
-    return tuple(dims.const(size[n]) for n in output)
+    return tuple(size[n] for n in output)
 
 
 @shape_function("insert", "shape", "value", "dim?")

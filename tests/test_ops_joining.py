@@ -359,3 +359,27 @@ def test_einsum_of_three_operands_a_shared_diagonal_meeting_a_one_is_unsupported
     r = shapeinfer.infer("einsum('i,ii,i->i', (1,), (1, b), (b,))")
     assert r.describe() == "(b,)  if b == 1"
     checked("einsum('i,ii,i->i', (3,), (3, 3), (3,))")
+
+
+@pytest.mark.parametrize("spec", ["i,jj->j", "j,jj->j", "jj,j->j", "ij,jj->i", "i,ii->i"])
+def test_einsum_repeated_labels_in_strict_mode_are_jax_symbolic(spec):
+    # strict mode against JAX's own symbolic shapes: a symbolic dim is 1 or
+    # equal to another only where that is decided, in JAX's contraction too
+    # (dot_general's TypeError for a batch label, its assertion for a
+    # contracted one); every axis 1, 3, a or b
+    import itertools
+
+    from shapeinfer.oracle import agree, engine_outcome, jax_outcome, symbolic_sizes
+    terms = spec.split("->")[0].split(",")
+    disagreements, checked_count = [], 0
+    for axes in itertools.product(("1", "3", "a", "b"), repeat=sum(map(len, terms))):
+        it = iter(axes)
+        shapes = ["(" + ", ".join(next(it) for _ in term) + ",)" for term in terms]
+        text = f"einsum({spec!r}, " + ", ".join(shapes) + ")"
+        mine = engine_outcome(text, {}, strict=True)
+        theirs = jax_outcome(text, symbolic_sizes(sorted(set(axes) - {"1", "3"})))
+        checked_count += theirs is not None
+        if theirs is not None and not agree(mine, theirs):
+            disagreements.append((text, str(mine), str(theirs)))
+    assert not disagreements, disagreements[:3]
+    assert checked_count == 4 ** sum(map(len, terms))
