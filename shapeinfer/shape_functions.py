@@ -496,11 +496,11 @@ def _einsum(ctx, subscripts, operands):
 def _require_equal_shared_diagonals(labelled: list) -> None:
     """A label repeated in one operand and found in another: JAX squeezes a
     size-1 axis of it where the other operand's is not 1, then takes the
-    diagonal, pair by pair in opt_einsum's order (``_jax_contraction`` does
-    it for two operands of concrete sizes), which opt_einsum's broadcasting
-    of 1 does not describe. Elsewhere its sizes must all be equal: a guard
-    where they are symbolic; two different literal sizes are past what this
-    follows."""
+    diagonal, pair by pair in opt_einsum's order, which opt_einsum's
+    broadcasting of 1 does not describe (``_jax_contraction`` follows it for
+    two operands, concrete or in strict mode). Elsewhere the label's sizes
+    must all be equal: a guard where they are symbolic; two different
+    literal sizes are past what this follows."""
     occurrences = collections.defaultdict(list)  # label -> its dims, in order
     for labels, own in labelled:
         for label, d in zip(labels, own):
