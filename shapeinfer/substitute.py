@@ -128,7 +128,9 @@ class Plan:
             self._fast = None
             self._guards, self._shapes = list(guards), [tuple(s) for s in shapes]
             return
-        code = (f"lambda s: ({', '.join(leaves)},) if ({' and '.join(conditions) or 'True'}) "
+        # (each leaf with its comma: a value with no leaves is `()`, not `(,)`)
+        code = (f"lambda s: ({''.join(leaf + ', ' for leaf in leaves)}) "
+                f"if ({' and '.join(conditions) or 'True'}) "
                 f"else None")
         self._fast = eval(code, {"Fraction": Fraction, "floor": math.floor,  # noqa: S307
                                  "ceil": math.ceil, "_int": _int})

@@ -136,3 +136,12 @@ def test_at_rebuilds_a_deep_result():
     was rebuilt by recursion under Python's default limit: RecursionError."""
     text = "[" * 2400 + "(a, b)" + "]" * 2400
     assert str(infer(text).at({"a": 2, "b": 3})) == str(infer(text, sizes={"a": 2, "b": 3}))
+
+
+@pytest.mark.parametrize("text, sizes", [
+    ("None", {}), ("[]", {}), ("{}", {}), ("(lambda x: None)((n,))", {"n": 3}),
+    ("jax.tree.map(lambda x: None, [(n,), (2,)])", {"n": 3})])
+def test_at_of_a_value_with_no_leaves_is_the_concrete_answer(text, sizes):
+    # (the compiled substitution once wrote `(,)` for no leaves: a SyntaxError)
+    at = shapeinfer.infer(text).at(sizes)
+    assert at.leaves == shapeinfer.infer(text, sizes=sizes).leaves == []
