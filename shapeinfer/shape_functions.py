@@ -179,6 +179,11 @@ def _reshape(ctx, x, shape):
         raise ShapeError("reshape-size", "ZeroDivisionError",
                          f"{shown()}: the size of the -1 axis is a division by zero")
     if unknown:
+        # (b - 1 may be 0: JAX divides by it; a guard where it is not decided)
+        scope.require(dims.relation("!=", known, 0), lambda: ShapeError(
+            "reshape-size", "ZeroDivisionError",
+            f"{shown()}: the size of the -1 axis is a division by zero"),
+            scope.JAX_ACCEPTS)  # (JAX's symbolic shapes divide by it unchecked)
         rest = dims.floordiv(size, known)
         scope.require_eq(
             rest * known, size,
@@ -825,6 +830,20 @@ def _arange(ctx, start, stop, step):
     start, stop, step = values
     if step == 0:
         raise ShapeError("bad-argument", "ZeroDivisionError", "division by zero")
+    if not all(v.is_number for v in values) and not all(v.is_Integer or not v.is_number
+                                                        for v in values):
+        # a float with a symbolic bound: numpy's ceil((stop - start) / step) in
+        # floats is the exact one where the floats are multiples of a small
+        # power of 2 (0.5, 2.5: the quotient rounds to an integer only where it
+        # is one), so all three scaled to integers give the same length
+        exact = [sympy.Rational(float(v)) if v.is_Float else v for v in values]
+        scale = math.lcm(*(v.q for v in exact if v.is_Rational))
+        if scale > 2 ** 10:
+            raise ShapeError("unsupported", "NotImplementedError",
+                             f"arange with {', '.join(str(float(v)) for v in values if v.is_Float)} "
+                             "and a symbolic bound: float rounding decides its length; give "
+                             "the sizes")
+        start, stop, step = (sympy.expand(v * scale) for v in exact)
     if all(v.is_Integer for v in values) or not all(v.is_number for v in values):
         if scope.holds(dims.relation(">", step, 0), lambda: ShapeError(
                 "inconclusive", "InconclusiveDimensionOperation",
@@ -1317,9 +1336,20 @@ def _take(ctx, x, indices, axis):
     x, indices = _shape_arg(x, "take", 0), _shape_arg(indices, "take", 1)
     if dtypes.kind(ctx.bound["indices"].dtype) not in ("int", "uint"):
         raise ShapeError("dtype", "ValueError", "indices must have an integer type")
+    pos = 0 if axis is None else _axis(_int_arg(axis, "take", "axis"), x)
+    mode = ctx.params.get("mode")
+    if mode == "raise":
+        raise ShapeError("bad-argument", "NotImplementedError",
+                         "The 'raise' mode to jnp.take is not supported.")
+    if mode not in (None, "fill", "wrap", "clip"):
+        raise ShapeError("bad-argument", "ValueError", f"Invalid mode '{mode}' for np.take")
     if axis is None:
-        return indices
-    pos = _axis(_int_arg(axis, "take", "axis"), x)
+        x = (sympy.Mul(*x),)  # (x flattened)
+    if dims.decide_eq(x[pos], 0) is Decision.TRUE:  # JAX gives x itself, or:
+        if dims.decide_eq(sympy.Mul(*indices), 0) is not Decision.TRUE:
+            raise ShapeError("index", "IndexError",
+                             "Cannot do a non-empty jnp.take() from an empty axis.")
+        return x
     return x[:pos] + indices + x[pos + 1:]
 
 

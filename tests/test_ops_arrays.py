@@ -236,3 +236,16 @@ def test_making_arrays_errors(expr, code, exception, blame):
 ])
 def test_making_arrays_dtypes(expr, dtype, weak):
     assert_dtype_row(expr, dtype, weak)
+
+
+@pytest.mark.parametrize("text", [
+    "take((0, 2), i32[3], axis=0)", "take((0,), i32[3])", "take((0, 2), i32[0], axis=0)",
+    "take((0, 2), i32[0, 5], axis=0)", "take((2, 0), i32[4], axis=1)", "take((2, 0), i32[0])",
+    "take((3,), 1, mode='bad')", "take((3,), 1, mode='raise')", "take((3,), 1, mode='clip')",
+    "take((3,), 1, mode='wrap')", "take((3,), 1, mode='fill')", "take((2, 3), i32[4], axis=1)"])
+def test_take_modes_and_empty_axes_are_jaxs(text):
+    # jnp.take checks its mode, and an empty axis gives the array itself
+    # when there are no indices, JAX's IndexError when there are
+    from shapeinfer.oracle import agree, engine_outcome, jax_outcome
+    mine, theirs = engine_outcome(text, {}), jax_outcome(text, {})
+    assert agree(mine, theirs), (str(mine), str(theirs))

@@ -348,3 +348,32 @@ def test_a_guard_with_floor_division_prints_as_assume_reads_it():
     assert _fmt(r)[0] == "n // 2 != b"
     # an assume of the printed guard is accepted and proves it
     assert shapeinfer.infer(f"assume {_fmt(r)[0]}; (n // (n // 2 - b),)").guards != r.guards
+
+
+@pytest.mark.parametrize("text", [
+    "arange(0.5, n)", "arange(n, 7.5)", "arange(n, 7.5, 2)", "arange(0, n, 2.5)",
+    "arange(0.5, n, 0.25)", "arange(1, n, 2)", "reshape((a, n - 1), (-1, n - 1))"])
+def test_symbolic_answers_with_floats_and_divisions_are_jaxs_at_every_size(text):
+    # a float bound of arange was taken for an integer (arange(0.5, n) was
+    # n - 1 long); the -1 of reshape divided by n - 1 with no guard that it
+    # is not 0. Result.at against jax.eval_shape at n = 1..9
+    from shapeinfer.oracle import Outcome
+    r = shapeinfer.infer(text)
+    for n in range(1, 10):
+        sizes = {"n": n, "a": 3} if "a" in text else {"n": n}
+        try:
+            at = r.at(sizes)
+            mine = Outcome(leaves=tuple(at.leaves), dtypes=tuple(at.dtypes))
+        except shapeinfer.ShapeError as e:
+            mine = Outcome(exception=e.exception, message=e.message)
+        theirs = jax_outcome(text, sizes)
+        assert agree(mine, theirs), (text, sizes, str(mine), str(theirs))
+
+
+def test_arange_of_a_float_step_rounding_decides_at_symbolic_sizes_is_unsupported():
+    with pytest.raises(shapeinfer.ShapeError) as e:
+        shapeinfer.infer("arange(0, n, 0.1)")
+    assert e.value.code == "unsupported"
+    for n in (1, 3, 7):  # (at sizes, numpy's float arithmetic, as JAX)
+        mine = engine_outcome("arange(0, n, 0.1)", {"n": n})
+        assert agree(mine, jax_outcome("arange(0, n, 0.1)", {"n": n})), n
