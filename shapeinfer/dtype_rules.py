@@ -110,6 +110,10 @@ def result(spec, ctx, dtype: str, weak: bool) -> tuple[str, bool]:
     if spec.base == "index":
         return "i32", False
     if spec.base == "cast":  # an explicit dtype= wins in Operation.call; None is f32
+        if ctx.primitive == "convert_element_type" and ctx.params.get("new_dtype") is None:
+            # (lax's needs one)
+            raise ShapeError("dtype", "ValueError", "dtype must be specified.",
+                             ctx.site.func_span)
         return "f32", False
     if spec.base == "arange":
         floats = any(isinstance(v, float) for v in ctx.params.values())

@@ -1236,12 +1236,13 @@ def _flat_or_along(ctx, x, axis, kind=None, order=None):
 def _roll(ctx, x, shift, axis):
     """jnp.roll: ``x`` itself; ``shift`` (a scalar or 1-D) and ``axis`` broadcast together."""
     x, shift = _shape_arg(x, "roll", 0), _shape_arg(shift, "roll", 1)
-    if axis is None:
-        return x
-    axes = _axes_arg(axis, "roll")
-    for a in axes:
-        _axis(a, x)
-    count = (dims.const(len(axes)),) if isinstance(axis, (tuple, list)) else ()
+    if axis is None:  # (JAX rolls x flattened along its axis 0)
+        axes = [0]
+    else:
+        axes = _axes_arg(axis, "roll")
+        for a in axes:
+            _axis(a, x)
+    count = (dims.const(len(axes)),)  # (JAX makes the axis a tuple first)
     both = broadcast_shapes([shift, count, (dims.const(1),)])
     if len(both) != 1:
         raise ShapeError("bad-argument", "ValueError",

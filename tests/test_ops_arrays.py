@@ -249,3 +249,25 @@ def test_take_modes_and_empty_axes_are_jaxs(text):
     from shapeinfer.oracle import agree, engine_outcome, jax_outcome
     mine, theirs = engine_outcome(text, {}), jax_outcome(text, {})
     assert agree(mine, theirs), (str(mine), str(theirs))
+
+
+@pytest.mark.parametrize("text", [
+    "roll((3, 3), i32[1, 2])", "roll((3, 3), f32[1, 2])", "roll((3, 3), i32[2])",
+    "roll((3, 3), i32[1, 2], axis=0)", "roll((3, 3), i32[3], axis=(0, 1))",
+    "roll((3, 3), (1, 2, 3), axis=(0, 1))", "roll((), i32[2])", "roll((3,), i32[1])"])
+def test_roll_shift_and_axis_broadcast_as_jaxs(text):
+    # with axis=None JAX rolls x flattened along axis 0: a 2-D shift is its
+    # ValueError there too
+    from shapeinfer.oracle import agree, engine_outcome, jax_outcome
+    mine, theirs = engine_outcome(text, {}), jax_outcome(text, {})
+    assert agree(mine, theirs), (str(mine), str(theirs))
+
+
+@pytest.mark.parametrize("text", [
+    "lax.convert_element_type((3,), None)", "jax.lax.convert_element_type(2, None)",
+    "lax.convert_element_type(i32[3], jnp.float16)", "jax.nn.one_hot(i32[2], 3, dtype=None)"])
+def test_a_cast_without_a_dtype_is_jaxs(text):
+    # lax.convert_element_type needs its dtype (ValueError); one_hot's None is f32
+    from shapeinfer.oracle import agree, engine_outcome, jax_outcome
+    mine, theirs = engine_outcome(text, {}), jax_outcome(text, {})
+    assert agree(mine, theirs), (str(mine), str(theirs))
