@@ -101,8 +101,9 @@ def _square(ctx, exception: str, message: str):
     if len(x.shape) < 2:
         raise bad
     b, m, n = x.shape[:-2], x.shape[-2], x.shape[-1]
-    if dims.decide_eq(m, n) is not dims.Decision.TRUE:
-        raise bad
+    # (m, n) undecided: a guard; strict mode is JAX's check, which fails
+    # where the sizes are not known equal
+    scope.require_eq(m, n, bad, bad)
     return b, n
 
 
@@ -148,7 +149,14 @@ def eigh_hook(ctx):
     (``a + a^H``), JAX's TypeError; unsymmetrized, in the primitive (ValueError)."""
     _static_str(ctx, "UPLO", 1, (None, "L", "U"), "ValueError",
                 "UPLO must be one of None, 'L', or 'U', got {value}")
-    if ctx.written["symmetrize_input"]:
+    x = ctx.bound["a"].shape
+    if ctx.written["symmetrize_input"] and len(x) >= 2:
+        # JAX symmetrizes first, (a + a^H) / 2: a broadcasts with its
+        # transpose, so (n, 1) is (n, n) and (a, b) needs a == b or a 1
+        shape = shapes.broadcast_elementwise([x, x[:-2] + (x[-1], x[-2])], "add",
+                                             ctx.site.func_span)
+        b, n = shape[:-2], shape[-1]
+    elif ctx.written["symmetrize_input"]:
         b, n = _square(ctx, "TypeError",
                        "eigh: the operand must have shape [..., n, n], got {shape}")
     else:  # the eigh primitive's own check

@@ -61,3 +61,14 @@ def test_error(expr, code, exception, blame):
 ])
 def test_dtypes(expr, dtype, weak):
     assert_dtype_row(expr, dtype, weak)
+
+
+@pytest.mark.parametrize("shape", [(m, n) for m in (1, 2, 3) for n in (1, 2, 3)]
+                         + [(2, 1, 3), (2, 3, 1)])
+@pytest.mark.parametrize("extra", ["", ", symmetrize_input=False"])
+def test_eigh_symmetrizes_by_broadcasting_as_jax(shape, extra):
+    # (a + a^H) / 2 first: (3, 1) broadcasts with (1, 3) to (3, 3)
+    from shapeinfer.oracle import agree, engine_outcome, jax_outcome
+    text = f"jnp.linalg.eigh({shape}{extra})"
+    mine, theirs = engine_outcome(text, {}), jax_outcome(text, {})
+    assert agree(mine, theirs), (str(mine), str(theirs))
