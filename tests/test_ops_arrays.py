@@ -238,6 +238,14 @@ def test_making_arrays_dtypes(expr, dtype, weak):
     assert_dtype_row(expr, dtype, weak)
 
 
+def assert_jaxs(text: str) -> None:
+    """The engine's answer to ``text`` is jax.eval_shape's (shapes, dtypes,
+    or the exception class)."""
+    from shapeinfer.oracle import agree, engine_outcome, jax_outcome
+    mine, theirs = engine_outcome(text, {}), jax_outcome(text, {})
+    assert agree(mine, theirs), (str(mine), str(theirs))
+
+
 @pytest.mark.parametrize("text", [
     "take((0, 2), i32[3], axis=0)", "take((0,), i32[3])", "take((0, 2), i32[0], axis=0)",
     "take((0, 2), i32[0, 5], axis=0)", "take((2, 0), i32[4], axis=1)", "take((2, 0), i32[0])",
@@ -246,9 +254,7 @@ def test_making_arrays_dtypes(expr, dtype, weak):
 def test_take_modes_and_empty_axes_are_jaxs(text):
     # jnp.take checks its mode, and an empty axis gives the array itself
     # when there are no indices, JAX's IndexError when there are
-    from shapeinfer.oracle import agree, engine_outcome, jax_outcome
-    mine, theirs = engine_outcome(text, {}), jax_outcome(text, {})
-    assert agree(mine, theirs), (str(mine), str(theirs))
+    assert_jaxs(text)
 
 
 @pytest.mark.parametrize("text", [
@@ -258,9 +264,7 @@ def test_take_modes_and_empty_axes_are_jaxs(text):
 def test_roll_shift_and_axis_broadcast_as_jaxs(text):
     # with axis=None JAX rolls x flattened along axis 0: a 2-D shift is its
     # ValueError there too
-    from shapeinfer.oracle import agree, engine_outcome, jax_outcome
-    mine, theirs = engine_outcome(text, {}), jax_outcome(text, {})
-    assert agree(mine, theirs), (str(mine), str(theirs))
+    assert_jaxs(text)
 
 
 @pytest.mark.parametrize("text", [
@@ -268,6 +272,4 @@ def test_roll_shift_and_axis_broadcast_as_jaxs(text):
     "lax.convert_element_type(i32[3], jnp.float16)", "jax.nn.one_hot(i32[2], 3, dtype=None)"])
 def test_a_cast_without_a_dtype_is_jaxs(text):
     # lax.convert_element_type needs its dtype (ValueError); one_hot's None is f32
-    from shapeinfer.oracle import agree, engine_outcome, jax_outcome
-    mine, theirs = engine_outcome(text, {}), jax_outcome(text, {})
-    assert agree(mine, theirs), (str(mine), str(theirs))
+    assert_jaxs(text)
