@@ -839,8 +839,9 @@ def _arange(ctx, start, stop, step):
         exact = [sympy.Rational(float(v)) if v.is_Float else v for v in values]
         scale = math.lcm(*(v.q for v in exact if v.is_Rational))
         if scale > 2 ** 10:
+            floats = ", ".join(str(float(v)) for v in values if v.is_Float)
             raise ShapeError("unsupported", "NotImplementedError",
-                             f"arange with {', '.join(str(float(v)) for v in values if v.is_Float)} "
+                             f"arange with {floats} "
                              "and a symbolic bound: float rounding decides its length; give "
                              "the sizes")
         start, stop, step = (sympy.expand(v * scale) for v in exact)
