@@ -175,11 +175,9 @@ def _reshape(ctx, x, shape):
         raise ShapeError("reshape-size", "TypeError",
                          f"reshape new_sizes must all be positive, got {dims.fmt_shape(shape)}")
     known = sympy.Mul(*(d for i, d in enumerate(shape) if i not in unknown))
-    if unknown and dims.decide_eq(known, 0) is Decision.TRUE:
-        raise ShapeError("reshape-size", "ZeroDivisionError",
-                         f"{shown()}: the size of the -1 axis is a division by zero")
     if unknown:
-        # (b - 1 may be 0: JAX divides by it; a guard where it is not decided)
+        # JAX divides by the known product: 0 is its ZeroDivisionError, and a
+        # product that may be 0 (b - 1) a guard
         scope.require(dims.relation("!=", known, 0), lambda: ShapeError(
             "reshape-size", "ZeroDivisionError",
             f"{shown()}: the size of the -1 axis is a division by zero"),
@@ -372,9 +370,15 @@ def _symbolic_einsum_error(label: str, number: int, d, known, message: str) -> S
     assertion (``a`` against ``c``: both 8 to opt_einsum)."""
     mine, theirs = _planned(d), _planned(known)
     if mine != theirs and 1 not in (mine, theirs):
-        return _einsum_error(f"Size of label {label!r} for operand {number} ({theirs}) "
-                             f"does not match previous terms ({mine}).")
+        return _planned_mismatch(label, number, known, d)
     return ShapeError("dim-mismatch", "AssertionError", message)
+
+
+def _planned_mismatch(label: str, number: int, known, d) -> ShapeError:
+    """opt_einsum's error for a label whose sizes differ as it plans (8 for
+    a symbolic dim): the size seen before first, then this operand's."""
+    return _einsum_error(f"Size of label {label!r} for operand {number} ({_planned(known)}) "
+                         f"does not match previous terms ({_planned(d)}).")
 
 
 def _einsum_terms(subscripts: str, count: int) -> tuple[list[str], str | None]:
@@ -433,9 +437,7 @@ def _einsum(ctx, subscripts, operands):
                 sizes[label], origin[label] = d, number
             elif jax_contracts:
                 if _planned(d) not in (1, _planned(known)):
-                    raise _einsum_error(f"Size of label {label!r} for operand {number} "
-                                        f"({_planned(known)}) does not match previous terms "
-                                        f"({_planned(d)}).")
+                    raise _planned_mismatch(label, number, known, d)
             elif (origin[label] != number and label in labels[position + 1:]
                   and not is_one(own[labels.rindex(label)]) and scope.strict_mode()):
                 # a label of an earlier operand, repeated in this one: JAX's
@@ -443,9 +445,7 @@ def _einsum(ctx, subscripts, operands):
                 # comparing nothing) and compares the last occurrence only;
                 # opt_einsum's plan (8 for a symbolic dim) still sees each
                 if 1 not in (_planned(known), _planned(d)) and _planned(known) != _planned(d):
-                    raise _einsum_error(f"Size of label {label!r} for operand {number} "
-                                        f"({_planned(known)}) does not match previous terms "
-                                        f"({_planned(d)}).")
+                    raise _planned_mismatch(label, number, known, d)
             elif origin[label] == number and scope.strict_mode() and _symbolic_diagonal(known, d):
                 # a label repeated in this operand only: JAX's symbolic einsum
                 # takes its diagonal with a mask, comparing nothing, and the
@@ -559,7 +559,7 @@ def _jax_contraction(terms: list[str], output: str, shapes: list) -> tuple:
                 shape, names = [shape[i] for i in kept], "".join(names[i] for i in kept)
         return shape, names
 
-    (rhs_names, lhs_names), (rhs, lhs) = terms, [list(s) for s in shapes]
+    (rhs_names, lhs_names), (rhs, lhs) = terms, shapes
     contracted = sorted(set(lhs_names + rhs_names) - set(output))
     lhs, lhs_names = filter_singletons(lhs, lhs_names, rhs, rhs_names)
     rhs, rhs_names = filter_singletons(rhs, rhs_names, lhs, lhs_names)
@@ -830,8 +830,8 @@ def _arange(ctx, start, stop, step):
     start, stop, step = values
     if step == 0:
         raise ShapeError("bad-argument", "ZeroDivisionError", "division by zero")
-    if not all(v.is_number for v in values) and not all(v.is_Integer or not v.is_number
-                                                        for v in values):
+    if any(not v.is_number for v in values) and any(v.is_number and not v.is_Integer
+                                                    for v in values):
         # a float with a symbolic bound: numpy's ceil((stop - start) / step) in
         # floats is the exact one where the floats are multiples of a small
         # power of 2 (0.5, 2.5: the quotient rounds to an integer only where it
