@@ -128,12 +128,33 @@ def qr_hook(ctx):
     return shapes, [(dtype, False)] * len(shapes)
 
 
+def _symmetrized(ctx, op: str):
+    """Batch dims and n of the operand once JAX has symmetrized it, (a + a^H) / 2:
+    a broadcasts with its transpose, so (n, 1) is (n, n), and (a, b) needs
+    a == b or a 1 (add's TypeError otherwise)."""
+    x = ctx.bound["a"].shape
+    if len(x) < 2:  # (JAX's transpose fails: a TypeError)
+        raise ShapeError("rule-no-match", "TypeError",
+                         f"{op}: the operand must have shape [..., n, n], got "
+                         f"{dims.fmt_shape(x)}", ctx.site.func_span)
+    shape = shapes.broadcast_elementwise([x, x[:-2] + (x[-1], x[-2])], "add",
+                                         ctx.site.func_span)
+    return shape[:-2], shape[-1]
+
+
 def svd_hook(ctx):
-    """``svd(a, full_matrices, compute_uv)``: (U, S, Vh), or S alone; S is real."""
+    """``svd(a, full_matrices, compute_uv, hermitian)``: (U, S, Vh), or S
+    alone; S is real. hermitian=True is JAX's symmetrized eigh: every output
+    is n-sized and full_matrices does not matter."""
+    dtype, real = _inexact(ctx)
+    if ctx.written["hermitian"]:
+        b, n = _symmetrized(ctx, "svd")
+        if not ctx.written["compute_uv"]:
+            return [(*b, n)], [(real, False)]
+        return [(*b, n, n), (*b, n), (*b, n, n)], [(dtype, False), (real, False), (dtype, False)]
     b, m, n = _matrices(ctx, "TypeError",
                         "Input 0 to svd must have rank at least 2, but got shape={shape}")
     k = sympy.Min(m, n)
-    dtype, real = _inexact(ctx)
     if not ctx.written["compute_uv"]:
         return [(*b, k)], [(real, False)]
     if ctx.written["full_matrices"]:
@@ -143,27 +164,41 @@ def svd_hook(ctx):
     return shapes, [(dtype, False), (real, False), (dtype, False)]
 
 
-def eigh_hook(ctx):
+def eigh_hook(ctx, op: str = "eigh"):
     """``eigh(a, UPLO, symmetrize_input)``: (eigenvalues, eigenvectors); the
     eigenvalues are real. A non-square operand fails in the symmetrization
     (``a + a^H``), JAX's TypeError; unsymmetrized, in the primitive (ValueError)."""
     _static_str(ctx, "UPLO", 1, (None, "L", "U"), "ValueError",
                 "UPLO must be one of None, 'L', or 'U', got {value}")
-    x = ctx.bound["a"].shape
-    if ctx.written["symmetrize_input"] and len(x) >= 2:
-        # JAX symmetrizes first, (a + a^H) / 2: a broadcasts with its
-        # transpose, so (n, 1) is (n, n) and (a, b) needs a == b or a 1
-        shape = shapes.broadcast_elementwise([x, x[:-2] + (x[-1], x[-2])], "add",
-                                             ctx.site.func_span)
-        b, n = shape[:-2], shape[-1]
-    elif ctx.written["symmetrize_input"]:
-        b, n = _square(ctx, "TypeError",
-                       "eigh: the operand must have shape [..., n, n], got {shape}")
+    if ctx.written["symmetrize_input"]:
+        b, n = _symmetrized(ctx, op)
     else:  # the eigh primitive's own check
         b, n = _square(ctx, "ValueError", "Argument to symmetric eigendecomposition must have "
                        "shape [..., n, n], got shape {shape}")
     dtype, real = _inexact(ctx)
     return [(*b, n), (*b, n, n)], [(real, False), (dtype, False)]
+
+
+def eigvalsh_hook(ctx):
+    """``eigvalsh(a, UPLO, symmetrize_input)``: jnp.linalg.eigh's eigenvalues
+    (JAX calls it), with its checks and its symmetrization."""
+    shapes, dtypes_ = eigh_hook(ctx, "eigvalsh")
+    return shapes[:1], dtypes_[:1]
+
+
+def cholesky_hook(ctx):
+    """``cholesky(a, upper, symmetrize_input)``: one (..., n, n) factor. JAX
+    symmetrizes first, so (n, 1) is (n, n); unsymmetrized, the cholesky
+    primitive wants rank >= 2 (TypeError) and square matrices (ValueError)."""
+    if ctx.written["symmetrize_input"]:
+        b, n = _symmetrized(ctx, "cholesky")
+    else:
+        b, _, _ = _matrices(ctx, "TypeError",
+                            "Input 0 to cholesky must have rank at least 2, but got shape={shape}")
+        b, n = _square(ctx, "ValueError",
+                       "The input to cholesky must be a square matrix. Got shape {shape}.")
+    dtype, _ = _inexact(ctx)
+    return [(*b, n, n)], [(dtype, False)]
 
 
 def slogdet_hook(ctx):
@@ -290,11 +325,15 @@ def nonzero_hook(ctx):
 
 
 HOOKS = {"round": round_hook, "clip": clip_hook, "qr": qr_hook, "svd": svd_hook,
-         "eigh": eigh_hook, "slogdet": slogdet_hook, "split": split_hook,
+         "eigh": eigh_hook, "eigvalsh": eigvalsh_hook, "cholesky": cholesky_hook,
+         "slogdet": slogdet_hook, "split": split_hook,
          "where": where_hook, "nonzero": nonzero_hook}
 # The parameters each hook reads, which a rule naming it must have.
 HOOK_PARAMS = {"round": ("a", "decimals"), "clip": ("arr", "min", "max"), "qr": ("a", "mode"),
-               "svd": ("a", "full_matrices", "compute_uv"), "eigh": ("a", "UPLO", "symmetrize_input"),
+               "svd": ("a", "full_matrices", "compute_uv", "hermitian"),
+               "eigh": ("a", "UPLO", "symmetrize_input"),
+               "eigvalsh": ("a", "UPLO", "symmetrize_input"),
+               "cholesky": ("a", "symmetrize_input"),
                "slogdet": ("a",), "split": ("ary", "indices_or_sections", "axis"),
                "where": ("condition", "x", "y", "size", "fill_value"),
                "nonzero": ("a", "size")}

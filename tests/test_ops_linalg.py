@@ -66,9 +66,23 @@ def test_dtypes(expr, dtype, weak):
 @pytest.mark.parametrize("shape", [(m, n) for m in (1, 2, 3) for n in (1, 2, 3)]
                          + [(2, 1, 3), (2, 3, 1)])
 @pytest.mark.parametrize("extra", ["", ", symmetrize_input=False"])
-def test_eigh_symmetrizes_by_broadcasting_as_jax(shape, extra):
-    # (a + a^H) / 2 first: (3, 1) broadcasts with (1, 3) to (3, 3)
+@pytest.mark.parametrize("op", ["eigh", "eigvalsh", "cholesky"])
+def test_symmetrizing_operations_broadcast_as_jax(op, shape, extra):
+    # (a + a^H) / 2 first: (3, 1) broadcasts with (1, 3) to (3, 3);
+    # unsymmetrized, the primitive wants square matrices
     from shapeinfer.oracle import agree, engine_outcome, jax_outcome
-    text = f"jnp.linalg.eigh({shape}{extra})"
+    text = f"jnp.linalg.{op}({shape}{extra})"
+    mine, theirs = engine_outcome(text, {}), jax_outcome(text, {})
+    assert agree(mine, theirs), (str(mine), str(theirs))
+
+
+@pytest.mark.parametrize("shape", [(m, n) for m in (1, 2, 3) for n in (1, 2, 3)]
+                         + [(3,), (2, 1, 3), (2, 3, 1)])
+@pytest.mark.parametrize("extra", ["", ", compute_uv=False", ", full_matrices=False"])
+def test_hermitian_svd_is_the_symmetrized_eigh_as_jax(shape, extra):
+    # JAX's svd(hermitian=True) is eigh of (a + a^H) / 2: n-sized outputs
+    # whatever full_matrices says, (3, 1) is (3, 3)
+    from shapeinfer.oracle import agree, engine_outcome, jax_outcome
+    text = f"jnp.linalg.svd(i8[{', '.join(map(str, shape))}], hermitian=True{extra})"
     mine, theirs = engine_outcome(text, {}), jax_outcome(text, {})
     assert agree(mine, theirs), (str(mine), str(theirs))

@@ -380,7 +380,10 @@ def test_arange_of_a_float_step_rounding_decides_at_symbolic_sizes_is_unsupporte
 
 
 @pytest.mark.parametrize("text", ["jnp.linalg.eigh((a, b))", "jnp.linalg.slogdet((a, b))",
-                                  "jnp.linalg.eigh((c, a, b), symmetrize_input=False)"])
+                                  "jnp.linalg.eigh((c, a, b), symmetrize_input=False)",
+                                  "jnp.linalg.eigvalsh((a, b))", "jnp.linalg.cholesky((a, b))",
+                                  "jnp.linalg.cholesky((c, a, b), symmetrize_input=False)",
+                                  "jnp.linalg.svd((a, b), hermitian=True)"])
 def test_square_matrix_operations_take_a_guard_where_the_sizes_are_symbolic(text):
     # (a, b) is square where a == b: a guard, as det and inv take, not an
     # error at every size; at a == b the answer is JAX's
