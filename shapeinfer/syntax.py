@@ -1,9 +1,12 @@
 """Text -> syntax tree.
 
-The Lark grammar (``grammar/shapeinfer.lark``) describes structure only; as
-Lark parses, this module builds small frozen dataclasses that each carry the
-character span ``(start, end)`` they came from, so that any error found later
-can point at the culprit.
+The Lark grammar (``grammar/shapeinfer.lark``) defines the language, which
+describes structure only. A parse builds small frozen dataclasses that each
+carry the character span ``(start, end)`` they came from, so that any error
+found later can point at the culprit: the hand-written parser of
+``shapeinfer/descent.py`` builds them for nearly every text that parses, and
+Lark, as it parses, for the rest (syntax errors above all: their messages
+are Lark's). Both build the same nodes (``tests/test_descent.py``).
 
 >>> parse("vmap(add, (0, None), 1)").expr.func.id
 'vmap'
@@ -19,7 +22,6 @@ from typing import Iterator
 from lark import Lark, Token
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
-from . import lalr
 from .dims import MAX_INT_DIGITS
 from .errors import ShapeSyntaxError
 
@@ -529,34 +531,23 @@ def parse(text: str) -> Program:
 _build_lock = threading.Lock()
 
 
-@functools.lru_cache(maxsize=None)
-def _driver() -> lalr.Driver | None:
-    """The fast loop over Lark's tables (shapeinfer/lalr.py), or None if
-    this Lark's internals are not laid out as it expects: then Lark parses
-    every text (slower, same answers)."""
-    try:
-        return lalr.Driver(_parser())
-    except (AttributeError, ImportError, KeyError, TypeError, ValueError):
-        return None
-
-
 def _build(text: str) -> Program:
-    """The parse of ``text``, which builds the nodes as it goes; then the
-    first error the node builder found, if any. The fast loop parses first;
-    where it gives up (a syntax error, above all), Lark parses the text again
-    and raises its own error."""
-    parser, driver = _parser(), _driver()
+    """The parse of ``text``. The hand-written parser (shapeinfer/descent.py)
+    parses nearly every text that parses; where it gives up (a syntax error
+    above all), Lark parses the text, building the nodes as it goes, and
+    raises its own error, or the first error the node builder found."""
+    try:
+        return descent.parse(text)
+    except (descent.Fallback, RecursionError):
+        # (RecursionError: the descent recurses a few frames a level of
+        # nesting; Lark's loop does not, for the deepest programs)
+        pass
+    parser = _parser()
     builder = parser.options.transformer
     with _build_lock:  # the builder's state is per text
         builder.reset()
         try:
-            try:
-                if driver is None:
-                    raise lalr.Fallback
-                program = driver.parse(text)
-            except lalr.Fallback:
-                builder.reset()
-                program = parser.parse(text)
+            program = parser.parse(text)
             error = builder.error
         finally:
             builder.reset()  # drop the references to this text's nodes
@@ -597,3 +588,7 @@ def _parse_cached(text: str) -> Program:
     if len(text) >= MAX_DEPTH:
         check_depth(program)
     return program
+
+
+# (imported last: the hand-written parser builds the nodes defined above)
+from . import descent  # noqa: E402
