@@ -41,9 +41,13 @@ function's source (jax/_src/numpy/ufuncs.py, reductions.py, jax/_src/nn/):
   refuses (TypeError unless named), raised by jax.numpy itself before the
   shapes are looked at with ``early``, else by the lax primitive after its
   shape check; ``message "..."`` replaces "PRIMITIVE does not accept dtype D";
-- ``weak keep|strong|all``: what becomes of a weak result: kept; made strong
-  (the function mixes in strong constants: ``log2`` divides by ``log(2)``);
-  weak only when every operand is weak.
+- ``weak keep|strong|all|scalars|square``: what becomes of a weak result: kept;
+  made strong (the function mixes in strong constants: ``log2`` divides by
+  ``log(2)``); weak only when every operand is weak; weak only when every
+  operand is 0-d (``hypot``'s ``lax._const`` is a weak Python scalar for a
+  weak 0-d example, a strong array otherwise); strong for one square matrix
+  at offset 0 (``jnp.diagonal`` multiplies it by a strong ``eye`` there,
+  and gathers, keeping the weak type, elsewhere).
 
 A ``dtype`` parameter of the rule, when the caller gives it, is the result
 dtype (see :mod:`shapeinfer.operation`).
@@ -61,7 +65,7 @@ BASES = ("promote", "inexact", "numeric", "bool", "real", "select", "sum", "mean
 # The parameters a base reads, which a rule naming it must have.
 BASE_PARAMS = {"power": ("x", "y")}
 KINDS = ("bool", "int", "uint", "float", "complex")
-WEAKNESS = ("keep", "strong", "all")
+WEAKNESS = ("keep", "strong", "all", "scalars", "square")
 SCALARS = ("int", "float")
 
 _INTEGRAL = ("bool", "int", "uint")
@@ -134,7 +138,21 @@ def result(spec, ctx, dtype: str, weak: bool) -> tuple[str, bool]:
         weak = False
     elif spec.weak == "all":
         weak = weak and all(a.weak for a in ctx.arrays)
+    elif spec.weak == "scalars":
+        weak = weak and all(not a.shape for a in ctx.arrays)
+    elif spec.weak == "square" and _one_square_matrix(ctx):
+        weak = False
     return dtype, weak
+
+
+def _one_square_matrix(ctx) -> bool:
+    """jnp.diagonal's (and a 2-D jnp.diag's) test for its eye-multiplying
+    path: a 2-D operand whose sides are equal (where undecided, JAX's
+    symbolic != is true, the gathering path) and offset 0."""
+    shape = ctx.arrays[0].shape
+    offset = ctx.params.get("offset", ctx.params.get("k", 0))
+    return (len(shape) == 2 and dims.decide_eq(shape[0], shape[1]) is dims.Decision.TRUE
+            and dims.decide_eq(offset, 0) is dims.Decision.TRUE)
 
 
 def _operand(spec, ctx) -> tuple[str, bool]:

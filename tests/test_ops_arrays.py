@@ -273,3 +273,15 @@ def test_roll_shift_and_axis_broadcast_as_jaxs(text):
 def test_a_cast_without_a_dtype_is_jaxs(text):
     # lax.convert_element_type needs its dtype (ValueError); one_hot's None is f32
     assert_jaxs(text)
+
+
+@pytest.mark.parametrize("text", [
+    "diagonal(full((2, 2), 2.0))", "diagonal(full((2, 2), 2))", "diagonal(full((2, 3), 2.0))",
+    "diagonal(full((2, 2), 2.0), 1)", "diagonal(full((2, 2), 2.0), 0, 1, 0)",
+    "diagonal(full((3, 3, 3), 2.0))", "diagonal(f16[3, 3])", "diag(full((3, 3), 2.0))",
+    "diag(full((3, 3), 2.0), 1)", "diag(full((3, 3), 2.0), -1)", "diag(full((3,), 2.0))",
+    "diag(full((2, 3), 2))"])
+def test_diagonal_weak_type_is_jaxs(text):
+    # a square matrix at offset 0 is multiplied by a strong eye (strong);
+    # other diagonals are gathered, keeping a weak type
+    assert_jaxs(text)

@@ -330,3 +330,13 @@ def test_error(expr, code, exception, blame):
 @pytest.mark.parametrize("expr, dtype, weak", DTYPES)
 def test_dtypes(expr, dtype, weak):
     assert_dtype_row(expr, dtype, weak)
+
+
+@pytest.mark.parametrize("text", [
+    "jnp.linalg.inv(full((2, 2), 2.0))", "jnp.linalg.inv(full((1, 1), 2))",
+    "jnp.linalg.inv(f16[3, 3])", "jnp.linalg.pinv(full((2, 3), 2.0))",
+    "jnp.linalg.pinv(full((2, 2), 2), hermitian=True)", "jnp.linalg.pinv(i8[3, 2])"])
+def test_inv_and_pinv_of_a_weak_operand_are_strong_as_jax(text):
+    # (JAX's own arithmetic mixes in strong constants: inv solves against eye)
+    from test_ops_arrays import assert_jaxs
+    assert_jaxs(text)

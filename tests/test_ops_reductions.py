@@ -550,3 +550,13 @@ def test_out_rows_through_the_checker(expr, code, exception, blame):
     "an explicit dtype= always wins over the dtype rule in Operation.call"))
 def test_var_integer_dtype_is_weak_f32():
     assert_dtype_row("var((a,), dtype=jnp.int32)", "f32", True)
+
+
+@pytest.mark.parametrize("op", ["softmax", "log_softmax", "jax.nn.softmax"])
+@pytest.mark.parametrize("x", ["full((2, 3), 2.0)", "full((3,), 2)", "f16[2, 3]", "i32[3]",
+                               "full((1,), 2.0)"])
+def test_softmax_of_a_weak_operand_is_strong_as_jax(op, x):
+    # (JAX's max with initial=-inf and the division mix in strong values)
+    from test_ops_arrays import assert_jaxs
+    assert_jaxs(f"{op}({x})")
+    assert_jaxs(f"{op}({x}, axis=0)")
