@@ -86,10 +86,11 @@ def _matrices(ctx, exception: str, message: str):
     return x.shape[:-2], x.shape[-2], x.shape[-1]
 
 
-def _inexact(ctx) -> tuple[str, str]:
-    """The operand's dtype made inexact (int -> f32), and its real dtype."""
-    dtype, _ = dtypes.convert(*dtypes.promote([ctx.bound["a"]]), "inexact")
-    return dtype, dtypes.convert(dtype, False, "real")[0]
+def _inexact(ctx) -> tuple[tuple[str, bool], tuple[str, bool]]:
+    """(dtype, weak) of the operand made inexact (int -> f32), and of its
+    real counterpart: the decompositions keep a weak operand's weak type."""
+    dtype, weak = dtypes.convert(*dtypes.promote([ctx.bound["a"]]), "inexact")
+    return (dtype, weak), (dtypes.convert(dtype, False, "real")[0], weak)
 
 
 def _square(ctx, exception: str, message: str):
@@ -122,10 +123,10 @@ def qr_hook(ctx):
     b, m, n = _matrices(ctx, "TypeError",
                         "Input 0 to qr must have rank at least 2, but got shape={shape}")
     k = sympy.Min(m, n)
-    dtype, _ = _inexact(ctx)
+    full, _ = _inexact(ctx)
     shapes = {"reduced": [(*b, m, k), (*b, k, n)], "complete": [(*b, m, m), (*b, m, n)],
               "r": [(*b, k, n)], "raw": [(*b, n, m), (*b, k)]}[mode]
-    return shapes, [(dtype, False)] * len(shapes)
+    return shapes, [full] * len(shapes)
 
 
 def _symmetrized(ctx, op: str):
@@ -146,22 +147,23 @@ def svd_hook(ctx):
     """``svd(a, full_matrices, compute_uv, hermitian)``: (U, S, Vh), or S
     alone; S is real. hermitian=True is JAX's symmetrized eigh: every output
     is n-sized and full_matrices does not matter."""
-    dtype, real = _inexact(ctx)
+    full, real = _inexact(ctx)
     if ctx.written["hermitian"]:
         b, n = _symmetrized(ctx, "svd")
         if not ctx.written["compute_uv"]:
-            return [(*b, n)], [(real, False)]
-        return [(*b, n, n), (*b, n), (*b, n, n)], [(dtype, False), (real, False), (dtype, False)]
+            return [(*b, n)], [real]
+        # (Vh is built with an astype: strong)
+        return [(*b, n, n), (*b, n), (*b, n, n)], [full, real, (full[0], False)]
     b, m, n = _matrices(ctx, "TypeError",
                         "Input 0 to svd must have rank at least 2, but got shape={shape}")
     k = sympy.Min(m, n)
     if not ctx.written["compute_uv"]:
-        return [(*b, k)], [(real, False)]
+        return [(*b, k)], [real]
     if ctx.written["full_matrices"]:
         shapes = [(*b, m, m), (*b, k), (*b, n, n)]
     else:
         shapes = [(*b, m, k), (*b, k), (*b, k, n)]
-    return shapes, [(dtype, False), (real, False), (dtype, False)]
+    return shapes, [full, real, full]
 
 
 def eigh_hook(ctx, op: str = "eigh"):
@@ -172,11 +174,13 @@ def eigh_hook(ctx, op: str = "eigh"):
                 "UPLO must be one of None, 'L', or 'U', got {value}")
     if ctx.written["symmetrize_input"]:
         b, n = _symmetrized(ctx, op)
-    else:  # the eigh primitive's own check
+    else:  # the eigh primitive's own checks
+        _matrices(ctx, "TypeError", "Input 0 to eigh must have rank at least 2, but got "
+                  "shape={shape}")
         b, n = _square(ctx, "ValueError", "Argument to symmetric eigendecomposition must have "
                        "shape [..., n, n], got shape {shape}")
-    dtype, real = _inexact(ctx)
-    return [(*b, n), (*b, n, n)], [(real, False), (dtype, False)]
+    full, real = _inexact(ctx)
+    return [(*b, n), (*b, n, n)], [real, full]
 
 
 def eigvalsh_hook(ctx):
@@ -197,16 +201,36 @@ def cholesky_hook(ctx):
                             "Input 0 to cholesky must have rank at least 2, but got shape={shape}")
         b, n = _square(ctx, "ValueError",
                        "The input to cholesky must be a square matrix. Got shape {shape}.")
-    dtype, _ = _inexact(ctx)
-    return [(*b, n, n)], [(dtype, False)]
+    full, _ = _inexact(ctx)
+    return [(*b, n, n)], [full]
+
+
+def _sized(n, *sizes) -> bool:
+    """n is one of ``sizes`` for every assignment (JAX's ``n == 2`` on a
+    symbolic dim is False where it is not decided)."""
+    return any(dims.decide_eq(n, k) is dims.Decision.TRUE for k in sizes)
+
+
+def det_hook(ctx):
+    """``det(a)``: one per matrix. JAX's closed forms for 2x2 and 3x3 keep a
+    weak type; other sizes go through slogdet and an astype (strong)."""
+    b, n = _square(ctx, "ValueError", "Argument to _det() must have shape [..., n, n], got {shape}")
+    (dtype, weak), _ = _inexact(ctx)
+    return [b], [(dtype, weak and _sized(n, 2, 3))]
 
 
 def slogdet_hook(ctx):
-    """``slogdet(a)``: (sign, logabsdet), one per matrix; logabsdet is real."""
-    b, _ = _square(ctx, "ValueError",
+    """``slogdet(a, method)``: (sign, logabsdet), one per matrix; logabsdet is
+    real. Only LU's closed form for 1x1 and 2x2 keeps a weak type (the LU and
+    QR paths mix in strong constants)."""
+    b, n = _square(ctx, "ValueError",
                    "Argument to slogdet() must have shape [..., n, n], got {shape}")
-    dtype, real = _inexact(ctx)
-    return [b, b], [(dtype, False), (real, False)]
+    method = _static_str(ctx, "method", 1, (None, "lu", "qr"), "ValueError",
+                         "Unknown slogdet method '{value}'. Supported methods are 'lu' "
+                         "(`None`), and 'qr'.")
+    (dtype, weak), (real, _) = _inexact(ctx)
+    weak = weak and method != "qr" and _sized(n, 1, 2)
+    return [b, b], [(dtype, weak), (real, weak)]
 
 
 def split_hook(ctx):
@@ -326,7 +350,7 @@ def nonzero_hook(ctx):
 
 HOOKS = {"round": round_hook, "clip": clip_hook, "qr": qr_hook, "svd": svd_hook,
          "eigh": eigh_hook, "eigvalsh": eigvalsh_hook, "cholesky": cholesky_hook,
-         "slogdet": slogdet_hook, "split": split_hook,
+         "det": det_hook, "slogdet": slogdet_hook, "split": split_hook,
          "where": where_hook, "nonzero": nonzero_hook}
 # The parameters each hook reads, which a rule naming it must have.
 HOOK_PARAMS = {"round": ("a", "decimals"), "clip": ("arr", "min", "max"), "qr": ("a", "mode"),
@@ -334,6 +358,6 @@ HOOK_PARAMS = {"round": ("a", "decimals"), "clip": ("arr", "min", "max"), "qr": 
                "eigh": ("a", "UPLO", "symmetrize_input"),
                "eigvalsh": ("a", "UPLO", "symmetrize_input"),
                "cholesky": ("a", "symmetrize_input"),
-               "slogdet": ("a",), "split": ("ary", "indices_or_sections", "axis"),
+               "det": ("a",), "slogdet": ("a", "method"), "split": ("ary", "indices_or_sections", "axis"),
                "where": ("condition", "x", "y", "size", "fill_value"),
                "nonzero": ("a", "size")}

@@ -340,3 +340,44 @@ def test_inv_and_pinv_of_a_weak_operand_are_strong_as_jax(text):
     # (JAX's own arithmetic mixes in strong constants: inv solves against eye)
     from test_ops_arrays import assert_jaxs
     assert_jaxs(text)
+
+
+@pytest.mark.parametrize("call", [
+    "jnp.linalg.eigh(X)", "jnp.linalg.eigh(X, symmetrize_input=False)", "jnp.linalg.eigvalsh(X)",
+    "jnp.linalg.qr(X)", "jnp.linalg.qr(X, mode='r')", "jnp.linalg.qr(X, mode='raw')",
+    "jnp.linalg.svd(X)", "jnp.linalg.svd(X, compute_uv=False)", "jnp.linalg.svd(X, hermitian=True)",
+    "jnp.linalg.svd(X, hermitian=True, compute_uv=False)", "jnp.linalg.slogdet(X)",
+    "jnp.linalg.cholesky(X)", "jnp.linalg.cholesky(X, symmetrize_input=False)"])
+@pytest.mark.parametrize("x", ["full((2, 2), 2.0)", "full((3, 3), 2)", "f16[2, 2]"])
+def test_decompositions_keep_a_weak_type_as_jax(call, x):
+    # the decomposition primitives keep their operand's weak type; a
+    # hermitian svd's Vh is made with astype, strong
+    from test_ops_arrays import assert_jaxs
+    assert_jaxs(call.replace("X", x))
+
+
+@pytest.mark.parametrize("text", ["jnp.linalg.eigh((3,), symmetrize_input=False)",
+                                  "jnp.linalg.eigh(2.0, symmetrize_input=False)",
+                                  "jnp.linalg.eigvalsh((2, 3), symmetrize_input=False)"])
+def test_unsymmetrized_eigh_checks_rank_then_squareness_as_jax(text):
+    # the primitive: rank below 2 is a TypeError, non-square a ValueError
+    from test_ops_arrays import assert_jaxs
+    assert_jaxs(text)
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 4])
+@pytest.mark.parametrize("call", ["jnp.linalg.det(X)", "jnp.linalg.slogdet(X)",
+                                  "jnp.linalg.slogdet(X, method='qr')"])
+@pytest.mark.parametrize("fill", ["2.0", "2"])
+def test_det_and_slogdet_keep_a_weak_type_only_in_closed_forms_as_jax(n, call, fill):
+    # det's 2x2 and 3x3 formulas and slogdet's 1x1 and 2x2 (LU) keep a weak
+    # type; the general paths mix in strong constants
+    from test_ops_arrays import assert_jaxs
+    assert_jaxs(call.replace("X", f"full(({n}, {n}), {fill})"))
+    assert_jaxs(call.replace("X", f"full((2, {n}, {n}), {fill})"))
+
+
+def test_slogdet_checks_its_method_as_jax():
+    from test_ops_arrays import assert_jaxs
+    assert_jaxs("jnp.linalg.slogdet((3, 3), method='bad')")
+    assert_jaxs("jnp.linalg.slogdet((3, 3), method='lu')")
