@@ -32,6 +32,8 @@ function's source (jax/_src/numpy/ufuncs.py, reductions.py, jax/_src/nn/):
   update   ``slice``, and the second operand must have the first's dtype
            (``lax.dynamic_update_slice``: lax does not promote)
   power    ``jnp.power``: depends on the exponent as the program wrote it
+  matrix_power  ``jnp.linalg.matrix_power``: ``promote``; n == 0 is an eye of
+           the operand's dtype (strong), n < 0 inverts first (inexact, strong)
   gelu     ``jax.nn.gelu``: its exact form (``approximate=False``) refuses complex
   ======== ==============================================================
 
@@ -60,10 +62,10 @@ from . import dims, dtypes
 from .errors import ShapeError
 
 BASES = ("promote", "inexact", "numeric", "bool", "real", "select", "sum", "mean", "index",
-         "power", "gelu", "cast", "lax_select", "arange", "softmax", "variance", "std",
+         "power", "matrix_power", "gelu", "cast", "lax_select", "arange", "softmax", "variance", "std",
          "operand", "slice", "update")
 # The parameters a base reads, which a rule naming it must have.
-BASE_PARAMS = {"power": ("x", "y")}
+BASE_PARAMS = {"power": ("x", "y"), "matrix_power": ("n",)}
 KINDS = ("bool", "int", "uint", "float", "complex")
 WEAKNESS = ("keep", "strong", "all", "scalars", "square")
 SCALARS = ("int", "float")
@@ -102,6 +104,12 @@ def result(spec, ctx, dtype: str, weak: bool) -> tuple[str, bool]:
     the lax primitive makes after its shape check."""
     if spec.base == "power":
         return _power(ctx)
+    if spec.base == "matrix_power":
+        n = ctx.params["n"]
+        if dims.provably_negative(n):  # inv(a) first: inexact, and strong as inv is
+            return dtypes.convert(dtype, False, "inexact")
+        if dims.decide_eq(n, 0) is dims.Decision.TRUE:
+            return dtype, False  # eye(dtype=a.dtype)
     if spec.base == "softmax" and any(a.dtype == "bool" for a in ctx.arrays):
         raise ShapeError("dtype", "TypeError",
                          not_accepted("sub", "bool", ("bool",), operands=2), ctx.site.func_span)

@@ -312,8 +312,7 @@ DTYPES = [
     ("jnp.linalg.slogdet(c64[n, n])[1]", "f32", False),
     ("jnp.linalg.qr(i32[m, n])[0]", "f32", False),
     ("jnp.linalg.matrix_power(i32[n, n], 2)", "i32", False),
-    pytest.param("jnp.linalg.matrix_power(i32[n, n], -1)", "f32", False,
-                 marks=bug("n < 0 inverts, which makes an int matrix f32; the rule keeps i32")),
+    ("jnp.linalg.matrix_power(i32[n, n], -1)", "f32", False),  # (n < 0 inverts)
 ]
 
 
@@ -381,3 +380,13 @@ def test_slogdet_checks_its_method_as_jax():
     from test_ops_arrays import assert_jaxs
     assert_jaxs("jnp.linalg.slogdet((3, 3), method='bad')")
     assert_jaxs("jnp.linalg.slogdet((3, 3), method='lu')")
+
+
+@pytest.mark.parametrize("n", [-2, -1, 0, 1, 2, 3])
+@pytest.mark.parametrize("x", ["i32[2, 2]", "full((2, 2), 2.0)", "full((2, 2), 2)", "bool[2, 2]",
+                               "f16[2, 2]", "i8[3, 2, 2]"])
+def test_matrix_power_dtype_follows_the_exponent_as_jax(x, n):
+    # n < 0 inverts first (inexact, strong), n == 0 is an eye of the
+    # operand's dtype (strong), n > 0 multiplies (a weak type kept)
+    from test_ops_arrays import assert_jaxs
+    assert_jaxs(f"jnp.linalg.matrix_power({x}, {n})")
