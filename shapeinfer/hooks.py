@@ -32,7 +32,7 @@ import sympy
 
 from . import dims, dtypes, scope, shapes
 from .errors import ShapeError
-from .values import Array, describe, hashable
+from .values import Array, describe, hashable, to_array
 
 
 def round_hook(ctx):
@@ -330,7 +330,31 @@ def _nonzero(ctx, x, fname: str):
                          "Calling nonzero on 0d arrays is not allowed. Use jnp.atleast_1d(scalar)"
                          ".nonzero() instead.", ctx.site.span)
     n = dims.const(size) if isinstance(size, int) else size
-    return [(n,)] * len(x.shape), (dtypes.canonical("i32"), False), "tuple"
+    return [(n,)] * len(x.shape), _nonzero_dtypes(ctx, x, n), "tuple"
+
+
+def _nonzero_dtypes(ctx, x, n) -> list[tuple[str, bool]]:
+    """(dtype, weak) of each index array: i32, or JAX's where(pad, fill,
+    index) with the axis's fill_value (a scalar, or one per axis in a
+    tuple), which promotes: a 1.5 makes it a weak f32. With nothing to
+    pad from (an empty array, size 0) JAX returns i32 zeros unchecked."""
+    fill = ctx.written["fill_value"]
+    index = (dtypes.canonical("i32"), False)
+    empty = any(dims.decide_eq(d, 0) is dims.Decision.TRUE for d in (*x.shape, n))
+    if fill is None or empty:
+        return [index] * len(x.shape)
+    fills = fill if isinstance(fill, tuple) else (fill,) * len(x.shape)
+    # (a tuple of another length fails where JAX zips it with the index
+    # arrays, a ValueError too: the message is JAX's for a non-scalar)
+    if (len(fills) != len(x.shape)
+            or any(isinstance(f, (tuple, list)) or (isinstance(f, Array) and f.shape)
+                   for f in fills)):
+        raise ShapeError("bad-argument", "ValueError",
+                         f"fill_value must be a scalar or a tuple of length {len(x.shape)}; "
+                         f"got {describe(fill) if isinstance(fill, Array) else fill}",
+                         ctx.site.param(2, "fill_value"))
+    arrays = [to_array(f, ctx.site.param(2, "fill_value")) for f in fills]
+    return [dtypes.result_type((a.dtype, a.weak), index) for a in arrays]
 
 
 def where_hook(ctx):
@@ -360,4 +384,4 @@ HOOK_PARAMS = {"round": ("a", "decimals"), "clip": ("arr", "min", "max"), "qr": 
                "cholesky": ("a", "symmetrize_input"),
                "det": ("a",), "slogdet": ("a", "method"), "split": ("ary", "indices_or_sections", "axis"),
                "where": ("condition", "x", "y", "size", "fill_value"),
-               "nonzero": ("a", "size")}
+               "nonzero": ("a", "size", "fill_value")}

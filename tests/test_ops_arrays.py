@@ -285,3 +285,25 @@ def test_diagonal_weak_type_is_jaxs(text):
     # a square matrix at offset 0 is multiplied by a strong eye (strong);
     # other diagonals are gathered, keeping a weak type
     assert_jaxs(text)
+
+
+_ARRAY_FILL_IGNORED = pytest.mark.xfail(strict=True, reason=(
+    "with nothing to pad from JAX ignores fill_value, but an array fill_value is refused "
+    "as a static value (in Operation.call) first"))
+
+
+@pytest.mark.parametrize("text", [
+    *(call.replace("X", x).replace("F", fill)
+      for fill in ["1.5", "1", "True", "-1", "(1, 2)", "(1, 2.5)", "(1.5,)", "(True, 1.5)",
+                   "(1, 2, 3)", "[1.5]", "[1, 2.5]", "((1,),)", "f16[2]"]
+      for call in ["nonzero(X, size=2, fill_value=F)", "where(X, size=2, fill_value=F)",
+                   "nonzero(X, size=0, fill_value=F)"]
+      for x in ["i32[3]", "i32[3, 2]", "bool[0]"]
+      if not (fill == "f16[2]" and ("size=0" in call or x == "bool[0]"))),
+    pytest.param("nonzero(bool[0], size=2, fill_value=f16[2])", marks=_ARRAY_FILL_IGNORED),
+    pytest.param("nonzero(i32[3], size=0, fill_value=f16[2])", marks=_ARRAY_FILL_IGNORED)])
+def test_nonzero_fill_value_promotes_and_is_checked_as_jax(text):
+    # each index array is where(pad, fill, index): a 1.5 makes it a weak
+    # f32; a fill that is not a scalar or a tuple of one per axis is a
+    # ValueError, unless there is nothing to pad from (i32 zeros)
+    assert_jaxs(text)
