@@ -22,12 +22,13 @@ from __future__ import annotations
 
 import ast
 import re
+import sys
 from itertools import accumulate, chain
 
 from .dims import MAX_INT_DIGITS
-from .syntax import (Assign, Assume, Attribute, BinOp, Call, Const, DictExpr, EllipsisExpr,
-                     Float, Int, Keyword, Lambda, ListExpr, Name, Program, Relation, Slice,
-                     Str, Subscript, TupleExpr, UnaryOp)
+from .syntax import (MAX_DEPTH, Assign, Assume, Attribute, BinOp, Call, Const, DictExpr,
+                     EllipsisExpr, Float, Int, Keyword, Lambda, ListExpr, Name, Program,
+                     Relation, Slice, Str, Subscript, TupleExpr, UnaryOp)
 
 
 class Fallback(Exception):
@@ -106,18 +107,32 @@ def _tokens(text: str, newlines_in_brackets: bool = False) -> tuple[list[str], l
     return toks, starts
 
 
+# The descent recurses four or five frames a level of nesting: room for
+# MAX_DEPTH levels (deeper is refused after the parse anyway). Python 3.11
+# keeps Python-to-Python calls off the C stack.
+_RECURSION_LIMIT = 5 * MAX_DEPTH
+
+
 def parse(text: str) -> Program:
     """The :class:`~shapeinfer.syntax.Program` Lark builds for ``text``;
-    raises :class:`Fallback` where Lark should parse it."""
+    raises :class:`Fallback` where Lark should parse it (and RecursionError
+    past :data:`_RECURSION_LIMIT`)."""
+    limit = sys.getrecursionlimit()
+    if limit < _RECURSION_LIMIT:
+        sys.setrecursionlimit(_RECURSION_LIMIT)
     try:
-        return _Parser(_tokens(text)).program()
-    except Fallback:
-        if "\n" not in text:
-            raise
-    # A newline inside brackets is a blank (in Lark's post-lexer) and, left
-    # in, always a misplaced token here (only a program's statements take
-    # newlines), so a text is first parsed without the walk that removes them.
-    return _Parser(_tokens(text, newlines_in_brackets=True)).program()
+        try:
+            return _Parser(_tokens(text)).program()
+        except Fallback:
+            if "\n" not in text:
+                raise
+        # A newline inside brackets is a blank (in Lark's post-lexer) and,
+        # left in, always a misplaced token here (only a program's statements
+        # take newlines), so a text is first parsed without the walk that
+        # removes them.
+        return _Parser(_tokens(text, newlines_in_brackets=True)).program()
+    finally:
+        sys.setrecursionlimit(limit)
 
 
 class _Parser:

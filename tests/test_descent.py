@@ -130,14 +130,20 @@ def test_the_builders_errors_come_after_larks_parse():
         syntax.parse("f(a=1, a=2) )")
 
 
-def test_deep_programs_parse_past_the_descents_recursion():
-    # the descent recurses a few frames a level: outside infer's raised
-    # recursion limit a deep text is Lark's to parse, with the same tree
-    text = "tanh(" * 600 + "(a,)" + ")" * 600
+def test_deep_programs():
+    # the descent recurses a few frames a level and makes room for
+    # MAX_DEPTH levels (2,500): a program that deep is the descent's, the
+    # same tree as Lark's, wherever parse is called from
+    text = "tanh(" * 2000 + "(a,)" + ")" * 2000
+    assert parse_identity.describe_tree(descent.parse(text)) == _larks(text)
+    # past its room, Lark's loop parses, and the depth check refuses
+    text = "tanh(" * 4000 + "(a,)" + ")" * 4000
     with pytest.raises(RecursionError):
         descent.parse(text)
-    assert parse_identity.describe_tree(syntax._build(text)) == _larks(text)
-    assert _descents(text) == _larks(text)  # within infer's limit it parses
+    with pytest.raises(syntax.ShapeSyntaxError, match="nests more than") as e:
+        syntax.parse(text)
+    assert e.value.code == "too-deep"
+    assert sys.getrecursionlimit() < descent._RECURSION_LIMIT  # restored
 
 
 @pytest.mark.parametrize("text", ["é", "a + é", "f(a) # é\nb", '"é"', "a\x00", "x = 1\n\té"])
