@@ -458,7 +458,23 @@ def _einsum(ctx, subscripts, operands):
                     return (f"Size of label {label!r} for operand {number} "
                             f"({dims.fmt_dim(known)}) does not match previous terms "
                             f"({dims.fmt_dim(d)}).")
-                scope.require_eq(known, d, lambda: _einsum_error(message()),
+
+                def error(message=message) -> ShapeError:
+                    return _einsum_error(message())
+
+                if not scope.strict_mode() and dims.decide_eq(known, d) is Decision.FALSE:
+                    # equal sizes are impossible ((a + 1,) against (a,)), but
+                    # a size 1 broadcasts (opt_einsum): the guard is that
+                    # one is 1, this operand's if it can be, as broadcasting
+                    # keeps the first size that can stay (docs/symbolic.md)
+                    if dims.decide_eq(d, 1) is not Decision.FALSE:
+                        scope.require_eq(d, 1, error)
+                        continue
+                    if dims.decide_eq(known, 1) is not Decision.FALSE:
+                        scope.require_eq(known, 1, error)
+                        sizes[label], origin[label] = d, number
+                        continue
+                scope.require_eq(known, d, error,
                                  lambda label=label, number=number, d=d, known=known:
                                  _symbolic_einsum_error(label, number, d, known, message()))
     for labels, own in labelled:

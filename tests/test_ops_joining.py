@@ -383,3 +383,29 @@ def test_einsum_repeated_labels_in_strict_mode_are_jax_symbolic(spec):
             disagreements.append((text, str(mine), str(theirs)))
     assert not disagreements, disagreements[:3]
     assert checked_count == 4 ** sum(map(len, terms))
+
+
+@pytest.mark.parametrize("text", [
+    "einsum('i,i->', (a + 1,), (a,))", "einsum('i,i->i', (a,), (a + 1,))",
+    "einsum('ij,jk->ik', (2, a + 1), (a, 3))", "einsum('i,i->i', (2 * a,), (a,))",
+    "einsum('i,i->', (a + 1,), (a + 2,))", "einsum('i,i,i->i', (a,), (a + 1,), (a,))"])
+def test_einsum_sizes_that_can_only_meet_as_a_one_take_that_guard(text):
+    # (a + 1,) against (a,): never equal, but at a == 1 opt_einsum
+    # broadcasts the 1: JAX answers there. The symbolic answer (an error
+    # claims every size) is JAX's at each a.
+    from shapeinfer.oracle import Outcome, agree, jax_outcome
+    try:
+        result = shapeinfer.infer(text)
+    except shapeinfer.ShapeError as e:
+        result, error = None, e
+    for a in (1, 2, 3, 4):
+        theirs = jax_outcome(text, {"a": a})
+        if result is None:
+            mine = Outcome(exception=error.exception, message=error.message)
+        else:
+            try:
+                at = result.at({"a": a})
+                mine = Outcome(leaves=tuple(at.leaves), dtypes=tuple(at.dtypes))
+            except shapeinfer.ShapeError as e:
+                mine = Outcome(exception=e.exception, message=e.message)
+        assert agree(mine, theirs), (a, str(mine), str(theirs))
