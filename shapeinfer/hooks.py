@@ -74,6 +74,26 @@ def clip_hook(ctx):
     return [x.shape], (x.dtype, x.weak)
 
 
+# ---------------------------------------------------------------- matmul
+
+def matmul_hook(ctx):
+    """jnp.matmul compares the batch dims before it contracts: where the
+    contracting dims differ (the clauses' TypeError) and batch dims do not
+    broadcast either, JAX's error is its ValueError. Otherwise the clauses."""
+    a, b = ctx.bound["a"], ctx.bound["b"]
+    if len(a.shape) < 2 or len(b.shape) < 2 or len(a.shape) + len(b.shape) == 4:
+        return None
+    if dims.decide_eq(a.shape[-1], b.shape[-2]) is not dims.Decision.FALSE:
+        return None  # (the batch dims are broadcast by the clause, with guards)
+    for x, y in zip(reversed(a.shape[:-2]), reversed(b.shape[:-2])):
+        if all(dims.decide_eq(*pair) is dims.Decision.FALSE for pair in ((x, 1), (y, 1), (x, y))):
+            raise ShapeError("broadcast", "ValueError",
+                             f"Incompatible types for matmul arguments: {a.typed_str()} and "
+                             f"{b.typed_str()} (batch dims {dims.fmt_dim(x)} and "
+                             f"{dims.fmt_dim(y)} do not broadcast)", ctx.site.span)
+    return None
+
+
 # ---------------------------------------------------------------- jnp.linalg decompositions
 
 def _matrices(ctx, exception: str, message: str):
@@ -372,12 +392,12 @@ def nonzero_hook(ctx):
     return _nonzero(ctx, ctx.bound["a"], "jnp.nonzero")
 
 
-HOOKS = {"round": round_hook, "clip": clip_hook, "qr": qr_hook, "svd": svd_hook,
+HOOKS = {"round": round_hook, "matmul": matmul_hook, "clip": clip_hook, "qr": qr_hook, "svd": svd_hook,
          "eigh": eigh_hook, "eigvalsh": eigvalsh_hook, "cholesky": cholesky_hook,
          "det": det_hook, "slogdet": slogdet_hook, "split": split_hook,
          "where": where_hook, "nonzero": nonzero_hook}
 # The parameters each hook reads, which a rule naming it must have.
-HOOK_PARAMS = {"round": ("a", "decimals"), "clip": ("arr", "min", "max"), "qr": ("a", "mode"),
+HOOK_PARAMS = {"round": ("a", "decimals"), "matmul": ("a", "b"), "clip": ("arr", "min", "max"), "qr": ("a", "mode"),
                "svd": ("a", "full_matrices", "compute_uv", "hermitian"),
                "eigh": ("a", "UPLO", "symmetrize_input"),
                "eigvalsh": ("a", "UPLO", "symmetrize_input"),

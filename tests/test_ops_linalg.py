@@ -86,3 +86,23 @@ def test_hermitian_svd_is_the_symmetrized_eigh_as_jax(shape, extra):
     text = f"jnp.linalg.svd(i8[{', '.join(map(str, shape))}], hermitian=True{extra})"
     mine, theirs = engine_outcome(text, {}), jax_outcome(text, {})
     assert agree(mine, theirs), (str(mine), str(theirs))
+
+
+@pytest.mark.parametrize("a, b", [
+    ((2, 2, 3), (3, 2, 2)), ((2, 2, 3), (2, 3, 2)), ((2, 3), (4, 5)), ((2, 2, 3), (3, 4, 2)),
+    ((2, 2, 3), (1, 4, 2)), ((5, 2, 2, 3), (3, 4, 2)), ((2, 1, 2, 3), (3, 3, 2)),
+    ((3,), (2, 4, 2)), ((2, 2, 3), (4,)), ((2, 2, 3), (3, 3, 2))])
+def test_matmul_checks_batch_dims_before_contracting_as_jax(a, b):
+    # JAX compares the batch dims first: where they do not broadcast its
+    # error is a ValueError, even if the contracting dims differ as well
+    from test_ops_arrays import assert_jaxs
+    assert_jaxs(f"matmul({a}, {b})")
+    assert_jaxs(f"(lambda x, y: x @ y)({a}, {b})")
+
+
+def test_matmul_batch_mismatch_message_names_the_dims():
+    import shapeinfer
+    with pytest.raises(shapeinfer.ShapeError) as e:
+        shapeinfer.infer("matmul((2, 2, 3), (3, 2, 2))")
+    assert e.value.exception == "ValueError"
+    assert "batch dims 2 and 3 do not broadcast" in e.value.message
