@@ -10,7 +10,8 @@ from dataclasses import replace
 from . import dims, pytree, scope, shapes
 from .engine import CallSite, bind_arguments
 from .errors import ShapeError
-from .values import Array, Function, Transform, Transformed, check_callable, to_array, to_pytree
+from .values import (Array, Function, Transform, Transformed, check_callable, describe, to_array,
+                     to_pytree)
 
 _DIMS = r"\(\w*(?:,\w+)*\)"
 _SIGNATURE = re.compile(rf"^{_DIMS}(?:,{_DIMS})*->{_DIMS}(?:,{_DIMS})*$")
@@ -90,13 +91,23 @@ class Vectorized(Transformed):
                                  "vectorize without a signature of a function that does not "
                                  "return scalars is not modelled", self.fun_span)
             return pytree.map_leaves(lambda leaf: replace(leaf, shape=loop), out)
-        results = [out] if len(outs) == 1 else out
-        if len(outs) > 1 and not (isinstance(out, tuple) and len(out) == len(outs)):
-            raise ShapeError("dim-mismatch", "ValueError",
-                             f"output must be a tuple of {len(outs)} arrays {self._where()}",
-                             self.fun_span)
+        # JAX counts the outputs first (TypeErrors), then checks each one's
+        # core dims (ValueError)
+        if len(outs) > 1 and not isinstance(out, tuple):
+            raise ShapeError("dim-mismatch", "TypeError",
+                             f"output must be a tuple when multiple outputs are expected, got "
+                             f"{describe(out)} {self._where()}", self.fun_span)
+        results = list(out) if isinstance(out, tuple) else [out]
+        if len(results) != len(outs):
+            raise ShapeError("dim-mismatch", "TypeError",
+                             f"wrong number of output arguments: expected {len(outs)}, got "
+                             f"{len(results)} {self._where()}", self.fun_span)
         stacked = []
         for leaf, core in zip(results, outs):
+            if isinstance(leaf, (tuple, list)):  # (JAX's np.shape converts it to an array)
+                raise ShapeError("dim-mismatch", "TypeError",
+                                 f"an output is {describe(leaf)}, not an array, "
+                                 f"{self._where()}", self.fun_span)
             if not isinstance(leaf, Array) or leaf.rank != len(core):
                 shown = leaf if isinstance(leaf, Array) else "a pytree"
                 raise ShapeError("dim-mismatch", "ValueError",

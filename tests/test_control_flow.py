@@ -163,3 +163,20 @@ def test_vectorize(expr, expected):
 ])
 def test_vectorize_errors(expr, code, exception, blame):
     assert_error_row(expr, code, exception, blame)
+
+
+@pytest.mark.parametrize("text", [
+    "jnp.vectorize(lambda x: (x, x), signature='(n)->()')((3,))",
+    "jnp.vectorize(lambda x: x, signature='(n)->(),()')((3,))",
+    "jnp.vectorize(lambda x: (x, x, x), signature='(n)->(),()')((3,))",
+    "jnp.vectorize(lambda x: (x,), signature='(n)->(n)')((2, 3))",
+    "jnp.vectorize(lambda x: (x, x), signature='(n)->(n),()')((2, 3))",
+    "jnp.vectorize(lambda x: (x, x.sum()), signature='(n)->(n),()')((2, 3))",
+    "jnp.vectorize(lambda x: [x, x], signature='(n)->()')((3,))",
+    "jnp.vectorize(lambda x: ((x, x), x), signature='(n)->(),()')((3,))"])
+def test_vectorize_counts_outputs_before_core_dims_as_jax(text):
+    # a wrong number of outputs (or no tuple where several are expected) is
+    # JAX's TypeError; an output of the wrong rank its ValueError after that
+    from shapeinfer.oracle import agree, engine_outcome, jax_outcome
+    mine, theirs = engine_outcome(text, {}), jax_outcome(text, {})
+    assert agree(mine, theirs), (str(mine), str(theirs))
