@@ -475,6 +475,10 @@ class Evaluator:
         operand = self.eval(node.operand, env)
         if dims.is_dim(operand):
             return dim_unop(node.op, operand, node)
+        if type(operand) is float and node.op in "+-":
+            # Python negates a float literal: `-0.5` is a float, as a step
+            # or a fill value takes it, not an array
+            return -operand if node.op == "-" else operand
         site = CallSite(node.span, node.span, (node.operand.span,))
         return self.apply_op(ARRAY_UNOPS[node.op], [operand], {}, site)
 

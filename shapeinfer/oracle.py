@@ -620,6 +620,8 @@ class _Interpreter:
         if self.is_dim(value):
             unary = {"-": operator.neg, "~": operator.invert}.get(node.op)
             return _in_jax(unary, value) if unary else value
+        if type(value) is float and node.op in "+-":  # Python's `-0.5`: a float
+            return -value if node.op == "-" else value
         return self.call(self.library[ARRAY_UNOPS[node.op]], [value], {})
 
     def eval_Call(self, node, env):

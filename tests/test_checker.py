@@ -344,3 +344,14 @@ def test_weak_types_must_agree_except_a_bools():
     assert oracle.agree(weak_bool, oracle.Outcome(leaves=((2,),), dtypes=("bool",), weak=(False,)))
     # and end to end: JAX's weak scalar against the engine's
     assert shapeinfer.check("(f32[a], 2.0)", samples=1).agreed
+
+
+@pytest.mark.parametrize("text", ["arange(3, 0.25, -0.5)", "arange(n, 0.25, -0.5)",
+                                  "arange(0, n, +0.5)", "full((2,), -1.5)",
+                                  "multiply(i32[2], -0.5)", "-0.5", "~1.5"])
+def test_a_negated_float_literal_is_a_python_float_on_both_sides(text):
+    # Python negates `-0.5` itself: a float (arange takes it as its step),
+    # not jnp.negative of an array; the checker's translation says so too,
+    # and JAX agrees at every size
+    report = shapeinfer.check(text)
+    assert report.agreed and report.cases, report
