@@ -104,6 +104,8 @@ def result(spec, ctx, dtype: str, weak: bool) -> tuple[str, bool]:
     the lax primitive makes after its shape check."""
     if spec.base == "power":
         return _power(ctx)
+    if spec.base in ("slice", "update"):
+        _check_slice_dtypes(spec, ctx)
     if spec.base == "matrix_power":
         n = ctx.params["n"]
         if dims.provably_negative(n):  # inv(a) first: inexact, and strong as inv is
@@ -164,10 +166,17 @@ def _one_square_matrix(ctx) -> bool:
 
 
 def _operand(spec, ctx) -> tuple[str, bool]:
-    """The first operand's dtype; ``slice`` and ``update`` check the start
-    indices after it, ``update`` wants the second operand's dtype equal."""
+    """The first operand's dtype (and weak type)."""
     first = ctx.arrays[0]
-    dtype = dtypes.canonical(first.dtype)
+    return dtypes.canonical(first.dtype), first.weak
+
+
+def _check_slice_dtypes(spec, ctx):
+    """``slice`` and ``update`` check the start indices, ``update`` wants the
+    second operand's dtype equal: lax's dtype rule, which runs after the
+    wrapper counts the start indices and after the shape rule (their
+    ValueErrors and TypeErrors come first)."""
+    dtype = dtypes.canonical(ctx.arrays[0].dtype)
     if spec.base == "update":
         other = dtypes.canonical(ctx.arrays[1].dtype)
         if other != dtype:
@@ -175,9 +184,7 @@ def _operand(spec, ctx) -> tuple[str, bool]:
                              f"lax.{ctx.primitive} requires arguments to have the same dtypes, "
                              f"got {dtypes.NUMPY_NAME[dtype]}, {dtypes.NUMPY_NAME[other]}.",
                              ctx.site.func_span)
-    if spec.base != "operand":
-        _check_indices(ctx, ctx.arrays[2 if spec.base == "update" else 1:])
-    return dtype, first.weak
+    _check_indices(ctx, ctx.arrays[2 if spec.base == "update" else 1:])
 
 
 def _check_indices(ctx, indices):

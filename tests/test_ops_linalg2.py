@@ -390,3 +390,39 @@ def test_matrix_power_dtype_follows_the_exponent_as_jax(x, n):
     # operand's dtype (strong), n > 0 multiplies (a weak type kept)
     from test_ops_arrays import assert_jaxs
     assert_jaxs(f"jnp.linalg.matrix_power({x}, {n})")
+
+
+@pytest.mark.parametrize("text", [
+    "lax.dynamic_slice((5,6), [f32[]], (2,2,2))",
+    "lax.dynamic_slice((5,6), [f32[]], (2,2))",
+    "lax.dynamic_slice((5,6), [f32[], 0], (2,2,2))",
+    "lax.dynamic_slice((5,6), [f32[], 0], (2,))",
+    "lax.dynamic_slice((5,6), f32[1], (2,2))",
+    "lax.dynamic_slice((5,6), f32[3], (2,2))",
+    "lax.dynamic_slice((5,6), [f32[], 0, 0], (2,2))",
+    "lax.dynamic_slice((5,6), [i16[], 0], (2,2,2))",
+    "lax.dynamic_slice((5,6), [i16[]], (2,2))",
+    "lax.dynamic_slice((5,6), [0, 0], (2,2,2))",
+    "lax.dynamic_slice((5,6), [f32[], 0], (6,2))",
+    "lax.dynamic_slice((5,6), [f32[], 0], (2,2))",
+    "lax.dynamic_slice((5,6), f32[2], (2,2))",
+    "lax.dynamic_slice((5,6), [i16[], 0], (2,2))",
+    "lax.dynamic_slice((5,6), [u8[], u8[]], (2,2))",
+    "lax.dynamic_update_slice((5,6), (2,2), [f32[]])",
+    "lax.dynamic_update_slice((5,6), (2,2,2), [f32[], 0])",
+    "lax.dynamic_update_slice((5,6), f16[2,2], [0])",
+    "lax.dynamic_update_slice((5,6), f16[2,2], [0, 0])",
+    "lax.dynamic_update_slice((5,6), f16[7,2], [0, 0])",
+    "lax.dynamic_update_slice((5,6), (2,2), [0, f32[]])",
+    "lax.dynamic_update_slice((5,6), f16[2,2], [0, f32[]])",
+    "lax.dynamic_slice_in_dim((5,6), f32[], 2, axis=3)",
+    "lax.dynamic_index_in_dim((5,6), 1.0, axis=3)",
+    "lax.dynamic_index_in_dim((5,6), 1.0)",
+    "lax.dynamic_slice_in_dim((5,6), f32[], 7, axis=1)",
+])
+def test_dynamic_slices_check_lengths_and_shapes_before_dtypes_as_jax(text):
+    # lax's wrapper counts the start indices (ValueError), the shape rule
+    # runs next (slice_sizes, update shape: TypeError, an axis: IndexError),
+    # the dtype rule last
+    from test_ops_arrays import assert_jaxs
+    assert_jaxs(text)
