@@ -1167,14 +1167,16 @@ def _dynamic_slice(ctx, x, starts, sizes):
                          f"dynamic_slice slice_sizes must have the same length as operand's rank, "
                          f"got slice_sizes {dims.fmt_shape(sizes)} for operand shape "
                          f"{dims.fmt_shape(x)}.")
-    if any(dims.decide_nonnegative(s) is not Decision.TRUE for s in sizes):
-        raise ShapeError("bad-argument", "TypeError",
-                         f"slice slice_sizes must be greater than or equal to zero, got "
-                         f"slice_sizes of {dims.fmt_shape(sizes)}.")
+    # lax's shape rule: no larger than the operand, then not negative (a
+    # size such as c - a is a guard c - a >= 0, decided at each assignment)
     _require_fits(tuple(sizes), tuple(x), lambda: ShapeError(
         "bad-argument", "TypeError",
         f"slice slice_sizes must be less than or equal to operand shape, got "
         f"slice_sizes {dims.fmt_shape(sizes)} for operand shape {dims.fmt_shape(x)}."))
+    _require_fits((0,) * len(sizes), tuple(sizes), lambda: ShapeError(
+        "bad-argument", "TypeError",
+        f"slice slice_sizes must be greater than or equal to zero, got "
+        f"slice_sizes of {dims.fmt_shape(sizes)}."))
     return tuple(sizes)
 
 

@@ -395,3 +395,27 @@ def test_square_matrix_operations_take_a_guard_where_the_sizes_are_symbolic(text
         at = r.at(sizes)
         mine = Outcome(leaves=tuple(at.leaves), dtypes=tuple(at.dtypes))
         assert agree(mine, jax_outcome(text, sizes)), (text, sizes)
+
+
+@pytest.mark.parametrize("text", ["lax.dynamic_slice_in_dim((c,), 0, c - a)",
+                                  "lax.dynamic_slice((c, 3), [0, 0], (c - a, 2 - c))",
+                                  "lax.dynamic_slice((c,), [0], (a - c - 1,))"])
+def test_a_slice_size_that_may_be_negative_is_a_guard(text):
+    # lax's `slice_size >= 0`: a guard where the sizes do not decide it
+    # (c - a at c >= a), an error only where no size satisfies it; the
+    # answer is JAX's at every assignment, and strict mode's is JAX's
+    # symbolic error (inconclusive comparison)
+    import itertools
+
+    from shapeinfer.oracle import Outcome
+    result = shapeinfer.infer(text)  # an answer, not an error at every size
+    for a, c in itertools.product((1, 2, 3, 4), repeat=2):
+        try:
+            at = result.at({"a": a, "c": c})
+            mine = Outcome(leaves=tuple(at.leaves), dtypes=tuple(at.dtypes))
+        except shapeinfer.ShapeError as e:
+            mine = Outcome(exception=e.exception, message=e.message)
+        theirs = jax_outcome(text, {"a": a, "c": c})
+        assert agree(mine, theirs), (a, c, str(mine), str(theirs))
+    strict = shapeinfer.check(text, symbolic=True, strict=True)
+    assert strict.agreed, strict
