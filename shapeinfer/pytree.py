@@ -128,13 +128,17 @@ def prefix_subtrees(prefix, full, name: str) -> list:
     out: list = []
 
     def go(p, f, path):
-        if p is None:
+        where = f"{name}{path}"
+        if p is None:  # (a node without children: the others have None there too)
+            if f is not None:
+                raise PrefixError(f"pytree structure error: at key path {where} the first tree "
+                                  "has None but this one has "
+                                  + ("a leaf" if _kind(f) == "leaf" else f"a {_kind(f)}"))
             return
         if _children(p) is None:
             out.append(f)
             return
         pk, fk = _kind(p), _kind(f)
-        where = f"{name}{path}"
         if fk != pk or len(_children(p)) != len(_children(f)) or (
                 pk == "dict" and sorted_keys(p) != sorted_keys(f)):
             raise PrefixError(f"pytree structure error: at key path {where} the first tree has "

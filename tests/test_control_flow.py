@@ -180,3 +180,28 @@ def test_vectorize_counts_outputs_before_core_dims_as_jax(text):
     from shapeinfer.oracle import agree, engine_outcome, jax_outcome
     mine, theirs = engine_outcome(text, {}), jax_outcome(text, {})
     assert agree(mine, theirs), (str(mine), str(theirs))
+
+
+@pytest.mark.parametrize("text", [
+    "jax.tree.map(lambda x, y: x, None, (3,))",
+    "jax.tree.map(lambda x, y: x, (None, (3,)), ((3,), (3,)))",
+    "jax.tree.map(lambda x, y: x, (None, (3,)), (None, (3,)))",
+    "jax.tree.map(lambda x, y: x, [None, (3,)], [[], (3,)])",
+    "jax.tree.map(lambda x, y: x + y, {'a': (3,), 'b': None}, {'a': (3,), 'b': None})",
+    "jax.tree.map(lambda x, y: x + y, {'a': (3,), 'b': None}, {'a': (3,), 'b': (2,)})",
+    "jax.tree.map(lambda x: x, (3,), is_leaf=None)",
+    "jax.tree_util.tree_map(lambda x: x, ((3,), None), is_leaf=None)",
+    "jax.tree.map(lambda x: x, (3,), foo=None)"])
+def test_tree_map_none_nodes_and_is_leaf_as_jax(text):
+    # None in the first tree is a node without children: the other trees
+    # must have None there too (JAX's ValueError); is_leaf=None is the default
+    from shapeinfer.oracle import agree, engine_outcome, jax_outcome
+    mine, theirs = engine_outcome(text, {}), jax_outcome(text, {})
+    assert agree(mine, theirs), (str(mine), str(theirs))
+
+
+def test_tree_map_with_an_is_leaf_function_is_unsupported():
+    import shapeinfer
+    with pytest.raises(shapeinfer.ShapeError) as e:
+        shapeinfer.infer("jax.tree.map(lambda x: x, (3,), is_leaf=lambda x: True)")
+    assert e.value.code == "unsupported"
