@@ -1217,7 +1217,27 @@ def _norm(ctx, x, ord, axis, keepdims):
         raise ShapeError("bad-argument", "ValueError",
                          f"Improper number of axes for norm: axis={positions}. Pass one axis to "
                          "compute a vector-norm, or two axes to compute a matrix-norm.")
+    if len(positions) == 2 and positions[0] == positions[1] and ord not in (None, "f", "fro"):
+        return _norm_one_axis_twice(ctx, x, ord, positions[0], keepdims)
     return _reduce(ctx, x, positions, keepdims)
+
+
+def _norm_one_axis_twice(ctx, x, ord, axis, keepdims):
+    """A matrix norm whose two axes are one: JAX's arithmetic for ``ord``
+    runs as written. 1 and inf sum over the axis, then take the max over
+    the same index of what is left (out of range for the last axis: JAX
+    shifts the index only for two different axes); 'nuc' and 2 move both
+    axes to the end, a transpose with a repeated axis (TypeError)."""
+    if ord in ("nuc", 2, -2):
+        if len(x) < 2:  # (moveaxis to (-2, -1) fails first)
+            raise ShapeError("axis-out-of-range", "ValueError",
+                             f"axis -2 is out of bounds for array of dimension {len(x)}")
+        perm = [i for i in range(len(x)) if i != axis] + [axis, axis]
+        raise ShapeError("bad-argument", "TypeError",
+                         "transpose permutation isn't a permutation of operand dimensions, got "
+                         f"permutation {tuple(perm)} for operand shape {dims.fmt_shape(x)}: "
+                         "norm's two axes are the same axis")
+    return _reduce(ctx, _reduce(ctx, x, axis, keepdims), axis, keepdims)
 
 
 @shape_function("slice_in_dim", "shape", "value", "dim", "value?")

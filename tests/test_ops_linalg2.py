@@ -426,3 +426,15 @@ def test_dynamic_slices_check_lengths_and_shapes_before_dtypes_as_jax(text):
     # the dtype rule last
     from test_ops_arrays import assert_jaxs
     assert_jaxs(text)
+
+
+@pytest.mark.parametrize("x", ["(3, 3)", "(2, 3, 4)", "(3,)"])
+@pytest.mark.parametrize("axis", ["(0, 0)", "(1, 1)", "(-1, -1)", "(2, 2)", "(0, 1)"])
+@pytest.mark.parametrize("ord", ["None", "jnp.inf", "-jnp.inf", "1", "-1", "2", "'nuc'", "'fro'"])
+@pytest.mark.parametrize("keepdims", [False, True])
+def test_norm_with_one_axis_twice_as_jax(x, axis, ord, keepdims):
+    # JAX's matrix-norm arithmetic runs with the repeated axis: 1 and inf
+    # reduce it twice (the second time possibly out of range), 'nuc' and 2
+    # transpose with a repeated axis, 'fro' reduces a duplicate axis
+    from test_ops_arrays import assert_jaxs
+    assert_jaxs(f"jnp.linalg.norm({x}, ord={ord}, axis={axis}, keepdims={keepdims})")
