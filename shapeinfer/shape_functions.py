@@ -1374,8 +1374,6 @@ def _pad(ctx, x, pad_width, mode="constant"):
 def _take(ctx, x, indices, axis):
     """jnp.take: the indices' shape in place of ``axis`` (None: of ``x`` flattened)."""
     x, indices = _shape_arg(x, "take", 0), _shape_arg(indices, "take", 1)
-    if dtypes.kind(ctx.bound["indices"].dtype) not in ("int", "uint"):
-        raise ShapeError("dtype", "ValueError", "indices must have an integer type")
     pos = 0 if axis is None else _axis(_int_arg(axis, "take", "axis"), x)
     mode = ctx.params.get("mode")
     if mode == "raise":
@@ -1390,6 +1388,12 @@ def _take(ctx, x, indices, axis):
             raise ShapeError("index", "IndexError",
                              "Cannot do a non-empty jnp.take() from an empty axis.")
         return x
+    # lax.gather wants integer indices, checked last (no indices: no gather);
+    # modes fill and wrap have made bool indices ints by then (where / mod)
+    kind = dtypes.kind(ctx.bound["indices"].dtype)
+    if (kind not in ("int", "uint") and not (kind == "bool" and mode != "clip")
+            and dims.decide_eq(sympy.Mul(*indices), 0) is not Decision.TRUE):
+        raise ShapeError("dtype", "ValueError", "indices must have an integer type")
     return x[:pos] + indices + x[pos + 1:]
 
 

@@ -307,3 +307,16 @@ def test_nonzero_fill_value_promotes_and_is_checked_as_jax(text):
     # f32; a fill that is not a scalar or a tuple of one per axis is a
     # ValueError, unless there is nothing to pad from (i32 zeros)
     assert_jaxs(text)
+
+
+@pytest.mark.parametrize("text", [
+    f"take({x}, {i}{m})"
+    for x in ["(3,)", "(3, 4)", "(0, 4)"]
+    for i in ["bool[2]", "True", "f32[2]", "1.0", "u8[2, 2]", "bool[0]", "f32[0]"]
+    for m in ["", ", mode='clip'", ", mode='wrap'", ", axis=1", ", axis=1, mode='clip'",
+              ", axis=5"]])
+def test_take_index_dtypes_as_jax(text):
+    # modes fill (the default) and wrap turn bool indices into ints before
+    # lax.gather checks for integers; clip does not; the check comes after
+    # the axis, the mode and the empty cases, which need no gather
+    assert_jaxs(text)
