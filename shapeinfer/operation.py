@@ -286,6 +286,10 @@ def _static(fname: str, p, value, span):
         if all(_is_int(a) for a in items):
             ints = tuple(int(a) for a in items)
             return ints if isinstance(value, (tuple, list)) else ints[0]
+        if all(_is_int(a) or dims.is_dim(a) for a in items):
+            # a size as an axis: an int at every assignment
+            symbolic = next(a for a in items if not _is_int(a))
+            scope.refuse_symbolic_int(fname, p.name, symbolic, span)
         refuse("an int or a tuple of ints")
     if p.type == "shape":
         items = value if isinstance(value, (tuple, list)) else (value,)

@@ -98,6 +98,18 @@ def strict_mode() -> bool:
     return _current is not None and _current.strict
 
 
+def refuse_symbolic_int(fname: str, what: str, value, span=None) -> None:
+    """``value`` is a size where JAX wants a static int (an axis, a pad
+    width): at every assignment it is an int, which JAX takes, so in default
+    mode this is not JAX's error but something shapeinfer cannot follow
+    symbolically (``unsupported``: infer at concrete sizes). In strict mode
+    the caller raises JAX's own refusal."""
+    if not strict_mode():
+        raise ShapeError("unsupported", "NotImplementedError",
+                         f"{fname}: {what} given as the size {dims.fmt_dim(value)} is not "
+                         "supported symbolically; infer at concrete sizes", span)
+
+
 class active:  # noqa: N801 - used as a function: `with active(scope) as sc:`
     """Make ``scope`` the one every decision in the block consults (its
     facts, and strict mode's way of deciding). A class rather than a

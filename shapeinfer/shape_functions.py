@@ -80,6 +80,8 @@ def _shape_arg(value, fname: str, position: int) -> tuple:
 def _int_arg(value, fname: str, what: str) -> int:
     n = dims.as_int(value) if dims.is_dim(value) else (
         int(value) if isinstance(value, int) else None)
+    if n is None and dims.is_dim(value):
+        scope.refuse_symbolic_int(fname, what, value)
     if n is None:
         raise ShapeError("bad-argument", "TypeError",
                          f"{fname}: {what} must be an integer, got {value}")
@@ -1362,9 +1364,14 @@ def _pad(ctx, x, pad_width, mode="constant"):
     flat = list(pad_width) if isinstance(pad_width, (tuple, list)) else [pad_width]
     while flat and isinstance(flat[0], (tuple, list)):
         flat = [v for pair in flat for v in pair]
-    ints = [_int_arg(v, "pad", "pad_width") for v in flat]
-    if any(v < 0 for v in ints):
-        raise ShapeError("bad-argument", "ValueError", "index can't contain negative values")
+    # widths may be sizes (JAX's symbolic shapes take them too): one that
+    # may be negative (b - 3) is a guard; a bool or a float is JAX's TypeError
+    if not all(dims.is_dim(v) or (isinstance(v, int) and not isinstance(v, bool))
+               for v in flat):  # (True, 2.5)
+        raise ShapeError("bad-argument", "TypeError", "`pad_width` must be of integral type.")
+    ints = [v if dims.is_dim(v) else dims.const(v) for v in flat]
+    _require_fits((dims.const(0),) * len(ints), tuple(ints), lambda: ShapeError(
+        "bad-argument", "ValueError", "index can't contain negative values"))
     pairs = ([(ints[2 * i], ints[2 * i + 1]) for i in range(len(x))] if widths == (len(x), 2)
              else [(ints[0], ints[1])] * len(x) if len(ints) == 2 else [(ints[0], ints[0])] * len(x))
     return tuple(d + before + after for d, (before, after) in zip(x, pairs))

@@ -419,3 +419,49 @@ def test_a_slice_size_that_may_be_negative_is_a_guard(text):
         assert agree(mine, theirs), (a, c, str(mine), str(theirs))
     strict = shapeinfer.check(text, symbolic=True, strict=True)
     assert strict.agreed, strict
+
+
+@pytest.mark.parametrize("text", ["sum((a, b), axis=c)", "transpose((a, b), (c, 0))",
+                                  "moveaxis((a, b), c, 0)", "diagonal((a, b), offset=c)",
+                                  "expand_dims((a,), c)"])
+def test_a_size_where_jax_wants_a_static_int_is_unsupported_not_jaxs_error(text):
+    # at every assignment the size is an int, which JAX takes: claiming
+    # JAX's TypeError would be wrong, so default mode declines (infer at
+    # concrete sizes, which agree with JAX); strict mode gives JAX's own
+    # symbolic refusal
+    with pytest.raises(shapeinfer.ShapeError) as e:
+        shapeinfer.infer(text)
+    assert (e.value.code, e.value.exception) == ("unsupported", "NotImplementedError")
+    assert "infer at concrete sizes" in e.value.message
+    assert shapeinfer.check(text).agreed
+    strict = shapeinfer.check(text, symbolic=True, strict=True)
+    assert strict.agreed, strict
+
+
+@pytest.mark.parametrize("text", ["pad((a,), b)", "pad((a, c), ((b, 1), (0, b - 2)))",
+                                  "pad((a,), b - 3)", "pad((a,), (b, c))"])
+def test_pad_widths_may_be_sizes_as_in_jaxs_symbolic_shapes(text):
+    # JAX's symbolic shapes pad by a size; one that may be negative is a
+    # guard. The answer is JAX's at each assignment, and strict mode's is
+    # JAX's symbolic one (an answer, or its inconclusive comparison)
+    import itertools
+
+    from shapeinfer.oracle import Outcome
+    result = shapeinfer.infer(text)
+    names = [n for n in "abc" if re.search(rf"\b{n}\b", text)]
+    for values in itertools.product((1, 2, 4), repeat=len(names)):
+        sizes = dict(zip(names, values))
+        try:
+            at = result.at(sizes)
+            mine = Outcome(leaves=tuple(at.leaves), dtypes=tuple(at.dtypes))
+        except shapeinfer.ShapeError as e:
+            mine = Outcome(exception=e.exception, message=e.message)
+        theirs = jax_outcome(text, sizes)
+        assert agree(mine, theirs), (sizes, str(mine), str(theirs))
+    assert shapeinfer.check(text, symbolic=True, strict=True).agreed
+
+
+@pytest.mark.parametrize("text", ["pad((2,), True)", "pad((a,), 2.5)", "pad((2,), ((1, 2.0),))",
+                                  "pad((2, 3), ((1, 2), (3, -4)))"])
+def test_pad_widths_that_are_not_ints_are_jaxs_errors(text):
+    assert shapeinfer.check(text).agreed
