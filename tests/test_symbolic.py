@@ -465,3 +465,16 @@ def test_pad_widths_may_be_sizes_as_in_jaxs_symbolic_shapes(text):
                                   "pad((2, 3), ((1, 2), (3, -4)))"])
 def test_pad_widths_that_are_not_ints_are_jaxs_errors(text):
     assert shapeinfer.check(text).agreed
+
+
+def test_an_error_that_holds_under_a_guard_says_so():
+    # solve((b, 3, 3), (b, 3)): JAX refuses a b that looks like a batched
+    # vector unless b's rows are 3 long: the error holds where b != 3, and
+    # at b == 3 the answer is JAX's
+    text = "jnp.linalg.solve((b, 3, 3), (b, 3))"
+    with pytest.raises(shapeinfer.ShapeError) as e:
+        shapeinfer.infer(text)
+    assert [str(g) for g in e.value.guards] == ["Ne(b, 3)"]
+    for b in (1, 2, 3, 4):
+        assert agree(engine_outcome(text, {"b": b}), jax_outcome(text, {"b": b})), b
+    assert jax_outcome(text, {"b": 3}).ok and not jax_outcome(text, {"b": 2}).ok
