@@ -1361,6 +1361,8 @@ def _pad(ctx, x, pad_width, mode="constant"):
         raise ShapeError("bad-argument", "ValueError",
                          f"jnp.pad: pad_width with nd={len(x)} has unsupported shape {widths}. "
                          f"Valid shapes are ({len(x)}, 2), (1, 2), (2,), (1,), or ().")
+    if not x:  # no axes: JAX broadcasts pad_width to no pairs, and checks none
+        return ()
     flat = list(pad_width) if isinstance(pad_width, (tuple, list)) else [pad_width]
     while flat and isinstance(flat[0], (tuple, list)):
         flat = [v for pair in flat for v in pair]

@@ -462,7 +462,10 @@ def test_pad_widths_may_be_sizes_as_in_jaxs_symbolic_shapes(text):
 
 
 @pytest.mark.parametrize("text", ["pad((2,), True)", "pad((a,), 2.5)", "pad((2,), ((1, 2.0),))",
-                                  "pad((2, 3), ((1, 2), (3, -4)))"])
+                                  "pad((2, 3), ((1, 2), (3, -4)))",
+                                  # no axes: no pairs, nothing checked but the form
+                                  "pad(f32[], (-1, 0))", "pad(f32[], 2.5)",
+                                  "pad(f32[], ((1, 2), (3, 4)))"])
 def test_pad_widths_that_are_not_ints_are_jaxs_errors(text):
     assert shapeinfer.check(text).agreed
 
