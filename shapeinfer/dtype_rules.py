@@ -155,6 +155,17 @@ def result(spec, ctx, dtype: str, weak: bool) -> tuple[str, bool]:
     return dtype, weak
 
 
+def explicit(spec, name: str) -> tuple[str, bool]:
+    """The result's (dtype, weak) where the caller names it (``dtype=``,
+    ``new_dtype=``): that dtype, strong; but jnp.var casts to an integer
+    dtype and then answers ``where(normalizer > 0, result, nan)``, whose
+    Python nan makes it a weak f32."""
+    dtype = dtypes.canonical(name)
+    if spec is not None and spec.base == "variance" and dtypes.kind(dtype) in ("int", "uint"):
+        return dtypes.canonical("f32"), True
+    return dtype, False
+
+
 def _one_square_matrix(ctx) -> bool:
     """jnp.diagonal's (and a 2-D jnp.diag's) test for its eye-multiplying
     path: a 2-D operand whose sides are equal (where undecided, JAX's

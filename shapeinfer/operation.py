@@ -144,7 +144,7 @@ class Operation(Function):
             dtype, weak = dtype_weak if isinstance(dtype_weak, tuple) else dtype_weak[0]
         explicit = ctx.params[self._dtype_param] if self._dtype_param else None
         if explicit is not None:  # dtype=..., new_dtype=...: the caller names the result's
-            dtype, weak = dtypes.canonical(explicit), False
+            dtype, weak = dtype_rules.explicit(rule.dtype, explicit)
         batch = frozenset().union(*(a.batch for a in ctx.arrays))
         deriv = propagate(rule.derivative, ctx.arrays)
         uncertain = rule.derivative == "unknown" or any(a.uncertain for a in ctx.arrays)
