@@ -12,7 +12,7 @@ import importlib
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from .errors import CODES, ShapeError, ShapeSyntaxError
+from .errors import CODES, RuleError, ShapeError, ShapeSyntaxError
 
 __all__ = ["infer", "check", "load_rules", "Library", "Result", "ShapeError",
            "ShapeSyntaxError", "RuleError", "CODES"]
@@ -22,13 +22,12 @@ if TYPE_CHECKING:  # type checkers see the real names; at run time __getattr__ l
     from .api import Result, infer
     from .library import Library, load_rules
     from .oracle import CheckReport  # the checker's module imports JAX
-    from .rules.loader import RuleError
 
 # Public names whose modules import sympy and lark (most of a process's start):
 # they load on first use (PEP 562), so ``import shapeinfer`` stays cheap for a
 # program that imports it and asks nothing, or only uses the error classes.
 _LAZY = {"infer": ".api", "Result": ".api", "Library": ".library",
-         "load_rules": ".library", "RuleError": ".rules.loader"}
+         "load_rules": ".library"}
 
 
 def __getattr__(name: str) -> Any:

@@ -15,9 +15,8 @@ from pathlib import Path
 
 from . import __version__, dims
 from .api import UnusedSizeError, check_size_names, deep_recursion, error_json, infer
-from .errors import ShapeError, is_syntax_error
+from .errors import RuleError, ShapeError, is_syntax_error
 from .library import Library, builtins, load_rules
-from .rules.loader import RuleError
 from .syntax import is_blank, parse
 
 EXIT_OK, EXIT_SHAPE_ERROR, EXIT_USAGE, EXIT_INTERNAL, EXIT_NOTHING_CHECKED = 0, 1, 2, 3, 5

@@ -141,6 +141,16 @@ class ShapeSyntaxError(ShapeError):
         super().__init__(code, "SyntaxError", message, span)
 
 
+class RuleError(ShapeSyntaxError):
+    """A rule file that cannot be loaded: ``path:line:column: message``."""
+
+    def __init__(self, message: str, path: str = "<rules>", line: int = 0, column: int = 0):
+        self.path, self.line, self.column = path, line, column
+        self.reason = message
+        where = f"{path}:{line}:{column}" if line else path
+        super().__init__(f"{where}: {message}")
+
+
 def is_syntax_error(err: ShapeError) -> bool:
     """Text that is not a program shapeinfer reads (codes ``syntax``,
     ``empty``, and ``too-deep`` for nesting the parser refuses): the command

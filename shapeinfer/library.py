@@ -21,11 +21,10 @@ from .control_flow import (CondTransform, ForiLoopTransform, ScanTransform, Tree
 from .engine import refuse_keywords
 from .operation import Operation
 from .rules import cache as rule_cache
-from .rules.loader import PREFIXES, RuleError, parse_rules
-from .rules.model import Rule
+from .rules.model import PREFIXES, Rule
 from .transforms import PartialTransform, PassThroughTransform, VmapTransform
 from . import dtypes
-from .errors import ShapeError
+from .errors import RuleError, ShapeError
 from .values import DType, Function, Transform, to_array
 from .vectorize import VectorizeTransform
 
@@ -185,7 +184,7 @@ def builtins() -> Library:
     files = [(f"shapeinfer/rules/builtin/{path.name}", path.read_text(encoding="utf-8"))
              for path in sorted(BUILTIN_RULES.glob("*.rules"))]
     library = Library({**_TRANSFORMS, **_DTYPE_NAMES, **_CONSTANTS})
-    for rules in rule_cache.load(files, __version__, parse_rules):
+    for rules in rule_cache.load(files, __version__, _parse_rules):
         library = library.with_rules(rules)
     return Library(dict(library), library.rules)
 
@@ -211,7 +210,14 @@ def load_rules(source, library: Library | None = None) -> Library:
 def _parsed(text: str, name: str) -> tuple[Rule, ...]:
     """Rules are frozen values, so a text loaded again (``infer(rules=PATH)``
     in a loop) is parsed once; a changed file is a different text."""
-    return tuple(parse_rules(text, name))
+    return tuple(_parse_rules(text, name))
+
+
+def _parse_rules(text: str, name: str) -> list[Rule]:
+    """The rule loader's parse (it imports Lark and the rules grammar, which
+    a process whose built-in rules come from the cache never needs)."""
+    from .rules.loader import parse_rules
+    return parse_rules(text, name)
 
 
 def _read(source) -> tuple[str, str]:

@@ -32,9 +32,8 @@ from . import __version__
 from . import scope
 from .api import deep_recursion, infer_parsed
 from .engine import Evaluator
-from .errors import ShapeError, is_syntax_error
+from .errors import RuleError, ShapeError, is_syntax_error
 from .library import Library, builtins, load_rules
-from .rules.loader import RuleError
 from .syntax import Assign, Name, Program, code_characters, parse
 
 EXIT_OK, EXIT_SHAPE_ERROR, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3

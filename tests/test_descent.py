@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 from lark.exceptions import UnexpectedInput
 
-from shapeinfer import api, descent, syntax
+from shapeinfer import api, descent, larkparse, syntax
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 import parse_identity  # noqa: E402 - benchmarks/ is not a package
@@ -21,11 +21,11 @@ import test_fuzz  # noqa: E402
 def _larks(text: str):
     """Lark's tree (every node with its span), or None where Lark refuses
     the text or its node builder reports an error."""
-    builder = syntax._parser().options.transformer
-    with syntax._build_lock:
+    builder = larkparse._parser().options.transformer
+    with larkparse._build_lock:
         builder.reset()
         try:
-            program = syntax._parser().parse(text)
+            program = larkparse._parser().parse(text)
         except UnexpectedInput:
             return None
         finally:

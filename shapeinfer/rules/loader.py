@@ -21,21 +21,11 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 
 from .. import dims, dtype_rules, dtypes
 from ..autodiff import DERIVATIVE_RULES
-from ..errors import ShapeSyntaxError
+from ..errors import RuleError  # noqa: F401 - re-exported: the loader's error
 from ..hooks import HOOK_PARAMS, HOOKS
 from ..shape_functions import SHAPE_FUNCTIONS
 from ..syntax import _grammar_text
 from . import model as m
-
-
-class RuleError(ShapeSyntaxError):
-    """A rule file that cannot be loaded: ``path:line:column: message``."""
-
-    def __init__(self, message: str, path: str = "<rules>", line: int = 0, column: int = 0):
-        self.path, self.line, self.column = path, line, column
-        self.reason = message
-        where = f"{path}:{line}:{column}" if line else path
-        super().__init__(f"{where}: {message}")
 
 
 # Exception classes a rule may name: Python's own and the JAX classes that
@@ -753,7 +743,7 @@ def _check_placeholders(message: str, loc, params, clauses, n_arrays: int):
 # ---------------------------------------------------------------- one Rule per name
 
 # Short spellings of JAX's modules, as programs import them.
-PREFIXES = (("jax.numpy.", "jnp."), ("jax.nn.", "nn."), ("jax.lax.", "lax."))
+PREFIXES = m.PREFIXES  # (re-exported)
 
 
 def default_callable(name: str) -> m.Callable:

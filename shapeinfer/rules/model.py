@@ -219,6 +219,10 @@ REQUIRED = _Required()
 # one, as jnp.asarray does), ``arrays`` a sequence of arrays (concatenate's
 # ``arrays``, einsum's ``*operands``), which clauses see through shape
 # functions only.
+# JAX's long module prefixes and the short forms rules and programs write
+# (a rule for jax.numpy.NAME answers jnp.NAME too)
+PREFIXES = (("jax.numpy.", "jnp."), ("jax.nn.", "nn."), ("jax.lax.", "lax."))
+
 PARAM_TYPES = ("array", "arraylike", "arrays", "int", "number", "axes", "shape", "bool", "str",
                "dtype",
                "value")
