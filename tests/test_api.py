@@ -3,6 +3,7 @@ types, integer-like sizes, size names, JSON, reprs, typing."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -173,3 +174,27 @@ def test_import_loads_sympy_and_lark_on_first_use():
                        cwd=ROOT, timeout=120)
     assert p.returncode == 0, p.stderr
     assert p.stdout.strip() == "lazy"
+
+
+def test_a_text_that_parses_never_imports_lark(tmp_path):
+    """Lark is the language's definition and parses what the hand-written
+    parser leaves (docs/performance.md): a process whose texts parse and
+    whose built-in rules come from the cache never imports it; a syntax
+    error does, for Lark's message."""
+    code = (
+        "import sys, shapeinfer\n"
+        "print(shapeinfer.infer('vmap(lambda x: x @ x.T)((a, b, c))'))\n"
+        "print('lark' in sys.modules)\n"
+        "try:\n"
+        "    shapeinfer.infer('f(a,,)')\n"
+        "except shapeinfer.ShapeSyntaxError as e:\n"
+        "    print(e.message, 'lark' in sys.modules)\n"
+    )
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
+    runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                           cwd=ROOT, timeout=120, env=env) for _ in range(2)]
+    assert all(p.returncode == 0 for p in runs), runs[0].stderr
+    first, second = (p.stdout.splitlines() for p in runs)
+    assert first[0] == second[0] == "(a, b, b)"
+    assert second[1] == "False"  # (the first run parsed the rule files: the loader's Lark)
+    assert second[2].startswith("unexpected ','") and second[2].endswith("True")
