@@ -39,6 +39,17 @@ def test_sympy_sign_assumptions_are_only_used_in_dims():
 
 # ---------------------------------------------------------------- default mode: guards
 
+def answer_at(result, sizes: dict):
+    """What a symbolic answer says at ``sizes``, as the oracle's Outcome:
+    ``Result.at``'s leaves and dtypes, or its error."""
+    from shapeinfer.oracle import Outcome
+    try:
+        at = result.at(sizes)
+    except shapeinfer.ShapeError as e:
+        return Outcome(exception=e.exception, message=e.message)
+    return Outcome(leaves=tuple(at.leaves), dtypes=tuple(at.dtypes))
+
+
 def _fmt(r) -> list[str]:
     return [shapeinfer.scope.fmt_condition(g) for g in r.guards]
 
@@ -357,15 +368,10 @@ def test_symbolic_answers_with_floats_and_divisions_are_jaxs_at_every_size(text)
     # a float bound of arange was taken for an integer (arange(0.5, n) was
     # n - 1 long); the -1 of reshape divided by n - 1 with no guard that it
     # is not 0. Result.at against jax.eval_shape at n = 1..9
-    from shapeinfer.oracle import Outcome
     r = shapeinfer.infer(text)
     for n in range(1, 10):
         sizes = {"n": n, "a": 3} if "a" in text else {"n": n}
-        try:
-            at = r.at(sizes)
-            mine = Outcome(leaves=tuple(at.leaves), dtypes=tuple(at.dtypes))
-        except shapeinfer.ShapeError as e:
-            mine = Outcome(exception=e.exception, message=e.message)
+        mine = answer_at(r, sizes)
         theirs = jax_outcome(text, sizes)
         assert agree(mine, theirs), (text, sizes, str(mine), str(theirs))
 
@@ -387,14 +393,12 @@ def test_arange_of_a_float_step_rounding_decides_at_symbolic_sizes_is_unsupporte
 def test_square_matrix_operations_take_a_guard_where_the_sizes_are_symbolic(text):
     # (a, b) is square where a == b: a guard, as det and inv take, not an
     # error at every size; at a == b the answer is JAX's
-    from shapeinfer.oracle import Outcome
     r = shapeinfer.infer(text)
     assert r.describe().endswith("  if a == b")
     for n in (1, 2, 3):
         sizes = {"a": n, "b": n, "c": 2} if "c" in text else {"a": n, "b": n}
-        at = r.at(sizes)
-        mine = Outcome(leaves=tuple(at.leaves), dtypes=tuple(at.dtypes))
-        assert agree(mine, jax_outcome(text, sizes)), (text, sizes)
+        mine = answer_at(r, sizes)
+        assert mine.ok and agree(mine, jax_outcome(text, sizes)), (text, sizes)
 
 
 @pytest.mark.parametrize("text", ["lax.dynamic_slice_in_dim((c,), 0, c - a)",
@@ -407,14 +411,9 @@ def test_a_slice_size_that_may_be_negative_is_a_guard(text):
     # symbolic error (inconclusive comparison)
     import itertools
 
-    from shapeinfer.oracle import Outcome
     result = shapeinfer.infer(text)  # an answer, not an error at every size
     for a, c in itertools.product((1, 2, 3, 4), repeat=2):
-        try:
-            at = result.at({"a": a, "c": c})
-            mine = Outcome(leaves=tuple(at.leaves), dtypes=tuple(at.dtypes))
-        except shapeinfer.ShapeError as e:
-            mine = Outcome(exception=e.exception, message=e.message)
+        mine = answer_at(result, {"a": a, "c": c})
         theirs = jax_outcome(text, {"a": a, "c": c})
         assert agree(mine, theirs), (a, c, str(mine), str(theirs))
     strict = shapeinfer.check(text, symbolic=True, strict=True)
@@ -446,16 +445,11 @@ def test_pad_widths_may_be_sizes_as_in_jaxs_symbolic_shapes(text):
     # JAX's symbolic one (an answer, or its inconclusive comparison)
     import itertools
 
-    from shapeinfer.oracle import Outcome
     result = shapeinfer.infer(text)
     names = [n for n in "abc" if re.search(rf"\b{n}\b", text)]
     for values in itertools.product((1, 2, 4), repeat=len(names)):
         sizes = dict(zip(names, values))
-        try:
-            at = result.at(sizes)
-            mine = Outcome(leaves=tuple(at.leaves), dtypes=tuple(at.dtypes))
-        except shapeinfer.ShapeError as e:
-            mine = Outcome(exception=e.exception, message=e.message)
+        mine = answer_at(result, sizes)
         theirs = jax_outcome(text, sizes)
         assert agree(mine, theirs), (sizes, str(mine), str(theirs))
     assert shapeinfer.check(text, symbolic=True, strict=True).agreed
