@@ -161,10 +161,11 @@ def _make_transforms() -> dict[str, Function]:
 _TRANSFORMS = _make_transforms()
 
 # The dtypes as values: jnp.float32, jax.numpy.int8, jnp.bool_, ...
-_DTYPE_NAMES = {f"{prefix}{numpy_name}": DType(short)
+_DTYPE_NAMES = {f"{prefix}{numpy_name}": DType(short, scalar_type=True)
                 for short, numpy_name in dtypes.NUMPY_NAME.items()
                 for prefix in ("jnp.", "jax.numpy.")}
-_DTYPE_NAMES.update({"jnp.bool_": DType("bool"), "jax.numpy.bool_": DType("bool")})
+_DTYPE_NAMES.update({"jnp.bool_": DType("bool", scalar_type=True),
+                     "jax.numpy.bool_": DType("bool", scalar_type=True)})
 
 # jax.numpy's constants are Python floats (weakly typed where they meet
 # arrays), and jnp.newaxis is None.

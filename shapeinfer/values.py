@@ -104,8 +104,12 @@ def check_callable(fun, transform: str, span) -> None:
 @dataclass(frozen=True)
 class DType:
     """A dtype as a value: ``jnp.float32``, ``x.dtype``. ``name`` is the
-    language's short name (f32, i8, bool, ...)."""
+    language's short name (f32, i8, bool, ...). ``scalar_type``: one of
+    jax.numpy's scalar types (``jnp.float32``), which converts when called,
+    as ``asarray(x, dtype=...)``; a dtype object (``x.dtype``) is not
+    callable, though it compares equal."""
     name: str
+    scalar_type: bool = field(default=False, compare=False)
 
     def __str__(self) -> str:
         return dtypes.NUMPY_NAME[self.name]

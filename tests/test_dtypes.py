@@ -532,3 +532,17 @@ def test_hypot_is_weak_only_for_a_weak_0d_result_as_jax(x, y):
     text = f"hypot({x}, {y})"
     mine, theirs = engine_outcome(text, {}), jax_outcome(text, {})
     assert agree(mine, theirs), (str(mine), str(theirs))
+
+
+@pytest.mark.parametrize("text, ok", [
+    ("jnp.int8(1)", True), ("jnp.float32(2.5)", True), ("multiply((3,), jnp.float16(2))", True),
+    ("jnp.int32(i8[3, 2])", True), ("jnp.bool_(0)", True), ("jnp.float64(1.0)", True),
+    ("jnp.float32(1) + 1", True), ("vmap(lambda x: jnp.float16(x))((a, b))", True),
+    ("jnp.float32()", False), ("jnp.float32(1, 2)", False),
+    ("x = i8[3]; x.dtype(1)", False)])  # a dtype object is not callable
+def test_a_scalar_type_converts_when_called_as_jax(text, ok):
+    # jnp.float32(x) is asarray(x, dtype=jnp.float32): a strong array of
+    # x's shape; it takes one value only
+    report = shapeinfer.check(text)
+    assert report.agreed, report
+    assert all(case.engine.ok == ok for case in report.cases)
