@@ -99,8 +99,8 @@ def strict_mode() -> bool:
 
 
 def refuse_symbolic_int(fname: str, what: str, value, span=None) -> None:
-    """``value`` is a size where JAX wants a static int (an axis, a pad
-    width): at every assignment it is an int, which JAX takes, so in default
+    """``value`` is a size where JAX wants a static int (an axis, an
+    offset): at every assignment it is an int, which JAX takes, so in default
     mode this is not JAX's error but something shapeinfer cannot follow
     symbolically (``unsupported``: infer at concrete sizes). In strict mode
     the caller raises JAX's own refusal."""
