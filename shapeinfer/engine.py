@@ -508,22 +508,10 @@ class Evaluator:
         kwargs = {kw.name: self.eval(kw.value, env) for kw in node.keywords}
         site = CallSite(node.span, node.func.span, tuple(a.span for a in node.args),
                         {kw.name: kw.span for kw in node.keywords})
-        if isinstance(func, DType) and func.scalar_type:
-            return self.convert(func, args, kwargs, site)
         if not isinstance(func, Function):
             raise ShapeError("not-callable", "TypeError",
                              f"{describe(func)} is not callable", node.func.span)
         return self.call(func, args, kwargs, site)
-
-    def convert(self, scalar_type, args, kwargs, site):
-        """``jnp.float32(x)``: JAX's scalar types convert, as
-        ``asarray(x, dtype=jnp.float32)``, and take the one value only."""
-        if len(args) != 1 or kwargs:
-            given = len(args) + len(kwargs)
-            raise ShapeError("arity", "TypeError",
-                             f"{scalar_type} takes one argument, the value to convert "
-                             f"({given} given)", site.span)
-        return self.call(self.builtins["asarray"], args, {"dtype": scalar_type}, site)
 
     def call_method(self, node, env):
         """``x.sum(axis=0)`` is ``sum(x, axis=0)``; ``x.reshape(a, b)`` is

@@ -25,7 +25,7 @@ from .rules.model import PREFIXES, Rule
 from .transforms import PartialTransform, PassThroughTransform, VmapTransform
 from . import dtypes
 from .errors import RuleError, ShapeError
-from .values import DType, Function, Transform, to_array
+from .values import DType, Function, ScalarType, Transform, to_array
 from .vectorize import VectorizeTransform
 
 BUILTIN_RULES = Path(__file__).resolve().parent / "rules" / "builtin"
@@ -161,11 +161,10 @@ def _make_transforms() -> dict[str, Function]:
 _TRANSFORMS = _make_transforms()
 
 # The dtypes as values: jnp.float32, jax.numpy.int8, jnp.bool_, ...
-_DTYPE_NAMES = {f"{prefix}{numpy_name}": DType(short, scalar_type=True)
+_DTYPE_NAMES = {f"{prefix}{numpy_name}": ScalarType(short)
                 for short, numpy_name in dtypes.NUMPY_NAME.items()
                 for prefix in ("jnp.", "jax.numpy.")}
-_DTYPE_NAMES.update({"jnp.bool_": DType("bool", scalar_type=True),
-                     "jax.numpy.bool_": DType("bool", scalar_type=True)})
+_DTYPE_NAMES.update({"jnp.bool_": ScalarType("bool"), "jax.numpy.bool_": ScalarType("bool")})
 
 # jax.numpy's constants are Python floats (weakly typed where they meet
 # arrays), and jnp.newaxis is None.

@@ -188,8 +188,10 @@ def _value_key(value):
                 frozenset(value.deriv.items()), value.uncertain)
     if kind in (tuple, list) or isinstance(value, tuple):  # (a ShapeTuple too)
         return (kind, tuple(_value_key(v) for v in value))
-    if value is None or kind in (bool, int, float, str, DType) or dims.is_dim(value):
+    if value is None or kind in (bool, int, float, str) or dims.is_dim(value):
         return (kind, value)
+    if isinstance(value, DType):  # (jnp.float32 and x.dtype alike)
+        return (DType, value.name)
     raise _NoKey
 
 

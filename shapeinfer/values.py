@@ -101,18 +101,36 @@ def check_callable(fun, transform: str, span) -> None:
                          f"{transform}: expected a callable value, got {describe(fun)}", span)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class DType:
-    """A dtype as a value: ``jnp.float32``, ``x.dtype``. ``name`` is the
-    language's short name (f32, i8, bool, ...). ``scalar_type``: one of
-    jax.numpy's scalar types (``jnp.float32``), which converts when called,
-    as ``asarray(x, dtype=...)``; a dtype object (``x.dtype``) is not
-    callable, though it compares equal."""
+    """A dtype as a value: ``x.dtype``, and jax.numpy's scalar types
+    (:class:`ScalarType`). ``name`` is the language's short name (f32, i8,
+    bool, ...); dtypes of one name are equal, whichever the class."""
     name: str
-    scalar_type: bool = field(default=False, compare=False)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, DType) and other.name == self.name
+
+    def __hash__(self) -> int:
+        return hash((DType, self.name))
 
     def __str__(self) -> str:
         return dtypes.NUMPY_NAME[self.name]
+
+
+@dataclass(frozen=True, eq=False)
+class ScalarType(DType, Function):
+    """``jnp.float32`` and the other scalar types of jax.numpy: a dtype, and
+    a function that converts, as ``asarray(x, dtype=jnp.float32)``, one value
+    only (a transformation takes it as any function). A dtype object such
+    as ``x.dtype`` is not callable."""
+
+    def call(self, ev, args: list, kwargs: dict, site) -> object:
+        if len(args) != 1 or kwargs:
+            raise ShapeError("arity", "TypeError",
+                             f"{self} takes one argument, the value to convert "
+                             f"({len(args) + len(kwargs)} given)", site.span)
+        return ev.call(ev.builtins["asarray"], args, {"dtype": self}, site)
 
 
 class ShapeTuple(tuple):
@@ -137,10 +155,10 @@ def describe(value) -> str:
     """A short description for messages."""
     if isinstance(value, Array):
         return f"an array of shape {value}"
+    if isinstance(value, DType):  # (a scalar type too, though it is callable)
+        return f"the dtype {value}"
     if isinstance(value, Function):
         return f"the function {value.name}"
-    if isinstance(value, DType):
-        return f"the dtype {value}"
     if value is None:
         return "None"
     if isinstance(value, bool):

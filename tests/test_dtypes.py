@@ -538,6 +538,8 @@ def test_hypot_is_weak_only_for_a_weak_0d_result_as_jax(x, y):
     ("jnp.int8(1)", True), ("jnp.float32(2.5)", True), ("multiply((3,), jnp.float16(2))", True),
     ("jnp.int32(i8[3, 2])", True), ("jnp.bool_(0)", True), ("jnp.float64(1.0)", True),
     ("jnp.float32(1) + 1", True), ("vmap(lambda x: jnp.float16(x))((a, b))", True),
+    ("vmap(jnp.float16)((a, b))", True), ("jit(jnp.int8)((a,))", True),  # a function too
+    ("grad(jnp.float32)(1.0)", True), ("zeros((a,), jnp.int8)", True),
     ("jnp.float32()", False), ("jnp.float32(1, 2)", False),
     ("x = i8[3]; x.dtype(1)", False)])  # a dtype object is not callable
 def test_a_scalar_type_converts_when_called_as_jax(text, ok):
