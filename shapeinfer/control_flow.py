@@ -363,11 +363,10 @@ class TreeMapTransform(_ControlFlow):
 
     def call(self, ev, args, kwargs, site):
         kwargs = dict(kwargs)
-        if kwargs.get("is_leaf", None) is not None:  # (None is JAX's default)
+        if kwargs.pop("is_leaf", None) is not None:  # (None is JAX's default)
             raise ShapeError("unsupported", "NotImplementedError",
                              "tree.map with an is_leaf function is not modelled",
                              site.kw("is_leaf"))
-        kwargs.pop("is_leaf", None)
         refuse_keywords("tree.map", kwargs, site)
         if len(args) < 2:
             raise ShapeError("arity", "TypeError",

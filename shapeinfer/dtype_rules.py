@@ -83,7 +83,7 @@ def promoted(spec, ctx) -> tuple[str, bool]:
     if spec.base == "lax_select":
         return _lax_select(ctx)
     if spec.base in ("operand", "slice", "update"):
-        return _operand(spec, ctx)
+        return _operand(ctx)
     arrays = ctx.arrays[1:] if spec.base == "select" else ctx.arrays
     operands = [(a.dtype, a.weak) for a in arrays]
     if spec.scalar is not None:
@@ -176,7 +176,7 @@ def _one_square_matrix(ctx) -> bool:
             and dims.decide_eq(offset, 0) is dims.Decision.TRUE)
 
 
-def _operand(spec, ctx) -> tuple[str, bool]:
+def _operand(ctx) -> tuple[str, bool]:
     """The first operand's dtype (and weak type)."""
     first = ctx.arrays[0]
     return dtypes.canonical(first.dtype), first.weak

@@ -392,16 +392,16 @@ def nonzero_hook(ctx):
     return _nonzero(ctx, ctx.bound["a"], "jnp.nonzero")
 
 
-HOOKS = {"round": round_hook, "matmul": matmul_hook, "clip": clip_hook, "qr": qr_hook, "svd": svd_hook,
-         "eigh": eigh_hook, "eigvalsh": eigvalsh_hook, "cholesky": cholesky_hook,
-         "det": det_hook, "slogdet": slogdet_hook, "split": split_hook,
-         "where": where_hook, "nonzero": nonzero_hook}
+HOOKS = {"round": round_hook, "matmul": matmul_hook, "clip": clip_hook, "qr": qr_hook,
+         "svd": svd_hook, "eigh": eigh_hook, "eigvalsh": eigvalsh_hook,
+         "cholesky": cholesky_hook, "det": det_hook, "slogdet": slogdet_hook,
+         "split": split_hook, "where": where_hook, "nonzero": nonzero_hook}
 # The parameters each hook reads, which a rule naming it must have.
-HOOK_PARAMS = {"round": ("a", "decimals"), "matmul": ("a", "b"), "clip": ("arr", "min", "max"), "qr": ("a", "mode"),
-               "svd": ("a", "full_matrices", "compute_uv", "hermitian"),
+HOOK_PARAMS = {"round": ("a", "decimals"), "matmul": ("a", "b"), "clip": ("arr", "min", "max"),
+               "qr": ("a", "mode"), "svd": ("a", "full_matrices", "compute_uv", "hermitian"),
                "eigh": ("a", "UPLO", "symmetrize_input"),
                "eigvalsh": ("a", "UPLO", "symmetrize_input"),
-               "cholesky": ("a", "symmetrize_input"),
-               "det": ("a",), "slogdet": ("a", "method"), "split": ("ary", "indices_or_sections", "axis"),
+               "cholesky": ("a", "symmetrize_input"), "det": ("a",), "slogdet": ("a", "method"),
+               "split": ("ary", "indices_or_sections", "axis"),
                "where": ("condition", "x", "y", "size", "fill_value"),
                "nonzero": ("a", "size", "fill_value")}

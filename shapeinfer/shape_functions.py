@@ -1392,8 +1392,9 @@ def _take(ctx, x, indices, axis):
         raise ShapeError("bad-argument", "ValueError", f"Invalid mode '{mode}' for np.take")
     if axis is None:
         x = (sympy.Mul(*x),)  # (x flattened)
+    no_indices = dims.decide_eq(sympy.Mul(*indices), 0) is Decision.TRUE
     if dims.decide_eq(x[pos], 0) is Decision.TRUE:  # JAX gives x itself, or:
-        if dims.decide_eq(sympy.Mul(*indices), 0) is not Decision.TRUE:
+        if not no_indices:
             raise ShapeError("index", "IndexError",
                              "Cannot do a non-empty jnp.take() from an empty axis.")
         return x
@@ -1401,7 +1402,7 @@ def _take(ctx, x, indices, axis):
     # modes fill and wrap have made bool indices ints by then (where / mod)
     kind = dtypes.kind(ctx.bound["indices"].dtype)
     if (kind not in ("int", "uint") and not (kind == "bool" and mode != "clip")
-            and dims.decide_eq(sympy.Mul(*indices), 0) is not Decision.TRUE):
+            and not no_indices):
         raise ShapeError("dtype", "ValueError", "indices must have an integer type")
     return x[:pos] + indices + x[pos + 1:]
 

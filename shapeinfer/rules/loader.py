@@ -742,16 +742,12 @@ def _check_placeholders(message: str, loc, params, clauses, n_arrays: int):
 
 # ---------------------------------------------------------------- one Rule per name
 
-# Short spellings of JAX's modules, as programs import them.
-PREFIXES = m.PREFIXES  # (re-exported)
-
-
 def default_callable(name: str) -> m.Callable:
     """``jax.numpy.NAME``, or the function a JAX-style name spells
     (``lax.rsqrt`` is ``jax.lax.rsqrt``, ``jnp.linalg.norm`` is ``jax.numpy.linalg.norm``)."""
     if name.startswith("jax."):
         return m.Callable("jax", name)
-    for full, short in PREFIXES:
+    for full, short in m.PREFIXES:
         if name.startswith(short):
             return m.Callable("jax", full + name[len(short):])
     return m.Callable("jax", f"jax.numpy.{name}")

@@ -214,15 +214,15 @@ class _Required:
 
 REQUIRED = _Required()
 
+# JAX's long module prefixes and the short forms rules and programs write
+# (a rule for jax.numpy.NAME answers jnp.NAME too)
+PREFIXES = (("jax.numpy.", "jnp."), ("jax.nn.", "nn."), ("jax.lax.", "lax."))
+
 # Parameter types; ``array`` is the type of a parameter written without one,
 # ``arraylike`` an array or a nested list of arrays and scalars (stacked into
 # one, as jnp.asarray does), ``arrays`` a sequence of arrays (concatenate's
 # ``arrays``, einsum's ``*operands``), which clauses see through shape
 # functions only.
-# JAX's long module prefixes and the short forms rules and programs write
-# (a rule for jax.numpy.NAME answers jnp.NAME too)
-PREFIXES = (("jax.numpy.", "jnp."), ("jax.nn.", "nn."), ("jax.lax.", "lax."))
-
 PARAM_TYPES = ("array", "arraylike", "arrays", "int", "number", "axes", "shape", "bool", "str",
                "dtype",
                "value")
